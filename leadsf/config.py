@@ -1,0 +1,77 @@
+"""Every threshold and limit the project enforces, declared once.
+
+Each setting is (name, default, help, source). The About page, the CLI reference and the tests read this
+list, so a change asked for by the data steward is a one-line diff here.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+    source: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("suppress_max", 10, "Published counts from 1 to this value are withheld (0 is shown).",
+            "CMS cell-size policy (1-10); stricter than CDC WONDER (1-9)."),
+    Setting("protection_width", 10, "Every withheld cell's feasible range, as an attacker with all published "
+            "numbers sees it, must be at least this wide.", "HandbookSDC interval protection; R-6."),
+    Setting("unstable_below", 20, "Rates whose count is below this are flagged unstable.",
+            "NCHS / CDC WISQARS convention; R-9."),
+    Setting("min_area_population", 10_000, "Program and health measures are published only on areas with at "
+            "least this many residents; smaller areas are merged into a remainder area.",
+            "CDC Mapping Injury, Overdose and Violence dashboard (10,000); R-10."),
+    Setting("max_withheld_share", 0.25, "A table (measure x area level x period type x year) where more than this "
+            "share of cells would be withheld before complementary suppression is not published at that grain.",
+            "Table redesign before suppression: HandbookSDC ch. 5; privacy_rules section 2.6."),
+    Setting("max_upload_bytes", 5 * 1024 * 1024, "Largest extract accepted, in bytes.", "OWASP ASVS V5.2.1; R-16."),
+    Setting("max_rows", 100_000, "Most data rows accepted in one extract.", "R-16."),
+    Setting("max_columns", 10, "Most columns accepted in one extract.", "R-16."),
+    Setting("max_field_chars", 64, "Longest field accepted, in characters.", "R-16."),
+    Setting("max_header_bytes", 1024, "Longest header line accepted, in bytes.", "R-16."),
+    Setting("max_count", 1_000_000, "Largest count accepted in one row.", "Plausibility check; R-12."),
+    Setting("first_month", "2014-01", "Earliest month an extract may contain (the sample starts here; LEAD "
+            "Santa Fe's first referral was in May 2014).", "LEAD Santa Fe programme history."),
+    Setting("lead_start_month", "2014-05", "Month marked on trend charts as the start of LEAD.",
+            "New Mexico Sentencing Commission summary report."),
+    Setting("record_level_share", 0.8, "An extract with at least 30 rows where this share of counts equal 1 looks "
+            "like one row per person and is rejected.", "R-12 (row-per-person shape)."),
+    Setting("idle_timeout_minutes", 30, "Staff must sign in again after this long without activity.",
+            "OWASP ASVS V7.3.1; R-14."),
+    Setting("absolute_timeout_hours", 8, "Staff must sign in again this long after signing in.",
+            "OWASP ASVS V7.3.2; R-14."),
+    Setting("max_failed_logins", 5, "Failed password attempts per account before sign-in is throttled.",
+            "OWASP ASVS V6 (anti-automation); R-14."),
+    Setting("login_lockout_seconds", 300, "How long sign-in stays throttled after too many failures.",
+            "OWASP ASVS V6; R-14."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str):
+    """The value of a setting: `LEADSF_<NAME>` in the environment overrides the default."""
+    setting = _BY_NAME[name]
+    raw = os.environ.get("LEADSF_" + name.upper())
+    if raw is None:
+        return setting.default
+    return type(setting.default)(raw)
+
+
+def data_dir() -> Path:
+    """Where releases live: `$LEADSF_DATA_DIR`, default `data/store/` in the repository."""
+    return Path(os.environ.get("LEADSF_DATA_DIR", ROOT / "data" / "store"))
+
+
+SAMPLE_DIR = ROOT / "data" / "sample"
+GEO_DIR = ROOT / "data" / "geo"
+QUERIES_DIR = ROOT / "queries"

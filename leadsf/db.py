@@ -1,0 +1,64 @@
+"""The public side's only way to data: named queries in queries/*.sql over the live release.
+
+A release's public tables are copied into an in-memory DuckDB database, and then the connection is shut off
+from the file system and its configuration locked (R-20), so a query can reach nothing but those already
+suppressed tables. Values are bound as `$name` parameters; SQL is never built from input.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+import duckdb
+import pandas as pd
+
+from . import config
+from .store import PUBLIC_TABLES, Store
+
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+@lru_cache(maxsize=None)
+def query_text(name: str) -> str:
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"bad query name {name!r}")
+    return (config.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def query_params(name: str) -> set[str]:
+    return set(_PARAM.findall(re.sub(r"--[^\n]*", "", query_text(name))))
+
+
+def query_names() -> list[str]:
+    return sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
+
+
+@dataclass
+class PublicRelease:
+    version: int
+    manifest: dict
+    con: duckdb.DuckDBPyConnection
+    _lock: threading.Lock
+
+    def run(self, name: str, **params) -> pd.DataFrame:
+        """Run one named query; only the parameters the query names are passed."""
+        wanted = query_params(name)
+        missing = wanted - params.keys()
+        if missing:
+            raise TypeError(f"query {name} needs {', '.join(sorted(missing))}")
+        with self._lock:  # a cursor per call would do too; the lock keeps DuckDB's streaming results simple
+            return self.con.execute(query_text(name), {k: params[k] for k in wanted}).df()
+
+
+def open_release(store: Store, version: int) -> PublicRelease:
+    folder = store.release_dir(version)
+    con = duckdb.connect(":memory:", config={"threads": 1})
+    for table in PUBLIC_TABLES:
+        path = folder / f"{table}.parquet"
+        if path.exists():
+            con.execute(f"create table {table} as select * from read_parquet($p)", {"p": str(path)})
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+    return PublicRelease(version, store.manifest(version), con, threading.Lock())

@@ -1,0 +1,313 @@
+"""Small-cell suppression with an exact audit (privacy rules R-1 to R-8).
+
+The problem is stated over numbered variables (counts) and lines (`sum(parts) == total`), so it knows
+nothing about areas or months; `leadsf.release` builds the variables and lines from the public tables.
+
+1. Primary: every count from 1 to k is withheld.
+2. Line rule: no line may hold exactly one unknown, or subtraction gives it away.
+3. Audit: a reader knows every published count, every line, that withheld counts are at least 1 (zeros are
+   always shown) and that complements (whole - part) are at least 0. For each primary cell the smallest
+   and largest value consistent with all that, found by linear programs, must be at least P apart.
+4. Where the audit fails, withhold one more count on a line through the failing cell and go to 2.
+
+The audit certifies cells in batches: one LP finds a single consistent table in which as many primary cells
+as possible sit P above their true value, which proves their range is at least P wide. Only the cells no
+batch can certify get the exact min/max LPs, so the cost grows with the number of hard cells, not of
+withheld ones.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+from scipy import sparse
+
+_TOL = 1e-6
+
+
+@dataclass
+class Problem:
+    """values[i] is the true count of variable i. virtual[i] marks counts that are never published (whole
+    minus part); fixed[i] marks counts a reader already knows from elsewhere (an earlier release)."""
+    values: np.ndarray
+    lines: list[tuple[list[int], int]]
+    virtual: np.ndarray
+    fixed: np.ndarray
+    locked: np.ndarray = field(default=None)  # may not be chosen as a complement (e.g. an earlier release)
+
+    def __post_init__(self):
+        self.values = np.asarray(self.values, dtype=np.int64)
+        n = len(self.values)
+        self.virtual = np.asarray(self.virtual, dtype=bool) if len(self.virtual) else np.zeros(n, bool)
+        self.fixed = np.asarray(self.fixed, dtype=bool) if len(self.fixed) else np.zeros(n, bool)
+        self.locked = np.zeros(n, bool) if self.locked is None else np.asarray(self.locked, dtype=bool)
+        self.lines_of: list[list[int]] = [[] for _ in range(n)]
+        for li, (parts, total) in enumerate(self.lines):
+            for v in (*parts, total):
+                self.lines_of[v].append(li)
+
+
+class Unprotectable(Exception):
+    def __init__(self, variable: int, reason: str):
+        super().__init__(reason)
+        self.variable = variable
+        # Progress so far, so a caller that drops the offending table can resume instead of starting over.
+        self.hidden: np.ndarray | None = None
+        self.passed: np.ndarray | None = None
+
+
+@dataclass
+class Result:
+    hidden: np.ndarray          # withheld (virtual counts are always withheld)
+    primary: np.ndarray
+    intervals: dict[int, tuple[float, float]]  # audited range of every primary variable
+    lp_solves: int
+
+
+def primary_cells(values: np.ndarray, k: int) -> np.ndarray:
+    return (values >= 1) & (values <= k)
+
+
+def suppress(problem: Problem, k: int = 10, width: int = 10, initial_hidden: np.ndarray | None = None,
+             passed: np.ndarray | None = None, max_rounds: int = 500) -> Result:
+    """Withhold counts until the audit passes; raise Unprotectable when no further count can be withheld.
+
+    `passed` marks cells already shown to be protected under a stricter publication (fewer cells withheld
+    or more cells published): withholding more, or publishing less, only widens ranges, so they stay passed.
+    """
+    values = problem.values
+    primary = primary_cells(values, k)
+    hidden = primary | problem.virtual
+    if initial_hidden is not None:
+        hidden |= initial_hidden
+    done = np.zeros(len(values), bool) if passed is None else passed.copy()
+    solves = 0
+    intervals: dict[int, tuple[float, float]] = {}
+    for _ in range(max_rounds):
+        try:
+            _line_rule(problem, hidden, primary)
+            failures, found, n = audit(problem, hidden, primary & ~done, width)
+        except Unprotectable as exc:
+            exc.hidden, exc.passed = hidden, done
+            raise
+        intervals.update(found)
+        done[[v for v, (lo, hi) in found.items() if hi - lo >= width - _TOL]] = True
+        solves += n
+        if not failures:
+            return Result(hidden, primary, intervals, solves)
+        widened: set[int] = set()
+        for cell in failures:
+            # One new complement often protects several failing cells on the same line: re-audit first.
+            if widened.isdisjoint(problem.lines_of[cell]):
+                try:
+                    widened.update(problem.lines_of[_widen(problem, hidden, cell, width)])
+                except Unprotectable as exc:
+                    exc.hidden, exc.passed = hidden, done
+                    raise
+    raise Unprotectable(int(np.flatnonzero(primary)[0]), "suppression did not converge")
+
+
+def _candidates(problem: Problem, hidden: np.ndarray, line: int) -> list[int]:
+    parts, total = problem.lines[line]
+    return [v for v in (*parts, total)
+            if not hidden[v] and not problem.virtual[v] and not problem.fixed[v] and not problem.locked[v]
+            and problem.values[v] > 0]
+
+
+def _unknowns(problem: Problem, hidden: np.ndarray, line: int) -> list[int]:
+    parts, total = problem.lines[line]
+    return [v for v in (*parts, total) if hidden[v] and not problem.fixed[v]]
+
+
+def _needs_partner(problem: Problem, hidden: np.ndarray, primary: np.ndarray, line: int) -> bool:
+    unknown = _unknowns(problem, hidden, line)
+    # A lone complement that is not itself small reveals nothing a reader can use; the audit still checks.
+    return len(unknown) == 1 and not (problem.virtual[unknown[0]] and not primary[unknown[0]])
+
+
+def _line_rule(problem: Problem, hidden: np.ndarray, primary: np.ndarray) -> None:
+    pending = set(range(len(problem.lines)))
+    while pending:
+        line = pending.pop()
+        if not _needs_partner(problem, hidden, primary, line):
+            continue
+        options = _candidates(problem, hidden, line)
+        if not options:
+            lone = _unknowns(problem, hidden, line)[0]
+            raise Unprotectable(lone, "no count on its line can be withheld to protect it")
+
+        def closes_another(v: int) -> bool:
+            return any(li != line and _needs_partner(problem, hidden, primary, li) for li in problem.lines_of[v])
+
+        choice = min(options, key=lambda v: (not closes_another(v), problem.values[v], v))
+        hidden[choice] = True
+        pending.update(problem.lines_of[choice])
+
+
+def _widen(problem: Problem, hidden: np.ndarray, cell: int, width: int, max_hops: int = 4) -> int:
+    """Withhold one more count near `cell`: on its lines first, then on lines through the withheld counts
+    that pin it, and so on outwards."""
+    need = width + 2 - problem.values[cell]
+    frontier, seen_lines, seen_cells = {cell}, set(), {cell}
+    for _ in range(max_hops):
+        lines = {li for v in frontier for li in problem.lines_of[v]} - seen_lines
+        seen_lines |= lines
+        options = {v for li in lines for v in _candidates(problem, hidden, li)}
+        if options:
+            choice = min(options, key=lambda v: (problem.values[v] < need, problem.values[v], v))
+            hidden[choice] = True
+            return choice
+        frontier = {v for li in lines for v in _unknowns(problem, hidden, li)} - seen_cells
+        seen_cells |= frontier
+        if not frontier:
+            break
+    raise Unprotectable(cell, "its range stays narrower than the protection width and no count near it can be "
+                              "withheld")
+
+
+def audit(problem: Problem, hidden: np.ndarray, targets_mask: np.ndarray, width: int
+          ) -> tuple[list[int], dict[int, tuple[float, float]], int]:
+    """Audit the ranges of the variables in targets_mask (normally every primary cell).
+
+    Returns (variables whose range is narrower than `width`, the ranges found, LP solves)."""
+    unknown = hidden & ~problem.fixed
+    index = -np.ones(len(problem.values), dtype=np.int64)
+    unknown_ids = np.flatnonzero(unknown)
+    index[unknown_ids] = np.arange(len(unknown_ids))
+    rows, cols, coef, rhs, row_first = [], [], [], [], []
+    parent = list(range(len(unknown_ids)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for parts, total in problem.lines:
+        terms = [(index[v], 1.0) for v in parts if unknown[v]]
+        if unknown[total]:
+            terms.append((index[total], -1.0))
+        if not terms:
+            continue
+        known = sum(int(problem.values[v]) for v in parts if not unknown[v])
+        known_total = 0 if unknown[total] else int(problem.values[total])
+        r = len(rhs)
+        for c, a in terms:
+            rows.append(r); cols.append(c); coef.append(a)
+        rhs.append(known_total - known)
+        row_first.append(terms[0][0])
+        first = find(terms[0][0])
+        for c, _ in terms[1:]:
+            parent[find(c)] = first
+
+    targets = [int(index[v]) for v in np.flatnonzero(targets_mask & unknown)]
+    if not targets:
+        return [], {}, 0
+    a_eq = sparse.csr_matrix((coef, (rows, cols)), shape=(len(rhs), len(unknown_ids)))
+    b_eq = np.asarray(rhs, dtype=float)
+    lower = np.where(problem.virtual[unknown_ids], 0.0, 1.0)
+    true = problem.values[unknown_ids].astype(float)
+    comp = np.array([find(i) for i in range(len(unknown_ids))])
+    row_comp = comp[np.asarray(row_first, dtype=np.int64)]
+
+    failures: list[int] = []
+    intervals: dict[int, tuple[float, float]] = {}
+    solves = 0
+    by_comp: dict[int, list[int]] = {}
+    for t in targets:
+        by_comp.setdefault(comp[t], []).append(t)
+    for c, comp_targets in by_comp.items():
+        members = np.flatnonzero(comp == c)
+        comp_rows = np.flatnonzero(row_comp == c)
+        if len(comp_rows) == 0:  # on no line at all: nothing bounds it from above
+            for t in comp_targets:
+                intervals[int(unknown_ids[t])] = (lower[t], float("inf"))
+            continue
+        sub_a = a_eq[comp_rows][:, members]
+        sub_b = b_eq[comp_rows]
+        local = {int(m): i for i, m in enumerate(members)}
+        result, n = _audit_component(sub_a, sub_b, lower[members], true[members],
+                                     [local[t] for t in comp_targets], width)
+        solves += n
+        for lt, (lo, hi) in result.items():
+            variable = int(unknown_ids[members[lt]])
+            intervals[variable] = (lo, hi)
+            if hi - lo < width - _TOL:
+                failures.append(variable)
+    return failures, intervals, solves
+
+
+def _model(a_eq, b_eq, lower, upper=None) -> highspy.Highs:
+    """A HiGHS model of `a_eq x = b_eq, x >= lower`; re-solving it with a new objective starts warm."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    n = a_eq.shape[1]
+    csc = sparse.csc_matrix(a_eq)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, a_eq.shape[0]
+    lp.col_cost_ = np.zeros(n)
+    lp.col_lower_ = np.asarray(lower, dtype=float)
+    lp.col_upper_ = np.full(n, highspy.kHighsInf) if upper is None else np.asarray(upper, dtype=float)
+    lp.row_lower_ = lp.row_upper_ = np.asarray(b_eq, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = csc.indptr, csc.indices, csc.data
+    h.passModel(lp)
+    return h
+
+
+def _optimum(h: highspy.Highs, costs: dict[int, float]) -> tuple[float, np.ndarray | None]:
+    """Minimise sum(cost * x) and reset the costs; (-inf, None) when unbounded below."""
+    for col, cost in costs.items():
+        h.changeColCost(col, cost)
+    h.run()
+    status = h.getModelStatus()
+    for col in costs:
+        h.changeColCost(col, 0.0)
+    if status == highspy.HighsModelStatus.kOptimal:
+        return h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
+    if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        return -float("inf"), None
+    raise RuntimeError(f"audit LP failed: {h.modelStatusToString(status)}")
+
+
+def _audit_component(a_eq, b_eq, lower, true, targets, width):
+    n, m = a_eq.shape[1], len(targets)
+    out: dict[int, tuple[float, float]] = {}
+    solves = 0
+    # Batch certificates: z_t <= x_t and z_t <= true_t + width; maximise a weighted sum of z over the
+    # remaining targets. Distinct weights make the optimum lift whole cells rather than share the slack.
+    link = sparse.hstack([sparse.csr_matrix((-np.ones(m), (np.arange(m), targets)), shape=(m, n)),
+                          sparse.identity(m, format="csr")])
+    batch = _model(sparse.vstack([sparse.hstack([a_eq, sparse.csr_matrix((a_eq.shape[0], m))]), link]),
+                   np.r_[b_eq, np.zeros(m)], np.r_[lower, np.full(m, -highspy.kHighsInf)],
+                   np.r_[np.full(n, highspy.kHighsInf), true[targets] + width])
+    # The link rows are equalities in the model; make them z - x <= 0 instead.
+    for r in range(a_eq.shape[0], a_eq.shape[0] + m):
+        batch.changeRowBounds(r, -highspy.kHighsInf, 0.0)
+    remaining = list(range(m))
+    while remaining:
+        _, x = _optimum(batch, {n + j: -(1.0 + j / (2 * m)) for j in remaining})
+        solves += 1
+        if x is None:
+            break
+        done = [j for j in remaining if x[targets[j]] >= true[targets[j]] + width - _TOL]
+        if not done:
+            break
+        for j in done:
+            # The true value and this consistent table both lie inside the range, so it is at least this wide.
+            out[targets[j]] = (float(true[targets[j]]), float(x[targets[j]]))
+        remaining = [j for j in remaining if j not in set(done)]
+    exact = _model(a_eq, b_eq, lower)
+    for j in remaining:
+        t = targets[j]
+        neg_hi, _ = _optimum(exact, {t: -1.0})
+        solves += 1
+        upper = -neg_hi
+        if upper >= true[t] + width - _TOL:  # the true value is feasible, so the minimum is at most it
+            out[t] = (float(true[t]), upper)
+            continue
+        lo, _ = _optimum(exact, {t: 1.0})
+        solves += 1
+        out[t] = (lo, upper)
+    return out, solves
