@@ -19,11 +19,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import os
+
 import highspy
 import numpy as np
 from scipy import sparse
 
 _TOL = 1e-6
+
+
+def _quiet_first_highs() -> None:
+    """HiGHS prints a banner to the process's stdout when its first model is made, before options apply;
+    make that model with stdout pointed at /dev/null so CLI output stays clean."""
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(devnull)
+        os.close(saved)
+
+
+_quiet_first_highs()
 
 
 @dataclass
