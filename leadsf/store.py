@@ -186,10 +186,15 @@ class Store:
         return new, built
 
     def publish(self, uploads: list[Upload], who: str, note: str = "", synthetic: bool = False,
-                progress: Callable[[str], None] = lambda _: None) -> dict:
-        """Validate, build, audit and publish in one step; returns the new manifest."""
-        files = [{"file": extracts.display_name(u.filename), "sha256": hashlib.sha256(u.data).hexdigest()} for u in uploads]
+                progress: Callable[[str], None] = lambda _: None, if_empty: bool = False) -> dict:
+        """Validate, build, audit and publish in one step; returns the new manifest.
+
+        With if_empty, publish only when nothing is live yet (first start: sessions race to do it)."""
+        files = [{"file": extracts.display_name(u.filename), "sha256": hashlib.sha256(u.data).hexdigest()}
+                 for u in uploads]
         with self.lock():
+            if if_empty and self.current() is not None:
+                return self.manifest(self.current())
             self._clean_temporaries()
             try:
                 progress("checking")

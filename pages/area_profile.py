@@ -1,0 +1,9 @@
+"""Page module: only defines render() (see dashboard.py)."""
+import streamlit as st
+
+from leadsf.i18n import t
+
+
+def render() -> None:
+    st.title(t("nav.area_profile"))
+    st.info(t("ui.no_release"))

@@ -1,0 +1,40 @@
+"""Shared fixtures: a store with the sample published once per session, copied for tests that change it."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from leadsf import config
+from leadsf.store import Store, Upload
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sample_uploads() -> list[Upload]:
+    return [Upload(p.name, p.read_bytes()) for p in sorted(config.SAMPLE_DIR.glob("*.csv"))]
+
+
+@pytest.fixture(scope="session")
+def published_sample(tmp_path_factory) -> Path:
+    """A data directory with the sample published as release 1 (built once; treat as read-only)."""
+    root = tmp_path_factory.mktemp("sample_store")
+    Store(root).publish(sample_uploads(), who="tests", note="sample", synthetic=True)
+    return root
+
+
+@pytest.fixture
+def store(published_sample, tmp_path, monkeypatch) -> Store:
+    """A private copy of the published sample store, also set as $LEADSF_DATA_DIR for the app and CLI."""
+    root = tmp_path / "store"
+    shutil.copytree(published_sample, root)
+    monkeypatch.setenv("LEADSF_DATA_DIR", str(root))
+    return Store(root)
+
+
+@pytest.fixture
+def empty_store(tmp_path, monkeypatch) -> Store:
+    root = tmp_path / "empty_store"
+    monkeypatch.setenv("LEADSF_DATA_DIR", str(root))
+    return Store(root)
