@@ -42,6 +42,17 @@ class Built:
     refusals: list[Refusal] = field(default_factory=list)
 
 
+def summarise_refusals(refusals: list[Refusal]) -> list[str]:
+    """One line per table with the years it is not published for, instead of one line per table-year."""
+    years: dict[tuple[str, str], list[str]] = {}
+    for r in refusals:
+        table, _, year = r.table.rpartition(", ")
+        reason = "too many small counts" if "of its counts are" in r.reason else r.reason
+        years.setdefault((table, reason), []).append(year)
+    return [f"{table}: not published for {', '.join(sorted(ys))} ({reason}); publish it by quarter or year, "
+            "or on larger areas" for (table, reason), ys in sorted(years.items())]
+
+
 class ReleaseRefused(Exception):
     pass
 

@@ -249,7 +249,7 @@ class Store:
             "tables": {name: len(t) for name, t in built.tables.items()},
             "suppression": built.summary["kinds"],
             "audit": built.summary["audit"],
-            "refused": [str(r) for r in built.refusals],
+            "refused": release.summarise_refusals(built.refusals),
         }
         _write_bytes(tmp_pub / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
         for folder in (tmp_pub, tmp_raw):
