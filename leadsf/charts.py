@@ -82,3 +82,29 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, y_title: str, horiz
         fig.update_layout(xaxis={"title": {"text": y_title}}, yaxis={"title": None, "autorange": "reversed"})
     fig.update_layout(hovermode="closest")
     return fig
+
+
+def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str) -> go.Figure:
+    """Steps of a funnel (e.g. referred -> intake -> engaged); withheld steps are labelled, not drawn as 0."""
+    values = frame[value].astype("Float64").astype(float)
+    text = [t("ui.withheld") if pd.isna(v) else f"{int(v):,}" for v in frame[value]]
+    fig = go.Figure(go.Bar(x=values, y=frame[stage], orientation="h", text=text, textposition="outside",
+                           marker={"color": PALETTE[:len(frame)]}))
+    _layout(fig, title, "", height=260)
+    fig.update_layout(yaxis={"title": None, "autorange": "reversed"}, xaxis={"rangemode": "tozero"},
+                      hovermode="closest", showlegend=False)
+    return fig
+
+
+def compare_lines(frame: pd.DataFrame, *, x: str, y: str, series: str, title: str, y_title: str,
+                  dashes: dict[str, str] | None = None) -> go.Figure:
+    """A few labelled lines on a yearly axis (e.g. county against statewide); missing years stay gaps."""
+    fig = go.Figure()
+    for i, (name, part) in enumerate(frame.groupby(series, sort=False)):
+        fig.add_trace(go.Scatter(x=part[x].astype(str), y=part[y].astype("Float64").astype(float), name=name,
+                                 mode="lines+markers", connectgaps=False,
+                                 line={"color": PALETTE[i % len(PALETTE)], "width": 2,
+                                       "dash": (dashes or {}).get(name, "solid")}))
+    _layout(fig, title, y_title)
+    fig.update_layout(xaxis={"type": "category"})
+    return fig

@@ -281,10 +281,13 @@ def _optimum(h: highspy.Highs, costs: dict[int, float]) -> tuple[float, np.ndarr
         h.changeColCost(col, cost)
     h.run()
     status = h.getModelStatus()
+    # Read the answer before resetting costs: changing a cost invalidates HiGHS's solution info.
+    objective = h.getInfo().objective_function_value
+    solution = np.asarray(h.getSolution().col_value)
     for col in costs:
         h.changeColCost(col, 0.0)
     if status == highspy.HighsModelStatus.kOptimal:
-        return h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
+        return objective, solution
     if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return -float("inf"), None
     raise RuntimeError(f"audit LP failed: {h.modelStatusToString(status)}")

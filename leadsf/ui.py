@@ -5,6 +5,7 @@ Caches are an optimisation only (any browser can clear them), so nothing here ke
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -118,7 +119,7 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Withheld counts read as text, never as 0 or a blank."""
     out = frame.copy()
     for col in out.columns:
-        if col in ("count", "rate", "value") or col.endswith("_count"):
+        if col in ("count", "rate", "value") or col.endswith(("_count", "_pct")):
             withheld = out[col].isna()
             out[col] = out[col].astype(object).where(~withheld, t("ui.withheld"))
     return out
@@ -135,3 +136,215 @@ def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, 
     st.download_button(t("ui.download_csv"), downloads.to_csv(frame), file_name=f"{filename}.csv",
                        mime="text/csv", key=f"{key}_download", icon=":material/download:")
     data_note(rel, source_key)
+
+
+# ---- filters that live in the URL (public pages) -------------------------------------------------------
+# Each filter has a widget key (filter_*) and a URL parameter; the URL is read when the widget is first drawn
+# (or when its value is not valid on this page) and written back whenever the value changes.
+PERIOD_PRESETS = ("12m", "3y", "lead", "years")
+
+
+def url_widget(widget, label: str, options: list[str], *, key: str, param: str, default: str,
+               format_func=str, **kwargs) -> str:
+    """A select-style widget whose value is kept in st.query_params[param]; options are strings."""
+    options = [str(o) for o in options]
+    if st.session_state.get(key) not in options:
+        wanted = st.query_params.get(param)
+        st.session_state[key] = wanted if wanted in options else (default if default in options else options[0])
+    value = widget(label, options, key=key, format_func=format_func, **kwargs)
+    if st.query_params.get(param) != value:
+        st.query_params[param] = value
+    return value
+
+
+@dataclass(frozen=True)
+class Window:
+    start: str          # first month, 'YYYY-MM'
+    end: str            # last month
+    label: str
+
+    @property
+    def prev_start(self) -> str:
+        from .highlights import shift_month
+        return shift_month(self.start, -12)
+
+    @property
+    def prev_end(self) -> str:
+        from .highlights import shift_month
+        return shift_month(self.end, -12)
+
+    @property
+    def months(self) -> int:
+        from .highlights import months_between
+        return len(months_between(self.start, self.end))
+
+
+def _window_label(start: str, end: str) -> str:
+    return t("filters.window", start=month_label(start), end=month_label(end))
+
+
+def period_filter(rel: PublicRelease, container=None) -> Window:
+    """Period preset (last 12 months, last 3 years, since LEAD began, custom years), kept in the URL."""
+    from .highlights import shift_month
+
+    box = container or st
+    through = rel.manifest["data_through"]
+    firsts = [f.get("first_month") for f in rel.manifest.get("files", {}).values() if f.get("first_month")]
+    first_year = int(min(firsts or [config.get("first_month")])[:4])
+    last_year = int(through[:4])
+    preset = url_widget(box.selectbox, t("filters.period"), list(PERIOD_PRESETS), key="filter_period",
+                        param="period", default="12m", format_func=lambda p: t(f"filters.period_{p}"))
+    if preset == "12m":
+        start, end = shift_month(through, -11), through
+    elif preset == "3y":
+        start, end = shift_month(through, -35), through
+    elif preset == "lead":
+        start, end = config.get("lead_start_month")[:4] + "-01", through
+        start = max(start, f"{first_year}-01")
+    else:
+        # Whole calendar years only; the last year counts only if it is complete.
+        full_last = last_year if through.endswith("-12") else last_year - 1
+        years = [str(y) for y in range(first_year, max(full_last, first_year) + 1)]
+        c1, c2 = box.columns(2)
+        y1 = url_widget(c1.selectbox, t("filters.from_year"), years, key="filter_from", param="from",
+                        default=years[max(0, len(years) - 3)])
+        y2 = url_widget(c2.selectbox, t("filters.to_year"), years, key="filter_to", param="to", default=years[-1])
+        y1, y2 = min(y1, y2), max(y1, y2)
+        start, end = f"{y1}-01", f"{y2}-12"
+    return Window(start, end, _window_label(start, end))
+
+
+def area_names(kind: str) -> dict[str, str]:
+    areas = query("areas_for_kind", kind=kind)
+    names = dict(zip(areas["area_id"], areas["name"])) if len(areas) else {}
+    names["city"] = t("filters.whole_area")
+    return names
+
+
+def area_filter(kind: str, container=None) -> str:
+    """Whole area or one published area of this measure family (names from the areas table)."""
+    names = area_names(kind)
+    options = ["city", *[a for a in names if a != "city"]]
+    return url_widget((container or st).selectbox, t("filters.area"), options, key="filter_area", param="area",
+                      default="city", format_func=lambda a: names.get(a, a))
+
+
+def category_filter(label: str, options: list[str], *, key: str, param: str, default: str,
+                    format_func=str, container=None, horizontal: bool = False) -> str:
+    box = container or st
+    if horizontal:
+        return url_widget(box.radio, label, options, key=key, param=param, default=default,
+                          format_func=format_func, horizontal=True)
+    return url_widget(box.selectbox, label, options, key=key, param=param, default=default, format_func=format_func)
+
+
+# ---- headline figures and series helpers ---------------------------------------------------------------
+def window_rows(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """Rows whose period lies wholly inside the window."""
+    from .highlights import period_months
+
+    if frame.empty:
+        return frame
+    spans = frame["period"].map(period_months)
+    inside = spans.map(lambda s: s[0] >= window.start and s[1] <= window.end)
+    return frame[inside.to_numpy(bool)]
+
+
+def headline(label: str, series: pd.DataFrame, window: Window, *, population: int | None = None,
+             rate_per: int | None = None, key: str = "", help_text: str | None = None) -> dict:
+    """One st.metric: the window's published total, its change against the same window a year earlier
+    (only when both are published), and an annualised rate when a population is given."""
+    from .highlights import change, window_total
+
+    recent = window_total(series, window.start, window.end)
+    previous = window_total(series, window.prev_start, window.prev_end)
+    delta = change(recent, previous)
+    with st.container(border=True, key=f"headline_{key}"):
+        st.metric(label, number(recent) if recent is not None else t("ui.withheld"),
+                  delta=(f"{delta:+.0%} " + t("filters.vs_year_earlier")) if delta is not None else None,
+                  delta_color="off", help=help_text)
+        parts = [t("filters.year_earlier", value=number(previous) if previous is not None else t("ui.withheld"))]
+        if rate_per and population and recent is not None:
+            rate = round(recent / population * rate_per * 12 / window.months, 1)
+            mark = " †" if recent < config.get("unstable_below") else ""
+            parts.append(t(f"filters.rate_per_{rate_per}", rate=number(rate)) + mark)
+        st.caption(" · ".join(parts))
+    return {"recent": recent, "previous": previous, "change": delta}
+
+
+def trend_series(frame: pd.DataFrame, window: Window, value: str = "count"
+                 ) -> tuple[pd.DataFrame, str | None, list[str]]:
+    """The rows to draw over time: the finest period type that covers the window (month, else quarter, else
+    year), a 12-month average where 12 consecutive months are published, and the periods not published."""
+    from .highlights import expected_periods, pick_grain, rolling_12
+
+    rows = window_rows(frame, window)
+    grain = pick_grain(rows, window.start, window.end) if len(rows) else None
+    if grain is None:
+        return rows.iloc[0:0], None, []
+    out = rows[rows["period_type"] == grain].copy().sort_values("period")
+    missing = sorted(set(expected_periods(grain, window.start, window.end)) - set(out["period"]))
+    return out, grain, missing
+
+
+def add_rolling(series: pd.DataFrame, value: str = "count") -> tuple[pd.DataFrame, str | None]:
+    """For a monthly series of one line, the 12-month average where 12 consecutive months are published."""
+    from .highlights import rolling_12
+
+    if series.empty or (series["period_type"] != "month").any():
+        return series, None
+    out = series.copy()
+    out["avg_12_months"] = rolling_12(out, value)
+    return (out, "avg_12_months") if out["avg_12_months"].notna().any() else (series, None)
+
+
+def grain_note(grain: str | None, missing: list[str]) -> None:
+    if grain:
+        st.caption(t(f"filters.grain_{grain}"))
+    if missing:
+        shown = ", ".join(missing[:8]) + ("…" if len(missing) > 8 else "")
+        st.caption(t("filters.not_published", periods=shown))
+
+
+def what_this_shows(namespace: str) -> None:
+    with st.expander(t("filters.what_title")):
+        st.markdown("**" + t("filters.what_shows") + "**  \n" + t(f"{namespace}.shows"))
+        st.markdown("**" + t("filters.what_doesnt") + "**  \n" + t(f"{namespace}.doesnt"))
+
+
+def unstable_footnote() -> None:
+    st.caption(t("filters.unstable_note", n=config.get("unstable_below")))
+
+
+@st.cache_data(show_spinner=False)
+def nm_reference() -> pd.DataFrame:
+    """New Mexico statewide overdose deaths and rates (data/reference/nm_overdose_deaths.csv), with sources."""
+    path = config.ROOT / "data" / "reference" / "nm_overdose_deaths.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=["year", "deaths", "rate_per_100k", "rate_basis", "source"])
+    return pd.read_csv(path, dtype={"year": str})
+
+
+def render_highlights(limit: int = 5) -> list:
+    """Home: 3-5 plain statements about significant changes (exact Poisson test, p < 0.05)."""
+    from .highlights import highlights
+
+    rel = release()
+    if rel is None:
+        return []
+    items = highlights(query("highlights_input"), limit=limit)
+    st.subheader(t("filters.highlights_title"))
+    if not items:
+        st.caption(t("filters.highlights_none"))
+        return items
+    for item in items:
+        area = t("filters.whole_area") if item.area == "city" else area_names("property_crime").get(item.area,
+                                                                                                     item.area)
+        direction = t("filters.rose") if item.change > 0 else t("filters.fell")
+        measure_key = item.measure.replace(".", "_")
+        st.markdown("- " + t("filters.highlight_line", measure=t(f"filters.m_{measure_key}"),
+                                area=area, direction=direction, change=f"{abs(item.change):.0%}",
+                                period=item.period, previous_period=item.previous_period,
+                                recent=number(item.recent), previous=number(item.previous)))
+    st.caption(t("filters.highlights_method"))
+    return items

@@ -1,9 +1,84 @@
-"""Page module: only defines render() (see dashboard.py)."""
+"""About the data: what LEAD is, what every measure means, where the numbers come from, how they are
+protected, the data dictionary, the release history and the open-data bundle."""
+import tempfile
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
+from leadsf import config, contract, ui
+from leadsf.export import FIELD_HELP, bundle_zip
 from leadsf.i18n import t
+from leadsf.store import Store
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _bundle(root: str, version: int) -> bytes:
+    with tempfile.TemporaryDirectory() as scratch:
+        return bundle_zip(Store(Path(root)), version, Path(scratch))
 
 
 def render() -> None:
-    st.title(t("nav.about"))
-    st.info(t("ui.no_release"))
+    st.title(t("about.title"))
+    rel = ui.release()
+    if rel is not None:
+        ui.sample_banner(rel)
+        st.caption(ui.release_note(rel))
+
+    st.header(t("about.lead_title"))
+    st.markdown(t("about.lead_text"))
+
+    st.header(t("about.measures_title"))
+    for name, k in contract.KINDS.items():
+        st.subheader(t(f"nav.{name}"))
+        st.markdown(t(f"about.kind_{name}"))
+        rows = [{"column": col, "value": value, "meaning": t(f"about.def_{value}")}
+                for col, values in {**k.series, **k.additive}.items() for value in values]
+        st.dataframe(pd.DataFrame(rows).rename(columns={"column": t("about.col_column"), "value": t("about.col_value"),
+                                                        "meaning": t("about.col_meaning")}),
+                     hide_index=True, width="stretch")
+
+    st.header(t("about.sources_title"))
+    st.markdown(t("about.sources_text"))
+
+    st.header(t("about.privacy_title"))
+    st.markdown(t("about.privacy_text", max=config.get("suppress_max"), min_shown=config.get("suppress_max") + 1,
+                  width=config.get("protection_width"), unstable=config.get("unstable_below"),
+                  population=ui.number(config.get("min_area_population")),
+                  share=f"{config.get('max_withheld_share'):.0%}"))
+    settings = pd.DataFrame([{t("about.col_setting"): s.name, t("about.col_value"): str(config.get(s.name)),
+                              t("about.col_meaning"): t(f"about.setting_{s.name}"), t("about.col_source"): s.source}
+                             for s in config.SETTINGS
+                             if s.name in ("suppress_max", "protection_width", "unstable_below",
+                                           "min_area_population", "max_withheld_share")])
+    st.dataframe(settings, hide_index=True, width="stretch")
+
+    st.header(t("about.dictionary_title"))
+    st.markdown(t("about.dictionary_text"))
+    fields = [{"field": name, "type": ftype, "meaning": t(f"about.field_{name}")}
+              for name, (ftype, text) in FIELD_HELP.items()]
+    for name, k in contract.KINDS.items():
+        for col, values in {**k.series, **k.additive}.items():
+            fields.append({"field": f"{col} ({name})", "type": "string",
+                           "meaning": t("about.category_field", values=", ".join(values))})
+    fields.append({"field": "period_type", "type": "string", "meaning": t("about.period_type_field")})
+    st.dataframe(pd.DataFrame(fields).rename(columns={"field": t("about.col_field"), "type": t("about.col_type"),
+                                                      "meaning": t("about.col_meaning")}),
+                 hide_index=True, width="stretch")
+
+    st.header(t("about.history_title"))
+    store = Store()
+    history = store.history()
+    if not history:
+        ui.empty_state("ui.no_release")
+        return
+    st.dataframe(pd.DataFrame([{t("about.col_version"): h["version"], t("about.col_date"): h["created_at"][:10],
+                                t("about.col_note"): h.get("note", ""), t("about.col_current"): h.get("current")}
+                               for h in history]), hide_index=True, width="stretch")
+
+    st.header(t("about.download_title"))
+    st.markdown(t("about.download_text"))
+    if rel is not None:
+        st.download_button(t("about.download_button"), _bundle(str(store.root), rel.version),
+                           file_name=f"lead-santa-fe-open-data-release-{rel.version}.zip", mime="application/zip",
+                           key="about_bundle", icon=":material/download:")

@@ -1,9 +1,84 @@
-"""Page module: only defines render() (see dashboard.py)."""
+"""Service engagement: intakes, case management, treatment, MOUD, housing and benefits, over time and by area."""
+import pandas as pd
 import streamlit as st
 
+from leadsf import charts, ui
+from leadsf.contract import kind
+from leadsf.highlights import window_total
 from leadsf.i18n import t
+
+MEASURES = kind("engagement").series["measure"]
+HEADLINE = ("intake_completed", "engaged_case_management", "case_management_contacts", "treatment_entry",
+            "moud_started", "housing_placement", "benefits_enrolled")
 
 
 def render() -> None:
-    st.title(t("nav.engagement"))
-    st.info(t("ui.no_release"))
+    st.title(t("engagement.title"))
+    st.markdown(t("engagement.intro"))
+    rel = ui.release()
+    if rel is None:
+        ui.empty_state("ui.no_release")
+        return
+    ui.sample_banner(rel)
+    c1, c2, c3 = st.columns(3)
+    window = ui.period_filter(rel, c1)
+    area = ui.area_filter("engagement", c2)
+    measure = ui.category_filter(t("engagement.measure"), list(HEADLINE), key="filter_measure", param="measure",
+                                 default="engaged_case_management", container=c3,
+                                 format_func=lambda m: t(f"engagement.m_{m}"))
+    names = ui.area_names("engagement")
+    st.caption(t("filters.showing", window=window.label, area=names.get(area, area)))
+    rows = ui.query("engagement_window", start=window.prev_start, end=window.end, area=area)
+    if rows.empty:
+        ui.empty_state()
+        return
+
+    cols = st.columns(4)
+    for i, m in enumerate(HEADLINE):
+        with cols[i % 4]:
+            ui.headline(t(f"engagement.m_{m}"), rows[rows["measure"] == m], window, key=f"engagement_{m}",
+                        help_text=t(f"engagement.help_{m}"))
+
+    st.subheader(t("engagement.trend_title", measure=t(f"engagement.m_{measure}")))
+    series, grain, missing = ui.trend_series(rows[rows["measure"] == measure], window)
+    if series.empty:
+        ui.empty_state()
+    else:
+        series, rolling = ui.add_rolling(series)
+        fig = charts.trend(series, x="period", y="count", series=None, rolling=rolling,
+                           title=t(f"engagement.m_{measure}"), y_title=t(f"filters.count_per_{grain}"))
+        shown = ["period", "count", "withheld"] + ([rolling] if rolling else [])
+        ui.chart_block(fig, series[shown], key="engagement_trend", filename=f"lead-santa-fe-{measure}",
+                       alt=t("engagement.trend_alt", measure=t(f"engagement.m_{measure}")),
+                       source_key="engagement.source", rel=rel)
+        ui.grain_note(grain, missing)
+
+    st.subheader(t("engagement.steps_title"))
+    steps, grain, missing = ui.trend_series(rows[rows["measure"].isin(["intake_completed", "engaged_case_management",
+                                                                       "treatment_entry", "housing_placement"])],
+                                            window)
+    if not steps.empty:
+        labels = {m: t(f"engagement.m_{m}") for m in MEASURES}
+        fig = charts.trend(steps, x="period", y="count", series="measure", labels=labels,
+                           title=t("engagement.steps_chart"), y_title=t(f"filters.count_per_{grain}"))
+        ui.chart_block(fig, steps[["period", "measure", "count", "withheld"]], key="engagement_steps",
+                       filename="lead-santa-fe-engagement-steps", alt=t("engagement.steps_alt"),
+                       source_key="engagement.source", rel=rel)
+        ui.grain_note(grain, missing)
+
+    st.subheader(t("engagement.area_title", measure=t(f"engagement.m_{measure}")))
+    by_area = ui.query("engagement_window", start=window.start, end=window.end, area="*")
+    by_area = by_area[(by_area["area_id"] != "city") & (by_area["measure"] == measure)]
+    table = pd.DataFrame([{"area": names.get(a, a), "count": window_total(g, window.start, window.end)}
+                          for a, g in by_area.groupby("area_id")])
+    if table.empty or table["count"].isna().all():
+        ui.empty_state("engagement.no_area")
+    else:
+        table["count"] = table["count"].astype("Int64")
+        table = table.sort_values("count", ascending=False, na_position="last")
+        fig = charts.bars(table, x="area", y="count", horizontal=True,
+                          title=t("engagement.area_chart", measure=t(f"engagement.m_{measure}")),
+                          y_title=t("filters.count"))
+        ui.chart_block(fig, table, key="engagement_area", filename=f"lead-santa-fe-{measure}-by-area",
+                       alt=t("engagement.area_alt"), source_key="engagement.source", rel=rel)
+    ui.what_this_shows("engagement")

@@ -47,5 +47,6 @@ def render() -> None:
                                alt=t("home.trend_alt", measure=t(f"home.{measure}"),
                                      first=series["period"].min(), last=series["period"].max()),
                                source_key=f"home.source_{measure}", rel=rel)
+    ui.render_highlights()
     st.subheader(t("home.what_is_lead_title"))
     st.markdown(t("home.what_is_lead"))

@@ -1,9 +1,120 @@
-"""Page module: only defines render() (see dashboard.py)."""
+"""Overdose trends: deaths, emergency-department visits and EMS naloxone, by drug, with rates and the state."""
+import pandas as pd
 import streamlit as st
 
+from leadsf import charts, ui
+from leadsf.contract import kind
+from leadsf.highlights import window_total
 from leadsf.i18n import t
+
+OUTCOMES = kind("overdoses").series["outcome"]
+DRUGS = kind("overdoses").series["drug"]
 
 
 def render() -> None:
-    st.title(t("nav.overdoses"))
-    st.info(t("ui.no_release"))
+    st.title(t("overdoses.title"))
+    st.markdown(t("overdoses.intro"))
+    rel = ui.release()
+    if rel is None:
+        ui.empty_state("ui.no_release")
+        return
+    ui.sample_banner(rel)
+    c1, c2, c3 = st.columns(3)
+    window = ui.period_filter(rel, c1)
+    area = ui.area_filter("overdoses", c2)
+    outcome = ui.category_filter(t("overdoses.outcome"), list(OUTCOMES), key="filter_outcome", param="outcome",
+                                 default="fatal", container=c3, format_func=lambda o: t(f"overdoses.o_{o}"))
+    areas = ui.query("areas_for_kind", kind="overdoses")
+    population = dict(zip(areas["area_id"], areas["population"]))
+    names = ui.area_names("overdoses")
+    st.caption(t("filters.showing", window=window.label, area=names.get(area, area)))
+    rows = ui.query("overdoses_window", start=window.prev_start, end=window.end, area=area, outcome=outcome)
+    if rows.empty:
+        ui.empty_state()
+        return
+
+    cols = st.columns(3)
+    for i, drug in enumerate(("any", "fentanyl", "methamphetamine")):
+        with cols[i]:
+            ui.headline(t(f"overdoses.d_{drug}"), rows[rows["drug"] == drug], window, key=f"overdoses_{drug}",
+                        population=population.get(area), rate_per=100_000)
+    st.caption(t("overdoses.overlap"))
+
+    label = t(f"overdoses.o_{outcome}")
+    any_drug = rows[rows["drug"] == "any"]
+    series, grain, missing = ui.trend_series(any_drug, window)
+    st.subheader(t("overdoses.trend_title", outcome=label))
+    if series.empty:
+        ui.empty_state()
+    else:
+        series, rolling = ui.add_rolling(series)
+        fig = charts.trend(series, x="period", y="count", series=None, rolling=rolling, title=label,
+                           y_title=t(f"filters.count_per_{grain}"))
+        shown = ["period", "count", "rate", "rate_unstable", "withheld"] + ([rolling] if rolling else [])
+        ui.chart_block(fig, series[shown], key="overdoses_trend", filename=f"lead-santa-fe-overdoses-{outcome}",
+                       alt=t("overdoses.trend_alt", outcome=label), source_key=f"overdoses.source_{outcome}",
+                       rel=rel)
+        ui.grain_note(grain, missing)
+        fig = charts.trend(series, x="period", y="rate", series=None, title=t("overdoses.rate_chart", outcome=label),
+                           y_title=t("overdoses.rate_axis"))
+        ui.chart_block(fig, series[["period", "count", "rate", "rate_unstable", "withheld"]], key="overdoses_rate",
+                       filename=f"lead-santa-fe-overdose-rate-{outcome}", alt=t("overdoses.rate_alt", outcome=label),
+                       source_key=f"overdoses.source_{outcome}", rel=rel)
+        if series["rate_unstable"].fillna(False).astype(bool).any():
+            ui.unstable_footnote()
+
+    st.subheader(t("overdoses.drug_title", outcome=label))
+    st.caption(t("overdoses.overlap"))
+    drugs, grain, missing = ui.trend_series(rows[rows["drug"] != "any"], window)
+    if drugs.empty:
+        ui.empty_state("overdoses.no_drugs")
+    else:
+        labels = {d: t(f"overdoses.d_{d}") for d in DRUGS}
+        fig = charts.trend(drugs, x="period", y="count", series="drug", labels=labels,
+                           title=t("overdoses.drug_chart", outcome=label), y_title=t(f"filters.count_per_{grain}"))
+        ui.chart_block(fig, drugs[["period", "drug", "count", "rate", "rate_unstable", "withheld"]],
+                       key="overdoses_drugs", filename=f"lead-santa-fe-overdoses-{outcome}-by-drug",
+                       alt=t("overdoses.drug_alt"), source_key=f"overdoses.source_{outcome}", rel=rel)
+        ui.grain_note(grain, missing)
+
+    st.subheader(t("overdoses.area_title", outcome=label))
+    by_area = ui.query("overdoses_window", start=window.start, end=window.end, area="*", outcome=outcome)
+    by_area = by_area[(by_area["area_id"] != "city") & (by_area["drug"] == "any")]
+    table = []
+    for a, g in by_area.groupby("area_id"):
+        n = window_total(g, window.start, window.end)
+        rate = round(n / population[a] * 100_000 * 12 / window.months, 1) if n is not None and population.get(a) else None
+        table.append({"area": names.get(a, a), "count": n, "rate": rate,
+                      "rate_unstable": None if n is None else n < 20})
+    table = pd.DataFrame(table)
+    if table.empty or table["count"].isna().all():
+        ui.empty_state("overdoses.no_area")
+    else:
+        table["count"] = table["count"].astype("Int64")
+        table["rate"] = table["rate"].astype("Float64")
+        table = table.sort_values("rate", ascending=False, na_position="last")
+        fig = charts.bars(table, x="area", y="rate", horizontal=True, unstable="rate_unstable",
+                          title=t("overdoses.area_chart", outcome=label), y_title=t("overdoses.rate_axis"))
+        ui.chart_block(fig, table, key="overdoses_area", filename=f"lead-santa-fe-overdoses-{outcome}-by-area",
+                       alt=t("overdoses.area_alt"), source_key=f"overdoses.source_{outcome}", rel=rel)
+        if table["rate_unstable"].fillna(False).astype(bool).any():
+            ui.unstable_footnote()
+
+    if outcome == "fatal":
+        st.subheader(t("overdoses.state_title"))
+        county = ui.query("overdoses_window", start=f"{int(rel.manifest['data_through'][:4]) - 30}-01",
+                          end=rel.manifest["data_through"], area="city", outcome="fatal")
+        county = county[(county["period_type"] == "year") & (county["drug"] == "any")]
+        nm = ui.nm_reference().dropna(subset=["rate_per_100k"])
+        frames = [pd.DataFrame({"year": county["period"], "series": t("overdoses.county_crude"),
+                                "rate": county["rate"], "source": t("overdoses.source_fatal")})]
+        for basis, part in nm.groupby("rate_basis"):
+            frames.append(pd.DataFrame({"year": part["year"], "series": t(f"overdoses.nm_{basis.replace('-', '_')}"),
+                                        "rate": part["rate_per_100k"], "source": part["source"]}))
+        both = pd.concat(frames, ignore_index=True).sort_values(["series", "year"])
+        fig = charts.compare_lines(both, x="year", y="rate", series="series", title=t("overdoses.state_chart"),
+                                   y_title=t("overdoses.rate_axis"))
+        ui.chart_block(fig, both, key="overdoses_state", filename="lead-santa-fe-overdose-deaths-county-vs-nm",
+                       alt=t("overdoses.state_alt"), source_key="overdoses.source_state", rel=rel)
+        st.caption(t("overdoses.state_note"))
+    ui.what_this_shows("overdoses")

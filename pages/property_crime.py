@@ -1,9 +1,101 @@
-"""Page module: only defines render() (see dashboard.py)."""
+"""Property crime: six offences and their total, counts and rates per 1,000 residents, areas ranked by rate."""
+import pandas as pd
 import streamlit as st
 
+from leadsf import charts, ui
+from leadsf.contract import kind
+from leadsf.highlights import window_total
 from leadsf.i18n import t
+
+OFFENSES = kind("property_crime").additive["offense"]
+FEATURED = "residential_burglary"
 
 
 def render() -> None:
-    st.title(t("nav.property_crime"))
-    st.info(t("ui.no_release"))
+    st.title(t("property_crime.title"))
+    st.markdown(t("property_crime.intro"))
+    rel = ui.release()
+    if rel is None:
+        ui.empty_state("ui.no_release")
+        return
+    ui.sample_banner(rel)
+    c1, c2, c3 = st.columns(3)
+    window = ui.period_filter(rel, c1)
+    area = ui.area_filter("property_crime", c2)
+    offense = ui.category_filter(t("property_crime.offense"), [FEATURED, *[o for o in OFFENSES if o != FEATURED], "all"],
+                                 key="filter_offense", param="offense", default=FEATURED, container=c3,
+                                 format_func=lambda o: t(f"property_crime.o_{o}"))
+    areas = ui.query("areas_for_kind", kind="property_crime")
+    population = dict(zip(areas["area_id"], areas["population"]))
+    names = ui.area_names("property_crime")
+    st.caption(t("filters.showing", window=window.label, area=names.get(area, area)))
+    rows = ui.query("property_crime_window", start=window.prev_start, end=window.end, area=area)
+    if rows.empty:
+        ui.empty_state()
+        return
+
+    cols = st.columns(3)
+    for i, o in enumerate(dict.fromkeys((FEATURED, offense, "all"))):
+        with cols[i]:
+            ui.headline(t(f"property_crime.o_{o}"), rows[rows["offense"] == o], window, key=f"property_crime_{o}",
+                        population=population.get(area), rate_per=1_000)
+
+    label = t(f"property_crime.o_{offense}")
+    st.subheader(t("property_crime.trend_title", offense=label))
+    series, grain, missing = ui.trend_series(rows[rows["offense"] == offense], window)
+    if series.empty:
+        ui.empty_state()
+    else:
+        series, rolling = ui.add_rolling(series)
+        fig = charts.trend(series, x="period", y="count", series=None, rolling=rolling, title=label,
+                           y_title=t(f"filters.count_per_{grain}"))
+        shown = ["period", "count", "rate", "rate_unstable", "withheld"] + ([rolling] if rolling else [])
+        ui.chart_block(fig, series[shown], key="property_crime_trend", filename=f"lead-santa-fe-{offense}",
+                       alt=t("property_crime.trend_alt", offense=label), source_key="property_crime.source", rel=rel)
+        ui.grain_note(grain, missing)
+        if series["rate_unstable"].fillna(False).astype(bool).any():
+            ui.unstable_footnote()
+
+    st.subheader(t("property_crime.offenses_title"))
+    offs, grain, missing = ui.trend_series(rows[rows["offense"] != "all"], window)
+    if offs.empty:
+        ui.empty_state("property_crime.no_offenses")
+    else:
+        labels = {o: t(f"property_crime.o_{o}") for o in OFFENSES}
+        fig = charts.trend(offs, x="period", y="rate", series="offense", labels=labels,
+                           title=t("property_crime.offenses_chart"), y_title=t("property_crime.rate_axis"))
+        ui.chart_block(fig, offs[["period", "offense", "count", "rate", "rate_unstable", "withheld"]],
+                       key="property_crime_offenses", filename="lead-santa-fe-property-crime-by-offense",
+                       alt=t("property_crime.offenses_alt"), source_key="property_crime.source", rel=rel)
+        ui.grain_note(grain, missing)
+
+    st.subheader(t("property_crime.area_title", offense=label))
+    all_areas = ui.query("property_crime_window", start=window.start, end=window.end, area="*")
+    all_areas = all_areas[all_areas["area_id"] != "city"]
+    by_area = all_areas[all_areas["offense"] == offense]
+    if offense != "all" and by_area["count"].isna().all():
+        # Offences by area are often not published (too many small counts); fall back to all property crime.
+        st.caption(t("property_crime.area_fallback", offense=label))
+        offense, label = "all", t("property_crime.o_all")
+        by_area = all_areas[all_areas["offense"] == "all"]
+    table = []
+    for a, g in by_area.groupby("area_id"):
+        n = window_total(g, window.start, window.end)
+        pop = population.get(a)
+        rate = round(n / pop * 1_000 * 12 / window.months, 1) if n is not None and pop else None
+        table.append({"area": names.get(a, a), "rate": rate, "count": n, "population": pop,
+                      "rate_unstable": None if n is None else n < 20})
+    table = pd.DataFrame(table)
+    if table.empty or table["count"].isna().all():
+        ui.empty_state("property_crime.no_area")
+    else:
+        table["count"] = table["count"].astype("Int64")
+        table["rate"] = table["rate"].astype("Float64")
+        table = table.sort_values("rate", ascending=False, na_position="last")
+        fig = charts.bars(table, x="area", y="rate", horizontal=True, unstable="rate_unstable",
+                          title=t("property_crime.area_chart", offense=label), y_title=t("property_crime.rate_axis"))
+        ui.chart_block(fig, table, key="property_crime_area", filename=f"lead-santa-fe-{offense}-by-area",
+                       alt=t("property_crime.area_alt"), source_key="property_crime.source", rel=rel)
+        if table["rate_unstable"].fillna(False).astype(bool).any():
+            ui.unstable_footnote()
+    ui.what_this_shows("property_crime")

@@ -1,9 +1,131 @@
-"""Page module: only defines render() (see dashboard.py)."""
+"""Referrals: who is referred to LEAD, by which pathway and agency, where, and how many reach case management."""
+import pandas as pd
 import streamlit as st
 
+from leadsf import charts, ui
+from leadsf.contract import kind
+from leadsf.highlights import window_total
 from leadsf.i18n import t
+
+PATHWAYS = kind("referrals").additive["pathway"]
+AGENCIES = kind("referrals").additive["agency"]
+FUNNEL = ("referred", "intake_completed", "engaged_case_management")
 
 
 def render() -> None:
-    st.title(t("nav.referrals"))
-    st.info(t("ui.no_release"))
+    st.title(t("referrals.title"))
+    st.markdown(t("referrals.intro"))
+    rel = ui.release()
+    if rel is None:
+        ui.empty_state("ui.no_release")
+        return
+    ui.sample_banner(rel)
+    c1, c2, c3 = st.columns(3)
+    window = ui.period_filter(rel, c1)
+    area = ui.area_filter("referrals", c2)
+    breakdown = ui.category_filter(t("referrals.breakdown"), ["pathway", "agency"], key="filter_breakdown",
+                                   param="by", default="pathway", container=c3, horizontal=True,
+                                   format_func=lambda b: t(f"referrals.by_{b}"))
+    names = ui.area_names("referrals")
+    st.caption(t("filters.showing", window=window.label, area=names.get(area, area)))
+    rows = ui.query("referrals_window", start=window.prev_start, end=window.end, area=area)
+    if rows.empty:
+        ui.empty_state()
+        return
+    total = rows[(rows["pathway"] == "all") & (rows["agency"] == "all")]
+
+    # Headline figures
+    cols = st.columns(1 + len(PATHWAYS))
+    with cols[0]:
+        ui.headline(t("referrals.total"), total, window, key="referrals_total")
+    for col, pathway in zip(cols[1:], PATHWAYS):
+        with col:
+            ui.headline(t(f"referrals.pathway_{pathway}"), rows[rows["pathway"] == pathway], window,
+                        key=f"referrals_{pathway}")
+
+    # Trend by pathway or agency
+    st.subheader(t("referrals.trend_title"))
+    cats = PATHWAYS if breakdown == "pathway" else AGENCIES
+    other = "agency" if breakdown == "pathway" else "pathway"
+    parts = rows[rows[breakdown].isin(cats) & (rows[other] == "all")]
+    series, grain, missing = ui.trend_series(parts, window)
+    if series.empty:
+        ui.empty_state("referrals.no_breakdown")
+    else:
+        labels = {c: t(f"referrals.{breakdown}_{c}") for c in cats}
+        fig = charts.trend(series, x="period", y="count", series=breakdown, labels=labels,
+                           title=t("referrals.trend_chart", by=t(f"referrals.by_{breakdown}")),
+                           y_title=t(f"filters.count_per_{grain}"))
+        ui.chart_block(fig, series[["period", breakdown, "count", "withheld"]], key="referrals_trend",
+                       filename=f"lead-santa-fe-referrals-by-{breakdown}",
+                       alt=t("referrals.trend_alt", by=t(f"referrals.by_{breakdown}")),
+                       source_key="referrals.source", rel=rel)
+        ui.grain_note(grain, missing)
+
+    # Total over time with 12-month average
+    series, grain, missing = ui.trend_series(total, window)
+    if not series.empty:
+        series, rolling = ui.add_rolling(series)
+        fig = charts.trend(series, x="period", y="count", series=None, rolling=rolling,
+                           title=t("referrals.total_chart"), y_title=t(f"filters.count_per_{grain}"))
+        cols_shown = ["period", "count", "withheld"] + ([rolling] if rolling else [])
+        ui.chart_block(fig, series[cols_shown], key="referrals_total_trend", filename="lead-santa-fe-referrals",
+                       alt=t("referrals.total_alt"), source_key="referrals.source", rel=rel)
+        ui.grain_note(grain, missing)
+
+    # Share by pathway or agency (published counts only)
+    st.subheader(t("referrals.share_title", by=t(f"referrals.by_{breakdown}")))
+    all_total = window_total(total, window.start, window.end)
+    share = []
+    for c in cats:
+        n = window_total(rows[(rows[breakdown] == c) & (rows[other] == "all")], window.start, window.end)
+        pct = round(100 * n / all_total, 1) if n is not None and all_total else None
+        share.append({"category": t(f"referrals.{breakdown}_{c}"), "count": n, "share_pct": pct})
+    share = pd.DataFrame(share)
+    share["count"] = share["count"].astype("Int64")
+    share["share_pct"] = share["share_pct"].astype("Float64")
+    if share["count"].isna().all():
+        ui.empty_state("referrals.no_breakdown")
+    else:
+        fig = charts.bars(share, x="category", y="share_pct", title=t("referrals.share_chart"),
+                          y_title=t("referrals.share_axis"))
+        ui.chart_block(fig, share.rename(columns={"share_pct": "value"}), key="referrals_share",
+                       filename=f"lead-santa-fe-referral-share-by-{breakdown}", alt=t("referrals.share_alt"),
+                       source_key="referrals.source", rel=rel)
+
+    # By area (quarter / year)
+    st.subheader(t("referrals.area_title"))
+    by_area = ui.query("referrals_window", start=window.start, end=window.end, area="*")
+    by_area = by_area[(by_area["area_id"] != "city") & (by_area["pathway"] == "all") & (by_area["agency"] == "all")]
+    table = pd.DataFrame([{"area": names.get(a, a), "count": window_total(g, window.start, window.end)}
+                          for a, g in by_area.groupby("area_id")])
+    if table.empty or table["count"].isna().all():
+        ui.empty_state("referrals.no_area")
+    else:
+        table["count"] = table["count"].astype("Int64")
+        table = table.sort_values("count", ascending=False, na_position="last")
+        fig = charts.bars(table, x="area", y="count", horizontal=True, title=t("referrals.area_chart"),
+                          y_title=t("filters.count"))
+        ui.chart_block(fig, table, key="referrals_area", filename="lead-santa-fe-referrals-by-area",
+                       alt=t("referrals.area_alt"), source_key="referrals.source", rel=rel)
+
+    # Funnel referral -> intake -> engaged
+    st.subheader(t("referrals.funnel_title"))
+    eng = ui.query("engagement_window", start=window.start, end=window.end, area=area)
+    steps = [{"step": t(f"referrals.funnel_{m}"),
+              "count": window_total(eng[eng["measure"] == m], window.start, window.end) if len(eng) else None}
+             for m in FUNNEL]
+    funnel = pd.DataFrame(steps)
+    funnel["count"] = funnel["count"].astype("Int64")
+    first = funnel["count"].iloc[0]
+    funnel["pct_of_referred"] = [
+        round(100 * c / first, 1) if not pd.isna(c) and not pd.isna(first) and first else None
+        for c in funnel["count"]]
+    funnel["pct_of_referred"] = funnel["pct_of_referred"].astype("Float64")
+    if funnel["count"].isna().all():
+        ui.empty_state("referrals.no_funnel")
+    else:
+        fig = charts.funnel(funnel, stage="step", value="count", title=t("referrals.funnel_chart"))
+        ui.chart_block(fig, funnel, key="referrals_funnel", filename="lead-santa-fe-referral-funnel",
+                       alt=t("referrals.funnel_alt"), source_key="referrals.source_engagement", rel=rel)
+    ui.what_this_shows("referrals")
