@@ -105,6 +105,18 @@ def sample_banner(rel: PublicRelease) -> None:
         st.info(t("ui.sample_banner"), icon=":material/science:")
 
 
+def page_start(namespace: str) -> PublicRelease | None:
+    """Title, introduction and the sample-data banner; None (after saying so) when nothing is published."""
+    st.title(t(f"{namespace}.title"))
+    st.markdown(t(f"{namespace}.intro"))
+    rel = release()
+    if rel is None:
+        empty_state("ui.no_release")
+        return None
+    sample_banner(rel)
+    return rel
+
+
 def data_note(rel: PublicRelease, source_key: str) -> None:
     """Source and "data as of" under every chart."""
     st.caption(t("ui.source", source=t(source_key)) + " · " + release_note(rel))

@@ -13,13 +13,9 @@ HEADLINE = ("intake_completed", "engaged_case_management", "case_management_cont
 
 
 def render() -> None:
-    st.title(t("engagement.title"))
-    st.markdown(t("engagement.intro"))
-    rel = ui.release()
+    rel = ui.page_start("engagement")
     if rel is None:
-        ui.empty_state("ui.no_release")
         return
-    ui.sample_banner(rel)
     c1, c2, c3 = st.columns(3)
     window = ui.period_filter(rel, c1)
     area = ui.area_filter("engagement", c2)

@@ -14,13 +14,9 @@ def _delta(recent, previous) -> str | None:
 
 
 def render() -> None:
-    st.title(t("home.title"))
-    st.markdown(t("home.intro"))
-    rel = ui.release()
+    rel = ui.page_start("home")
     if rel is None:
-        ui.empty_state("ui.no_release")
         return
-    ui.sample_banner(rel)
     headline = ui.query("headline").set_index("measure")
     trend = ui.query("headline_trend")
     st.subheader(t("home.headline_title"))

@@ -72,13 +72,9 @@ def _choice(options: list, param: str, default):
 
 
 def render() -> None:
-    st.title(t("maps.title"))
-    st.markdown(t("maps.intro"))
-    rel = ui.release()
+    rel = ui.page_start("maps")
     if rel is None:
-        ui.empty_state("ui.no_release")
         return
-    ui.sample_banner(rel)
 
     keys = [measure_key(k, m) for k, m in MEASURES]
     c1, c2, c3 = st.columns([2, 1, 1])

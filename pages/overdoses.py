@@ -12,13 +12,9 @@ DRUGS = kind("overdoses").series["drug"]
 
 
 def render() -> None:
-    st.title(t("overdoses.title"))
-    st.markdown(t("overdoses.intro"))
-    rel = ui.release()
+    rel = ui.page_start("overdoses")
     if rel is None:
-        ui.empty_state("ui.no_release")
         return
-    ui.sample_banner(rel)
     c1, c2, c3 = st.columns(3)
     window = ui.period_filter(rel, c1)
     area = ui.area_filter("overdoses", c2)

@@ -12,13 +12,9 @@ FEATURED = "residential_burglary"
 
 
 def render() -> None:
-    st.title(t("property_crime.title"))
-    st.markdown(t("property_crime.intro"))
-    rel = ui.release()
+    rel = ui.page_start("property_crime")
     if rel is None:
-        ui.empty_state("ui.no_release")
         return
-    ui.sample_banner(rel)
     c1, c2, c3 = st.columns(3)
     window = ui.period_filter(rel, c1)
     area = ui.area_filter("property_crime", c2)

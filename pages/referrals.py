@@ -13,13 +13,9 @@ FUNNEL = ("referred", "intake_completed", "engaged_case_management")
 
 
 def render() -> None:
-    st.title(t("referrals.title"))
-    st.markdown(t("referrals.intro"))
-    rel = ui.release()
+    rel = ui.page_start("referrals")
     if rel is None:
-        ui.empty_state("ui.no_release")
         return
-    ui.sample_banner(rel)
     c1, c2, c3 = st.columns(3)
     window = ui.period_filter(rel, c1)
     area = ui.area_filter("referrals", c2)
