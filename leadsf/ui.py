@@ -105,6 +105,14 @@ def sample_banner(rel: PublicRelease) -> None:
         st.info(t("ui.sample_banner"), icon=":material/science:")
 
 
+def run_router() -> None:
+    """Until some session calls st.navigation, Streamlit's legacy pages/ mode runs a deep-linked page file
+    directly; such a file hands over to the router, which also switches that mode off for everyone."""
+    import runpy
+
+    runpy.run_path(str(config.ROOT / "dashboard.py"), run_name="__main__")
+
+
 def page_start(namespace: str) -> PublicRelease | None:
     """Title, introduction and the sample-data banner; None (after saying so) when nothing is published."""
     st.title(t(f"{namespace}.title"))

@@ -82,3 +82,9 @@ def render() -> None:
         st.download_button(t("about.download_button"), _bundle(str(store.root), rel.version),
                            file_name=f"lead-santa-fe-open-data-release-{rel.version}.zip", mime="application/zip",
                            key="about_bundle", icon=":material/download:")
+
+
+if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
+    from leadsf import ui as _ui
+
+    _ui.run_router()

@@ -189,3 +189,9 @@ def _all_series(area_id: str, shown) -> pd.DataFrame:
         return pd.DataFrame()
     out = pd.concat(parts, ignore_index=True)
     return out[["kind", "measure", "area_id", "period_type", "period", "count", "withheld", "rate", "rate_unstable"]]
+
+
+if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
+    from leadsf import ui as _ui
+
+    _ui.run_router()

@@ -78,3 +78,9 @@ def render() -> None:
         ui.chart_block(fig, table, key="engagement_area", filename=f"lead-santa-fe-{measure}-by-area",
                        alt=t("engagement.area_alt"), source_key="engagement.source", rel=rel)
     ui.what_this_shows("engagement")
+
+
+if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
+    from leadsf import ui as _ui
+
+    _ui.run_router()

@@ -46,3 +46,9 @@ def render() -> None:
     ui.render_highlights()
     st.subheader(t("home.what_is_lead_title"))
     st.markdown(t("home.what_is_lead"))
+
+
+if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
+    from leadsf import ui as _ui
+
+    _ui.run_router()

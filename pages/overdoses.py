@@ -114,3 +114,9 @@ def render() -> None:
                        alt=t("overdoses.state_alt"), source_key="overdoses.source_state", rel=rel)
         st.caption(t("overdoses.state_note"))
     ui.what_this_shows("overdoses")
+
+
+if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
+    from leadsf import ui as _ui
+
+    _ui.run_router()

@@ -95,3 +95,9 @@ def render() -> None:
         if table["rate_unstable"].fillna(False).astype(bool).any():
             ui.unstable_footnote()
     ui.what_this_shows("property_crime")
+
+
+if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
+    from leadsf import ui as _ui
+
+    _ui.run_router()

@@ -125,3 +125,9 @@ def render() -> None:
         ui.chart_block(fig, funnel, key="referrals_funnel", filename="lead-santa-fe-referral-funnel",
                        alt=t("referrals.funnel_alt"), source_key="referrals.source_engagement", rel=rel)
     ui.what_this_shows("referrals")
+
+
+if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
+    from leadsf import ui as _ui
+
+    _ui.run_router()

@@ -330,3 +330,9 @@ def render() -> None:
         _audit_tab()
     with templates:
         _templates_tab()
+
+
+if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
+    from leadsf import ui as _ui
+
+    _ui.run_router()
