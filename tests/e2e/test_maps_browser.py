@@ -1,0 +1,30 @@
+"""The maps page in a real browser: deck.gl canvas, the legend with its text swatches, switching measure."""
+import pytest
+
+from tests.e2e.helpers import expect_no_exception, open_page, wait_for_run
+from tests.e2e.test_site import SHOTS
+
+pytestmark = pytest.mark.e2e
+CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
+
+
+def test_maps_canvas_legend_and_switching_measure(page, site):
+    open_page(page, site.url, "maps", measure="property_crime.all")
+    expect_no_exception(page)
+    page.wait_for_selector(CANVAS, timeout=30_000)
+    legend = page.get_by_test_id("stHtml").filter(has_text="suppressed")
+    assert legend.count() >= 1, "the legend with a text swatch for suppressed areas is missing"
+    assert "No data" in page.get_by_test_id("stHtml").first.inner_text() or legend.count() >= 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "maps-property-crime.png"), full_page=True)
+
+    page.locator(".st-key-map_measure").click()
+    options = page.get_by_role("option")
+    options.first.wait_for(timeout=10_000)
+    options.filter(has_text="Referr").first.click()
+    page.wait_for_timeout(300)
+    wait_for_run(page)
+    expect_no_exception(page)
+    assert "measure=referrals" in page.url, page.url
+    page.wait_for_selector(CANVAS, timeout=30_000)
+    page.screenshot(path=str(SHOTS / "maps-referrals.png"), full_page=True)
