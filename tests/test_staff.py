@@ -278,3 +278,35 @@ def test_oidc_signed_out_shows_only_the_sign_in_button(store):
     assert not at.exception
     assert private_parts(at) == 0
     assert [b.label for b in at.button] == ["Sign in with the City account"]
+
+
+def _add_boundary_set(at: AppTest, data: bytes, name: str) -> AppTest:
+    at.get("file_uploader")[1].set_value(("districts.geojson", data, "application/geo+json"))
+    at.text_input(key="staff_bset_name").input(name)
+    at.text_input(key="staff_bset_id_field").input("district")
+    at.text_input(key="staff_bset_name_field").input("label")
+    at.text_input(key="staff_bset_pop_field").input("pop")
+    next(b for b in at.button if b.label == "Check and add the boundary set").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_boundary_set_added_from_the_staff_page(store):
+    from leadsf import areas
+    from tests.geojson_bad import good_set
+
+    at = sign_in(password_app())
+    _add_boundary_set(at, json.dumps(good_set()).encode(), "council_district")
+    assert any("council_district added" in s.value for s in at.success)
+    assert areas.boundary_set("council_district").ids == {"D1", "D2", "D3", "D4"}
+    assert any(e["event"] == "boundary_set_added" for e in store.audit_log())
+
+
+def test_bad_boundary_set_rejected_from_the_staff_page(store):
+    from tests.geojson_bad import CASES
+
+    at = sign_in(password_app())
+    label, data, expect = CASES[0]
+    _add_boundary_set(at, data, "council_district")
+    assert any("nothing changed" in e.value for e in at.error)
+    assert not (store.root / "boundaries").exists() or not list((store.root / "boundaries").iterdir())

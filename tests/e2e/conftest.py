@@ -26,7 +26,7 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, data_dir: Path, log_path: Path):
+    def __init__(self, data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = ()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -35,7 +35,7 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
              f"--server.port={self.port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-             "--server.fileWatcherType=none"],
+             "--server.fileWatcherType=none", *extra_args],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
 
     def log(self) -> str:
@@ -67,10 +67,10 @@ class Server:
         self._log.close()
 
 
-def start_server(published_sample: Path, tmp: Path) -> Server:
+def start_server(published_sample: Path, tmp: Path, extra_args: tuple[str, ...] = ()) -> Server:
     data = tmp / "store"
     shutil.copytree(published_sample, data)
-    server = Server(data, tmp / "streamlit.log")
+    server = Server(data, tmp / "streamlit.log", extra_args)
     try:
         server.wait_healthy()
     except Exception:

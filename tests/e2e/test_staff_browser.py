@@ -1,0 +1,54 @@
+"""Staff page end to end in a real browser: sign in with a password, upload an extract, preview, publish;
+the public page then shows the new figure, and no traceback text ever appears."""
+from pathlib import Path
+
+import pytest
+
+from leadsf import auth
+from leadsf.db import open_release
+from leadsf.store import Store
+from tests.e2e.conftest import start_server
+from tests.e2e.helpers import expect_no_exception, open_page, wait_for_run
+from tests.test_staff import bumped_referrals
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def staff_server(published_sample, tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[staff.passwords]\nana = "{auth.hash_password(PASSWORD)}"\n')
+    s = start_server(published_sample, tmp_path, (f"--secrets.files={secrets}",))
+    yield s
+    s.stop()
+
+
+def test_sign_in_upload_preview_publish(page, staff_server, tmp_path):
+    open_page(page, staff_server.url, "")  # the router runs once, as on a live site
+    open_page(page, staff_server.url, "staff")
+    expect_no_exception(page)
+    assert page.get_by_test_id("stFileUploader").count() == 0
+    page.get_by_label("Username").fill("ana")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_test_id("stFormSubmitButton").first.locator("button").click()
+    wait_for_run(page)
+    expect_no_exception(page)
+
+    data, added = bumped_referrals()
+    upload = tmp_path / "referrals.csv"
+    upload.write_bytes(data)
+    page.get_by_test_id("stFileUploader").first.locator('input[type="file"]').set_input_files(str(upload))
+    wait_for_run(page)
+    page.get_by_text("Privacy audit passed").first.wait_for(timeout=60_000)
+    expect_no_exception(page)
+    page.get_by_role("button", name="Publish", exact=True).first.click()
+    wait_for_run(page)
+    page.get_by_text("Published release 2").first.wait_for(timeout=60_000)
+    expect_no_exception(page)
+
+    store = Store(Path(staff_server.log_path).parent / "store")
+    assert store.current() == 2
+    rows = open_release(store, 2).run("headline").set_index("measure")
+    before = open_release(store, 1).run("headline").set_index("measure")
+    assert rows.loc["referrals", "recent"] == before.loc["referrals", "recent"] + added
