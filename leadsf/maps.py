@@ -184,9 +184,14 @@ def line_style(state: str) -> tuple[list[int], int]:
 
 
 def fmt(value, decimals: int = 0) -> str:
+    """A number in the visitor's language (3,962.5 / 3.962,5), for legends and tooltips."""
     if value is None or value != value:
         return ""
-    return f"{value:,.{decimals}f}"
+    from babel.numbers import format_decimal
+
+    from .i18n import language
+    return format_decimal(round(float(value), decimals), format="#,##0" + ("." + "0" * decimals if decimals else ""),
+                          locale=language())
 
 
 def legend_items(breaks: list[float], text: dict, decimals: int = 0, lowest: float = 0) -> list[dict]:
@@ -223,8 +228,9 @@ def legend_html(items: list[dict], title: str) -> str:
                       f'border:{width}px {"dashed" if it["state"] == NO_DATA else "solid"} '
                       f'rgb({",".join(map(str, it["line"] if it["state"] != VALUE else (120, 120, 120)))})"></span>')
             label = html.escape(it["label"])
-        rows.append(f'<div style="margin:2px 0">{swatch} {label}</div>')
-    return f'<div role="list" aria-label="{html.escape(title)}"><b>{html.escape(title)}</b>{"".join(rows)}</div>'
+        rows.append(f'<div role="listitem" style="margin:2px 0">{swatch} {label}</div>')
+    return (f'<div><b>{html.escape(title)}</b><div role="list" aria-label="{html.escape(title)}">{"".join(rows)}</div>'
+            '</div>')
 
 
 # ---- features, tooltip and the deck --------------------------------------------------------------------
@@ -324,6 +330,9 @@ def build_deck(fc: dict, *, view: dict, labels: bool = True, basemap_setting: st
                     height=height, **basemap(basemap_setting))
 
 
+LITERAL_PROPS = {"characterSet", "sizeUnits", "lineWidthUnits", "pointRadiusUnits"}
+
+
 def _compact_deck_class():
     import pydeck as pdk
 
@@ -331,7 +340,14 @@ def _compact_deck_class():
         """pydeck serialises with indent=2, which triples the bytes sent for polygons; send compact JSON."""
 
         def to_json(self):
-            return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+            doc = json.loads(super().to_json())
+            # pydeck turns every string argument into an accessor expression ("@@=pixels"); for these
+            # plain props deck.gl then gets a function, and the TextLayer fails to draw at all.
+            for layer in doc.get("layers", []):
+                for prop in LITERAL_PROPS & layer.keys():
+                    if isinstance(layer[prop], str) and layer[prop].startswith("@@="):
+                        layer[prop] = layer[prop][3:]
+            return json.dumps(doc, separators=(",", ":"))
 
     return CompactDeck
 

@@ -1,5 +1,8 @@
 """The maps page in a real browser: deck.gl canvas, the legend with its text swatches, switching measure."""
+import io
+
 import pytest
+from PIL import Image
 
 from tests.e2e.helpers import expect_no_exception, open_page, wait_for_run
 from tests.e2e.test_site import SHOTS
@@ -8,10 +11,22 @@ pytestmark = pytest.mark.e2e
 CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
 
 
+def assert_map_drawn(page) -> None:
+    """The deck actually paints areas: a blank canvas is one colour (deck.gl logs layer errors, not raises)."""
+    page.wait_for_timeout(1500)
+    shot = Image.open(io.BytesIO(page.locator('[data-testid="stDeckGlJsonChart"]').screenshot()))
+    colours = shot.convert("RGB").getcolors(maxcolors=1_000_000)
+    assert len(colours) > 20, f"the map canvas is blank ({len(colours)} colours)"
+    assert not [m for m in page.deck_messages if "initialization of" in m], page.deck_messages
+
+
 def test_maps_canvas_legend_and_switching_measure(page, site):
+    page.deck_messages = []
+    page.on("console", lambda msg: page.deck_messages.append(msg.text) if msg.text.startswith("deck:") else None)
     open_page(page, site.url, "maps", measure="property_crime.all")
     expect_no_exception(page)
     page.wait_for_selector(CANVAS, timeout=30_000)
+    assert_map_drawn(page)
     legend = page.get_by_test_id("stHtml").filter(has_text="suppressed")
     assert legend.count() >= 1, "the legend with a text swatch for suppressed areas is missing"
     assert "No data" in page.get_by_test_id("stHtml").first.inner_text() or legend.count() >= 1
@@ -27,4 +42,5 @@ def test_maps_canvas_legend_and_switching_measure(page, site):
     expect_no_exception(page)
     assert "measure=referrals" in page.url, page.url
     page.wait_for_selector(CANVAS, timeout=30_000)
+    assert_map_drawn(page)
     page.screenshot(path=str(SHOTS / "maps-referrals.png"), full_page=True)
