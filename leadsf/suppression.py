@@ -294,42 +294,64 @@ def _optimum(h: highspy.Highs, costs: dict[int, float]) -> tuple[float, np.ndarr
 
 
 def _audit_component(a_eq, b_eq, lower, true, targets, width):
+    """Ranges of the target variables of one connected component.
+
+    Every feasible table an LP returns is evidence for every target at once: a target whose values across
+    the tables seen (the true table included) already span `width` is protected. Batch rounds push all
+    remaining targets up (capped at true + width) and down together; only targets no round certifies get
+    their own exact min and max.
+    """
     n, m = a_eq.shape[1], len(targets)
-    out: dict[int, tuple[float, float]] = {}
+    targets = np.asarray(targets)
+    t_true = true[targets]
+    seen_lo, seen_hi = t_true.copy(), t_true.copy()
     solves = 0
-    # Batch certificates: z_t <= x_t and z_t <= true_t + width; maximise a weighted sum of z over the
-    # remaining targets. Distinct weights make the optimum lift whole cells rather than share the slack.
+
+    def observe(x) -> None:
+        if x is not None:
+            np.minimum(seen_lo, x[targets], out=seen_lo)
+            np.maximum(seen_hi, x[targets], out=seen_hi)
+
+    def open_targets() -> np.ndarray:
+        return np.flatnonzero(seen_hi - seen_lo < width - _TOL)
+
     link = sparse.hstack([sparse.csr_matrix((-np.ones(m), (np.arange(m), targets)), shape=(m, n)),
                           sparse.identity(m, format="csr")])
     batch = _model(sparse.vstack([sparse.hstack([a_eq, sparse.csr_matrix((a_eq.shape[0], m))]), link]),
                    np.r_[b_eq, np.zeros(m)], np.r_[lower, np.full(m, -highspy.kHighsInf)],
-                   np.r_[np.full(n, highspy.kHighsInf), true[targets] + width])
-    # The link rows are equalities in the model; make them z - x <= 0 instead.
-    for r in range(a_eq.shape[0], a_eq.shape[0] + m):
+                   np.r_[np.full(n, highspy.kHighsInf), t_true + width])
+    for r in range(a_eq.shape[0], a_eq.shape[0] + m):  # link rows: z - x <= 0
         batch.changeRowBounds(r, -highspy.kHighsInf, 0.0)
-    remaining = list(range(m))
-    while remaining:
-        _, x = _optimum(batch, {n + j: -(1.0 + j / (2 * m)) for j in remaining})
-        solves += 1
-        if x is None:
-            break
-        done = [j for j in remaining if x[targets[j]] >= true[targets[j]] + width - _TOL]
-        if not done:
-            break
-        for j in done:
-            # The true value and this consistent table both lie inside the range, so it is at least this wide.
-            out[targets[j]] = (float(true[targets[j]]), float(x[targets[j]]))
-        remaining = [j for j in remaining if j not in set(done)]
     exact = _model(a_eq, b_eq, lower)
+    rng = np.random.default_rng(0)  # distinct weights make an optimum lift whole cells, not share the slack
+    remaining = open_targets()
+    while len(remaining):
+        weights = 1.0 + rng.random(len(remaining))
+        _, x = _optimum(batch, {n + int(j): -w for j, w in zip(remaining, weights)})
+        observe(None if x is None else x[:n])
+        _, x = _optimum(exact, {int(targets[j]): w for j, w in zip(remaining, weights)})
+        observe(x)
+        solves += 2
+        still = open_targets()
+        if len(remaining) - len(still) < max(1, len(remaining) // 20):
+            remaining = still
+            break
+        remaining = still
+    out: dict[int, tuple[float, float]] = {}
     for j in remaining:
-        t = targets[j]
-        neg_hi, _ = _optimum(exact, {t: -1.0})
-        solves += 1
-        upper = -neg_hi
-        if upper >= true[t] + width - _TOL:  # the true value is feasible, so the minimum is at most it
-            out[t] = (float(true[t]), upper)
+        if seen_hi[j] - seen_lo[j] >= width - _TOL:  # certified by a table found for another target
             continue
-        lo, _ = _optimum(exact, {t: 1.0})
+        t = int(targets[j])
+        neg_hi, x = _optimum(exact, {t: -1.0})
+        observe(x)
         solves += 1
-        out[t] = (lo, upper)
+        if -neg_hi >= seen_lo[j] + width - _TOL:
+            seen_hi[j] = max(seen_hi[j], -neg_hi)
+            continue
+        lo, x = _optimum(exact, {t: 1.0})
+        observe(x)
+        solves += 1
+        out[t] = (lo, -neg_hi)  # exact range
+    for j in range(m):
+        out.setdefault(int(targets[j]), (float(seen_lo[j]), float(seen_hi[j])))
     return out, solves
