@@ -124,8 +124,8 @@ def test_throttle_survives_a_new_session(store, monkeypatch):
 
 def test_good_password_signs_in_and_shows_the_tabs(store):
     at = sign_in(password_app())
-    assert len(at.get("file_uploader")) == 1
-    assert [tab.label for tab in at.tabs] == ["Upload", "History", "Audit log", "Templates"]
+    assert len(at.get("file_uploader")) == 2  # extracts, and boundary sets
+    assert [tab.label for tab in at.tabs] == ["Upload", "History", "Audit log", "Templates", "Boundary sets"]
     assert store.audit_log()[-1] | {"time": None} == {"time": None, "event": "sign_in", "who": "ana",
                                                      "method": "password", "outcome": "success"}
 
@@ -260,7 +260,7 @@ def oidc_app(email: str) -> AppTest:
 def test_oidc_allow_listed_email_signs_in(store):
     at = oidc_app("case.manager@example.org").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("file_uploader")) == 1
+    assert len(at.get("file_uploader")) == 2  # extracts, and boundary sets
     assert store.audit_log()[-1]["outcome"] == "success"
 
 
