@@ -53,10 +53,13 @@ print(json.dumps({"rows": rows, "publish_seconds": round(seconds, 2),
 """
 
 
-def run(name: str, factor: float) -> dict:
+def run(name: str, factor: float, timeout: float) -> dict:
     with tempfile.TemporaryDirectory(prefix="leadsf-bench-") as work:
-        proc = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(factor), work], cwd=ROOT,
-                              capture_output=True, text=True, timeout=1800)
+        try:
+            proc = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(factor), work], cwd=ROOT,
+                                  capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return {"variant": name, "factor": factor, "error": f"publish did not finish in {timeout:.0f} s"}
     if proc.returncode != 0:
         return {"variant": name, "factor": factor, "error": (proc.stderr.strip().splitlines() or ["?"])[-1]}
     return {"variant": name, "factor": factor, **json.loads(proc.stdout.strip().splitlines()[-1])}
@@ -65,6 +68,7 @@ def run(name: str, factor: float) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--json", help="also write the results as JSON to this path")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds allowed per variant (default 600)")
     ap.add_argument("--only", nargs="*", choices=sorted(VARIANTS), help="run only these variants")
     args = ap.parse_args(argv)
     names = args.only or list(VARIANTS)
@@ -74,7 +78,7 @@ def main(argv=None) -> int:
     print(head)
     print("-" * len(head))
     for name in names:
-        r = run(name, VARIANTS[name])
+        r = run(name, VARIANTS[name], args.timeout)
         results.append(r)
         if "error" in r:
             print(f"{name:<8} error: {r['error']}")

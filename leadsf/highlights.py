@@ -50,8 +50,10 @@ def year_earlier(period: str) -> str:
 
 
 def _published(frame: pd.DataFrame) -> dict[tuple[str, str], int]:
-    ok = frame[~frame["withheld"].astype(bool) & frame["count"].notna()]
-    return {(pt, p): int(c) for pt, p, c in zip(ok["period_type"], ok["period"], ok["count"])}
+    # Plain lists, not pandas masks: this runs for every headline and every area on every rerun.
+    return {(pt, p): int(c) for pt, p, c, w in zip(frame["period_type"].tolist(), frame["period"].tolist(),
+                                                   frame["count"].tolist(), frame["withheld"].tolist())
+            if not w and not pd.isna(c)}
 
 
 def window_total(frame: pd.DataFrame, start: str, end: str) -> int | None:
@@ -85,8 +87,11 @@ def pick_grain(frame: pd.DataFrame, start: str, end: str) -> str | None:
     """The finest period type whose rows cover the whole window; else the one that covers most of it."""
     n = len(months_between(start, end))
     best, best_cover = None, 0.0
+    by_grain: dict[str, set[str]] = {}
+    for grain, period in zip(frame["period_type"].tolist(), frame["period"].tolist()):
+        by_grain.setdefault(grain, set()).add(period)
     for grain in GRAINS:
-        periods = set(frame.loc[frame["period_type"] == grain, "period"])
+        periods = by_grain.get(grain, set())
         inside = [p for p in periods if period_months(p)[0] >= start and period_months(p)[1] <= end]
         cover = len(inside) * MONTHS_IN[grain] / n if n else 0
         if cover >= 1:

@@ -27,6 +27,7 @@ VALUE_LINE = (255, 255, 255)
 HIGHLIGHT_LINE = (230, 60, 0)
 FILL_ALPHA = 210
 UNSTABLE_MARK = "†"
+SUPPRESSED_MARK = "×"  # drawn after a suppressed area's label (the charts mark suppressed values with an x too)
 
 VALUE, SUPPRESSED, NO_DATA = "value", "suppressed", "no_data"
 
@@ -206,7 +207,7 @@ def legend_items(breaks: list[float], text: dict, decimals: int = 0, lowest: flo
                       "label": text["range"].format(lo=fmt(lo, decimals), hi=fmt(hi, decimals))})
         lo = hi
     items.append({"state": SUPPRESSED, "fill": list(SUPPRESSED_FILL), "line": list(SUPPRESSED_LINE),
-                  "label": text["suppressed"]})
+                  "label": f"{SUPPRESSED_MARK} {text['suppressed']}"})
     items.append({"state": NO_DATA, "fill": list(NO_DATA_FILL), "line": list(NO_DATA_LINE),
                   "label": text["no_data"]})
     items.append({"state": "unstable", "fill": None, "line": None, "label": UNSTABLE_MARK + " " + text["unstable"]})
@@ -289,7 +290,7 @@ def feature_collection(values: list[AreaValue], *, use_rate: bool, period: str, 
             "geometry": simplify_geometry(v.geometry, tolerance),
             "properties": {
                 "area_id": v.area_id, "name": v.name, "state": state,
-                "label": v.label + (UNSTABLE_MARK if unstable else ""),
+                "label": v.label + (UNSTABLE_MARK if unstable else "") + (f" {SUPPRESSED_MARK}" if state == SUPPRESSED else ""),
                 "fill": fill_colour(state, value, breaks), "line": line, "line_width": width,
                 "tooltip": tooltip_text(v, period, text, use_rate),
             },

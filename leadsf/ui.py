@@ -5,9 +5,14 @@ Caches are an optimisation only (any browser can clear them), so nothing here ke
 """
 from __future__ import annotations
 
+import gc
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache, partial
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -26,22 +31,61 @@ def _open(root: str, version: int) -> PublicRelease:
 
 def ensure_published(store: Store) -> None:
     """On first start with an empty store, publish the bundled sample so a newcomer sees a working site."""
+    if store.current() is not None:  # every call but the very first: no directory listing
+        return
     paths = sorted(config.SAMPLE_DIR.glob("*.csv"))
-    if store.current() is None and paths:
+    if paths:
         store.publish([Upload(p.name, p.read_bytes()) for p in paths], who="first start",
                       note="Synthetic sample data published on first start", synthetic=True, if_empty=True)
 
 
+_frozen = False
+
+
+def _freeze_long_lived_objects() -> None:
+    """Streamlit runs a full `gc.collect(2)` after every script run (runner.postScriptGC). With pandas, pyarrow,
+    plotly, pydeck, scipy and DuckDB loaded that walks ~190,000 objects: ~80 ms of CPU per run, more than
+    most pages cost. Once per process, after the first run's imports, move everything alive into the
+    permanent generation (gc.freeze) so later collections only walk what runs create. Nothing is lost:
+    garbage is collected first, and objects made later are collected as before."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
+
+
 def release() -> PublicRelease | None:
+    _freeze_long_lived_objects()
     store = Store()
     ensure_published(store)
     version = store.current()
     return None if version is None else _open(str(store.root), version)
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
+# Query results per (store, release version, query, parameters). A release never changes once published, so
+# a result can live as long as the process; an LRU bounds the memory. This is a plain in-process cache, not
+# st.cache_data: a hit costs a dict lookup and a shallow copy (~50 us) instead of hashing the key and
+# unpickling a copy (~2 ms, 6-10 queries a page, every rerun). Callers get a shallow copy, which pandas 3's
+# copy-on-write keeps from ever changing the cached frame. A cold run (empty cache) just runs the query.
+_RESULTS_MAX = 2000
+_results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_results_lock = threading.Lock()
+
+
 def _query(root: str, version: int, name: str, params: tuple) -> pd.DataFrame:
-    return _open(root, version).run(name, **dict(params))
+    key = (root, version, name, params)
+    with _results_lock:
+        hit = _results.get(key)
+        if hit is not None:
+            _results.move_to_end(key)
+            return hit.copy(deep=False)
+    frame = _open(root, version).run(name, **dict(params))
+    with _results_lock:
+        _results[key] = frame
+        while len(_results) > _RESULTS_MAX:
+            _results.popitem(last=False)
+    return frame.copy(deep=False)
 
 
 def query(name: str, **params) -> pd.DataFrame:
@@ -56,7 +100,12 @@ def query(name: str, **params) -> pd.DataFrame:
 def choose_language() -> str:
     """?lang= in the URL wins; otherwise the browser's language on first visit; English by default."""
     lang = st.query_params.get("lang")
-    if lang not in i18n.LANGUAGES:
+    if lang in i18n.LANGUAGES:
+        st.session_state["_lang_choice"] = lang
+    elif st.session_state.get("_lang_choice") in i18n.LANGUAGES:
+        # Moving to another page drops the query string: keep the visitor's choice, and put it back in the URL.
+        lang = st.query_params["lang"] = st.session_state["_lang_choice"]
+    else:
         locale = (st.context.locale or "") if hasattr(st.context, "locale") else ""
         lang = "es" if str(locale).lower().startswith("es") else i18n.DEFAULT
     return i18n.set_language(lang)
@@ -73,16 +122,29 @@ def language_switch() -> None:
         st.rerun()
 
 
-def month_label(month: str) -> str:
+@lru_cache(maxsize=None)
+def _locale(lang: str):
+    """Babel re-parses a locale name on every call (~0.2 ms); parse each language once."""
+    from babel import Locale
+
+    return Locale.parse(lang)
+
+
+@lru_cache(maxsize=4096)
+def _month_label(month: str, lang: str) -> str:
     from babel.dates import format_date
 
-    return format_date(date(int(month[:4]), int(month[5:7]), 1), "MMMM y", locale=i18n.language())
+    return format_date(date(int(month[:4]), int(month[5:7]), 1), "MMMM y", locale=_locale(lang))
+
+
+def month_label(month: str) -> str:
+    return _month_label(month, i18n.language())
 
 
 def number(value) -> str:
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=i18n.language())
+    return format_decimal(value, locale=_locale(i18n.language()))
 
 
 def release_note(rel: PublicRelease) -> str:
@@ -93,6 +155,13 @@ def release_note(rel: PublicRelease) -> str:
 
 def sidebar(rel: PublicRelease | None) -> None:
     language_switch()
+    # WCAG 3.1.1: screen readers pick the voice from <html lang>, which Streamlit always sets to "en";
+    # WCAG 2.4.7: a clear focus ring on every control reached by Tab (Streamlit's own is faint on links).
+    st.sidebar.html(f"<script>document.documentElement.lang = {i18n.language()!r};</script>"
+                    "<style>a:focus-visible, button:focus-visible, input:focus-visible, [role=radio]:focus-visible,"
+                    " [tabindex]:focus-visible, label:has(input:focus-visible)"
+                    " { outline: 2px solid #0b5394 !important; outline-offset: 2px; }</style>",
+                    unsafe_allow_javascript=True)
     if rel is None:
         return
     st.sidebar.caption(release_note(rel))
@@ -150,10 +219,17 @@ def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, 
     """A chart with its alt text, a "show as table" view, a CSV of exactly the numbers drawn, and its source."""
     show_table = st.toggle(t("ui.show_table"), key=f"{key}_as_table")
     if show_table:
-        st.dataframe(display_table(frame), hide_index=True, width="stretch")
+        from .l10n import table_view  # headers and category codes in the visitor's language
+
+        shown, columns = table_view(display_table(frame))
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=columns)
     else:
-        st.plotly_chart(fig, key=f"{key}_chart", alt=alt, config={"displaylogo": False, "responsive": True})
-    st.download_button(t("ui.download_csv"), downloads.to_csv(frame), file_name=f"{filename}.csv",
+        # No Plotly mode bar: on phones it covers the chart title, and its buttons cannot be reached by Tab;
+        # the table view and the CSV download carry the same numbers.
+        st.plotly_chart(fig, key=f"{key}_chart", alt=alt,
+                        config={"displaylogo": False, "responsive": True, "displayModeBar": False})
+    # The CSV is built only when someone clicks (Streamlit runs the callable then), not on every rerun.
+    st.download_button(t("ui.download_csv"), partial(downloads.to_csv, frame.copy()), file_name=f"{filename}.csv",
                        mime="text/csv", key=f"{key}_download", icon=":material/download:")
     data_note(rel, source_key)
 
@@ -236,7 +312,9 @@ def period_filter(rel: PublicRelease, container=None) -> Window:
 
 def area_names(kind: str) -> dict[str, str]:
     areas = query("areas_for_kind", kind=kind)
-    names = dict(zip(areas["area_id"], areas["name"])) if len(areas) else {}
+    from .l10n import area_name  # stored names are English (Tract 1.01, Rest of ...): shown translated
+
+    names = dict(zip(areas["area_id"], areas["name"].map(area_name))) if len(areas) else {}
     names["city"] = t("filters.whole_area")
     return names
 
@@ -265,9 +343,9 @@ def window_rows(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
 
     if frame.empty:
         return frame
-    spans = frame["period"].map(period_months)
-    inside = spans.map(lambda s: s[0] >= window.start and s[1] <= window.end)
-    return frame[inside.to_numpy(bool)]
+    inside = [first >= window.start and last <= window.end
+              for first, last in map(period_months, frame["period"].tolist())]
+    return frame[np.array(inside, dtype=bool)]
 
 
 def headline(label: str, series: pd.DataFrame, window: Window, *, population: int | None = None,
@@ -322,7 +400,9 @@ def grain_note(grain: str | None, missing: list[str]) -> None:
     if grain:
         st.caption(t(f"filters.grain_{grain}"))
     if missing:
-        shown = ", ".join(missing[:8]) + ("…" if len(missing) > 8 else "")
+        from .l10n import period_label
+
+        shown = ", ".join(map(period_label, missing[:8])) + ("…" if len(missing) > 8 else "")
         st.caption(t("filters.not_published", periods=shown))
 
 
@@ -345,14 +425,21 @@ def nm_reference() -> pd.DataFrame:
     return pd.read_csv(path, dtype={"year": str})
 
 
-def render_highlights(limit: int = 5) -> list:
-    """Home: 3-5 plain statements about significant changes (exact Poisson test, p < 0.05)."""
+@st.cache_data(max_entries=8, show_spinner=False)
+def _highlights(root: str, version: int, limit: int) -> list:
+    """The highlights of one release (a few hundred Poisson tests): the same for every visitor, so computed
+    once per release version; a cold run after a cache clear just recomputes them."""
     from .highlights import highlights
 
+    return highlights(_query(root, version, "highlights_input", ()), limit=limit)
+
+
+def render_highlights(limit: int = 5) -> list:
+    """Home: 3-5 plain statements about significant changes (exact Poisson test, p < 0.05)."""
     rel = release()
     if rel is None:
         return []
-    items = highlights(query("highlights_input"), limit=limit)
+    items = _highlights(str(Store().root), rel.version, limit)
     st.subheader(t("filters.highlights_title"))
     if not items:
         st.caption(t("filters.highlights_none"))

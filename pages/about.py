@@ -47,7 +47,8 @@ def render() -> None:
                   population=ui.number(config.get("min_area_population")),
                   share=f"{config.get('max_withheld_share'):.0%}"))
     settings = pd.DataFrame([{t("about.col_setting"): s.name, t("about.col_value"): str(config.get(s.name)),
-                              t("about.col_meaning"): t(f"about.setting_{s.name}"), t("about.col_source"): s.source}
+                              t("about.col_meaning"): t(f"about.setting_{s.name}"),
+                               t("about.col_source"): t(f"about.source_{s.name}")}
                              for s in config.SETTINGS
                              if s.name in ("suppress_max", "protection_width", "unstable_below",
                                            "min_area_population", "max_withheld_share")])
@@ -55,13 +56,13 @@ def render() -> None:
 
     st.header(t("about.dictionary_title"))
     st.markdown(t("about.dictionary_text"))
-    fields = [{"field": name, "type": ftype, "meaning": t(f"about.field_{name}")}
+    fields = [{"field": name, "type": t(f"about.type_{ftype}"), "meaning": t(f"about.field_{name}")}
               for name, (ftype, text) in FIELD_HELP.items()]
     for name, k in contract.KINDS.items():
         for col, values in {**k.series, **k.additive}.items():
-            fields.append({"field": f"{col} ({name})", "type": "string",
+            fields.append({"field": f"{col} ({name})", "type": t("about.type_string"),
                            "meaning": t("about.category_field", values=", ".join(values))})
-    fields.append({"field": "period_type", "type": "string", "meaning": t("about.period_type_field")})
+    fields.append({"field": "period_type", "type": t("about.type_string"), "meaning": t("about.period_type_field")})
     st.dataframe(pd.DataFrame(fields).rename(columns={"field": t("about.col_field"), "type": t("about.col_type"),
                                                       "meaning": t("about.col_meaning")}),
                  hide_index=True, width="stretch")

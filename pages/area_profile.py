@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from leadsf import areas, charts, contract, downloads, maps, ui
+from leadsf import areas, charts, contract, downloads, l10n, maps, ui
 from leadsf.i18n import t
 
 # One headline measure per domain (kind, measure); where it is not published by year for the area, the next
@@ -48,7 +48,8 @@ def _fmt(value, rate: bool) -> str:
 
 def _locator(bset_name: str, kind: contract.Kind, area_id: str) -> None:
     pub = areas.publication_areas(areas.boundary_set(bset_name), kind.needs_large_areas)
-    values = [maps.AreaValue(a.area_id, a.name, "", a.population, a.geometry, published=False) for a in pub]
+    values = [maps.AreaValue(a.area_id, l10n.area_name(a.name), "", a.population, a.geometry, published=False)
+              for a in pub]
     fc, _ = maps.feature_collection(values, use_rate=False, period="", highlight=area_id,
                                     text={"count": "", "rate": "", "population": t("maps.tt_population"),
                                           "period": "", "suppressed": "", "no_data": "", "unstable": ""})
@@ -58,7 +59,7 @@ def _locator(bset_name: str, kind: contract.Kind, area_id: str) -> None:
         f["properties"]["tooltip"] = f["properties"]["name"]
     deck = maps.build_deck(fc, view=maps.view_for([a.geometry for a in pub], 320, 260), labels=False, height=260)
     st.pydeck_chart(deck, height=260, key=f"locator_{bset_name}",
-                    alt=t("profile.locator_alt", name=next(a.name for a in pub if a.area_id == area_id)))
+                    alt=t("profile.locator_alt", name=l10n.area_name(next(a.name for a in pub if a.area_id == area_id))))
 
 
 def _domain(kind_name: str, measure: str, area_id: str, area_name: str, rel) -> None:
@@ -91,7 +92,8 @@ def _domain(kind_name: str, measure: str, area_id: str, area_name: str, rel) -> 
     mark = maps.UNSTABLE_MARK if rate and latest["rate_unstable"] is True else ""
     c1, c2, c3 = st.columns(3)
     c1.metric(t("profile.metric_area", measure=title, year=year), _fmt(now_v, rate) + mark,
-              delta=None if delta is None else t("profile.delta_prev", delta=f"{delta:+,}", year=int(year) - 1),
+              delta=None if delta is None else t("profile.delta_prev", delta=l10n.signed(delta, 1 if rate else 0),
+                                                          year=int(year) - 1),
               delta_color="off", help=unit)
     c2.metric(t("profile.metric_city", year=year), _fmt(city_v, rate), help=unit)
     rank = ui.query("profile_rank", kind=kind_name, measure=measure, period=year)
@@ -117,11 +119,12 @@ def _domain(kind_name: str, measure: str, area_id: str, area_name: str, rel) -> 
     frame["value"] = frame[col]
     fig = charts.trend(frame, x="period", y="value", series="series", title=t("profile.trend_title", measure=title),
                        y_title=unit, mark_lead_start=False)
-    fig.update_layout(height=260, margin={"t": 40, "b": 20})
+    fig.update_layout(height=340, margin={"b": 20})
     table = frame[["series", "period", "count", "withheld", *(["rate", "rate_unstable"] if rate else [])]]
     ui.chart_block(fig, table, key=f"profile_{kind_name}", filename=f"lead-santa-fe-{area_id}-{kind_name}",
-                   alt=t("profile.trend_alt", measure=title, name=area_name, first=frame["period"].min(),
-                         last=frame["period"].max()),
+                   alt=l10n.alt(t("profile.trend_alt", measure=title, name=area_name, first=frame["period"].min(),
+                                  last=frame["period"].max()),
+                                l10n.trend_numbers(frame, y="value", series="series", decimals=1 if rate else 0)),
                    source_key=f"maps.source_{kind_name}", rel=rel)
 
 
@@ -139,14 +142,14 @@ def render() -> None:
         return
     ids = all_areas["area_id"].tolist()
     info = all_areas.set_index("area_id")
-    labels = {s.name: s.label for s in areas.boundary_sets().values()}
+    labels = {s.name: l10n.boundary_label(s) for s in areas.boundary_sets().values()}
     wanted = st.query_params.get("area")
     if wanted is not None and wanted not in ids:
         st.warning(t("profile.unknown_area", area=wanted))
     if "profile_area" not in st.session_state or (wanted in ids and st.session_state.get("_profile_url") != wanted):
         st.session_state["profile_area"] = wanted if wanted in ids else ids[0]
     def describe(a: str) -> str:
-        return f"{info.loc[a, 'name']} ({labels.get(info.loc[a, 'boundary_set'], '')})"
+        return f"{l10n.area_name(info.loc[a, 'name'])} ({labels.get(info.loc[a, 'boundary_set'], '')})"
 
     area_id = st.selectbox(t("profile.pick"), ids, key="profile_area", format_func=describe)
     st.query_params["area"] = area_id
@@ -154,11 +157,12 @@ def render() -> None:
     row = info.loc[area_id]
     bset_name = row["boundary_set"]
     kinds = list(row["kinds"])
-    st.header(row["name"])
+    name = l10n.area_name(row["name"])
+    st.header(name)
 
     left, right = st.columns([2, 1])
     with left:
-        st.markdown(t("profile.about_area", name=row["name"], boundary=labels.get(bset_name, bset_name),
+        st.markdown(t("profile.about_area", name=name, boundary=labels.get(bset_name, bset_name),
                       population=ui.number(int(row["population"]))))
         kind_sets = all_areas.explode("kinds").groupby("kinds")["boundary_set"].first().to_dict()
         elsewhere = [k for k, _ in DOMAINS if k not in kinds and k in kind_sets]
@@ -172,7 +176,7 @@ def render() -> None:
     shown = [(k, m) for k, m in DOMAINS if k in kinds]
     for kind_name, measure in shown:
         with st.container(border=True, key=f"domain_{kind_name}"):
-            _domain(kind_name, measure, area_id, row["name"], rel)
+            _domain(kind_name, measure, area_id, name, rel)
     st.download_button(t("profile.download_all"),
                        downloads.to_csv(_all_series(area_id, shown)), file_name=f"lead-santa-fe-profile-{area_id}.csv",
                        mime="text/csv", key="profile_download", icon=":material/download:")

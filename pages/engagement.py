@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from leadsf import charts, ui
+from leadsf import charts, l10n, ui
 from leadsf.contract import kind
 from leadsf.highlights import window_total
 from leadsf.i18n import t
@@ -35,7 +35,7 @@ def render() -> None:
             ui.headline(t(f"engagement.m_{m}"), rows[rows["measure"] == m], window, key=f"engagement_{m}",
                         help_text=t(f"engagement.help_{m}"))
 
-    st.subheader(t("engagement.trend_title", measure=t(f"engagement.m_{measure}")))
+    st.header(t("engagement.trend_title", measure=t(f"engagement.m_{measure}")))
     series, grain, missing = ui.trend_series(rows[rows["measure"] == measure], window)
     if series.empty:
         ui.empty_state()
@@ -45,11 +45,12 @@ def render() -> None:
                            title=t(f"engagement.m_{measure}"), y_title=t(f"filters.count_per_{grain}"))
         shown = ["period", "count", "withheld"] + ([rolling] if rolling else [])
         ui.chart_block(fig, series[shown], key="engagement_trend", filename=f"lead-santa-fe-{measure}",
-                       alt=t("engagement.trend_alt", measure=t(f"engagement.m_{measure}")),
+                       alt=l10n.alt(t("engagement.trend_alt", measure=t(f"engagement.m_{measure}")),
+                                    l10n.trend_numbers(series)),
                        source_key="engagement.source", rel=rel)
         ui.grain_note(grain, missing)
 
-    st.subheader(t("engagement.steps_title"))
+    st.header(t("engagement.steps_title"))
     steps, grain, missing = ui.trend_series(rows[rows["measure"].isin(["intake_completed", "engaged_case_management",
                                                                        "treatment_entry", "housing_placement"])],
                                             window)
@@ -58,11 +59,13 @@ def render() -> None:
         fig = charts.trend(steps, x="period", y="count", series="measure", labels=labels,
                            title=t("engagement.steps_chart"), y_title=t(f"filters.count_per_{grain}"))
         ui.chart_block(fig, steps[["period", "measure", "count", "withheld"]], key="engagement_steps",
-                       filename="lead-santa-fe-engagement-steps", alt=t("engagement.steps_alt"),
+                       filename="lead-santa-fe-engagement-steps", 
+                       alt=l10n.alt(t("engagement.steps_alt"), l10n.trend_numbers(steps, series="measure",
+                                                                                  labels=labels)),
                        source_key="engagement.source", rel=rel)
         ui.grain_note(grain, missing)
 
-    st.subheader(t("engagement.area_title", measure=t(f"engagement.m_{measure}")))
+    st.header(t("engagement.area_title", measure=t(f"engagement.m_{measure}")))
     by_area = ui.query("engagement_window", start=window.start, end=window.end, area="*")
     by_area = by_area[(by_area["area_id"] != "city") & (by_area["measure"] == measure)]
     table = pd.DataFrame([{"area": names.get(a, a), "count": window_total(g, window.start, window.end)}
@@ -76,7 +79,7 @@ def render() -> None:
                           title=t("engagement.area_chart", measure=t(f"engagement.m_{measure}")),
                           y_title=t("filters.count"))
         ui.chart_block(fig, table, key="engagement_area", filename=f"lead-santa-fe-{measure}-by-area",
-                       alt=t("engagement.area_alt"), source_key="engagement.source", rel=rel)
+                       alt=l10n.alt(t("engagement.area_alt"), l10n.bar_numbers(table, x="area", y="count")), source_key="engagement.source", rel=rel)
     ui.what_this_shows("engagement")
 
 

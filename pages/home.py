@@ -1,7 +1,7 @@
 """Home: what LEAD is, four headline figures (last 12 months against the 12 before) with small trends."""
 import streamlit as st
 
-from leadsf import charts, ui
+from leadsf import charts, l10n, ui
 from leadsf.i18n import t
 
 MEASURES = ("referrals", "engaged", "overdose_deaths", "residential_burglary")
@@ -19,14 +19,15 @@ def render() -> None:
         return
     headline = ui.query("headline").set_index("measure")
     trend = ui.query("headline_trend")
-    st.subheader(t("home.headline_title"))
+    st.header(t("home.headline_title"))
     cols = st.columns(2)
     for i, measure in enumerate(MEASURES):
         with cols[i % 2].container(border=True, key=f"headline_{measure}"):
             row = headline.loc[measure] if measure in headline.index else None
             recent = None if row is None or row["recent"] != row["recent"] else int(row["recent"])
             previous = None if row is None or row["previous"] != row["previous"] else int(row["previous"])
-            period = "" if row is None else t("home.window", start=row["recent_start"], end=row["recent_end"])
+            period = "" if row is None else t("home.window", start=l10n.period_label(row["recent_start"]),
+                                                end=l10n.period_label(row["recent_end"]))
             st.metric(t(f"home.{measure}"), ui.number(recent) if recent is not None else t("ui.withheld"),
                       delta=_delta(recent, previous), delta_color="off",
                       help=t(f"home.{measure}_help") + " " + period)
@@ -37,14 +38,15 @@ def render() -> None:
                 fig = charts.trend(series, x="period", y="count", series=None,
                                    title=t("home.trend_title", measure=t(f"home.{measure}")),
                                    y_title=t("home.per_year"), mark_lead_start=False)
-                fig.update_layout(height=220, margin={"t": 40, "b": 20}, showlegend=False)
+                fig.update_layout(height=220, margin={"b": 20}, showlegend=False)
                 ui.chart_block(fig, series[["period", "count", "withheld"]], key=f"home_{measure}",
                                filename=f"lead-santa-fe-{measure}-by-year",
-                               alt=t("home.trend_alt", measure=t(f"home.{measure}"),
-                                     first=series["period"].min(), last=series["period"].max()),
+                               alt=l10n.alt(t("home.trend_alt", measure=t(f"home.{measure}"),
+                                              first=series["period"].min(), last=series["period"].max()),
+                                            l10n.trend_numbers(series)),
                                source_key=f"home.source_{measure}", rel=rel)
     ui.render_highlights()
-    st.subheader(t("home.what_is_lead_title"))
+    st.header(t("home.what_is_lead_title"))
     st.markdown(t("home.what_is_lead"))
 
 

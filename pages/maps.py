@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from leadsf import areas, contract, downloads, maps, ui
+from leadsf import areas, contract, downloads, l10n, maps, ui
 from leadsf.i18n import t
 
 # (kind, measure) pairs a visitor can map; overdose outcomes are for any drug.
@@ -51,7 +51,8 @@ def area_values(frame: pd.DataFrame, kind: contract.Kind) -> list[maps.AreaValue
         if row.area_id not in geo:
             continue
         out.append(maps.AreaValue(
-            row.area_id, row.name, area_label(row.area_id, row.name), int(row.population), geo[row.area_id].geometry,
+            row.area_id, l10n.area_name(row.name), area_label(row.area_id, row.name), int(row.population),
+            geo[row.area_id].geometry,
             bool(row.published), None if pd.isna(row.count) else float(row.count), bool(row.withheld),
             None if pd.isna(row.rate) else float(row.rate),
             False if pd.isna(row.rate_unstable) else bool(row.rate_unstable)))
@@ -117,15 +118,15 @@ def render() -> None:
                                          highlight=highlight)
     deck = maps.build_deck(fc, view=maps.view_for([v.geometry for v in values]))
     states = [f["properties"]["state"] for f in fc["features"]]
-    st.subheader(t("maps.map_title", measure=measure_label(kind_name, measure), period=period_label, unit=unit,
-                   boundary=bset.label))
+    st.header(t("maps.map_title", measure=measure_label(kind_name, measure), period=period_label, unit=unit,
+                boundary=l10n.boundary_label(bset)))
     left, right = st.columns([4, 1])
     with left:
         st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key="map",
                         height=500, alt=t("maps.alt", measure=measure_label(kind_name, measure),
-                                          period=period_label, boundary=bset.label, n=len(values),
+                                          period=period_label, boundary=l10n.boundary_label(bset), n=len(values),
                                           suppressed=states.count(maps.SUPPRESSED),
-                                          no_data=states.count(maps.NO_DATA)))
+                                          no_data=states.count(maps.NO_DATA)) + " " + _key_numbers(values, use_rate))
     with right:
         lowest = min([(v.rate if use_rate else v.count) for v in values
                       if maps.state_of(v.count, v.withheld, v.published) == maps.VALUE] or [0])
@@ -144,8 +145,9 @@ def render() -> None:
     if target in names:
         profile_link(target, names[target])
 
-    st.subheader(t("maps.table_title"))
+    st.header(t("maps.table_title"))
     table = frame[frame["area_id"] != areas.TOTAL_ID].copy()
+    table["name"] = table["name"].map(l10n.area_name)
     table["status"] = [t("maps.no_data") if not p else (t("ui.withheld") if w else "")
                        for p, w in zip(table["published"], table["withheld"])]
     sort_col = "rate" if use_rate else "count"
@@ -153,6 +155,7 @@ def render() -> None:
     cols = ["name", "population", "period", "count", *(["rate", "rate_unstable"] if kind.rate_per else []),
             "status"]
     shown = ui.display_table(table[cols])
+    shown["period"] = shown["period"].map(l10n.period_label)
     for col in ("count", "rate"):  # one text type per column: numbers formatted, withheld as words
         if col in shown:
             shown[col] = shown[col].map(lambda v: v if isinstance(v, str) else ("" if pd.isna(v) else ui.number(v)))
@@ -164,7 +167,16 @@ def render() -> None:
                        file_name=f"lead-santa-fe-map-{kind_name}-{measure}-{period}.csv", mime="text/csv",
                        key="map_download", icon=":material/download:")
     ui.data_note(rel, f"maps.source_{kind_name}")
-    st.caption(t("maps.boundary_note", boundary=bset.label, note=bset.population_note, source=bset.source))
+    st.caption(t("maps.boundary_note", boundary=l10n.boundary_label(bset), note=l10n.boundary_note(bset),
+                 source=l10n.boundary_source(bset)))
+
+
+def _key_numbers(values: list[maps.AreaValue], use_rate: bool) -> str:
+    """The highest and lowest mapped values, for the map's alt text."""
+    rows = [{"name": v.name, "value": v.rate if use_rate else v.count} for v in values
+            if maps.state_of(v.count, v.withheld, v.published) == maps.VALUE]
+    frame = pd.DataFrame(rows, columns=["name", "value"]).sort_values("value", ascending=False)
+    return l10n.bar_numbers(frame, x="name", y="value", decimals=1 if use_rate else 0, limit=3)
 
 
 def _on_map_select() -> None:

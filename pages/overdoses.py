@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from leadsf import charts, ui
+from leadsf import charts, l10n, ui
 from leadsf.contract import kind
 from leadsf.highlights import window_total
 from leadsf.i18n import t
@@ -39,7 +39,7 @@ def render() -> None:
     label = t(f"overdoses.o_{outcome}")
     any_drug = rows[rows["drug"] == "any"]
     series, grain, missing = ui.trend_series(any_drug, window)
-    st.subheader(t("overdoses.trend_title", outcome=label))
+    st.header(t("overdoses.trend_title", outcome=label))
     if series.empty:
         ui.empty_state()
     else:
@@ -48,18 +48,20 @@ def render() -> None:
                            y_title=t(f"filters.count_per_{grain}"))
         shown = ["period", "count", "rate", "rate_unstable", "withheld"] + ([rolling] if rolling else [])
         ui.chart_block(fig, series[shown], key="overdoses_trend", filename=f"lead-santa-fe-overdoses-{outcome}",
-                       alt=t("overdoses.trend_alt", outcome=label), source_key=f"overdoses.source_{outcome}",
+                       alt=l10n.alt(t("overdoses.trend_alt", outcome=label), l10n.trend_numbers(series)), source_key=f"overdoses.source_{outcome}",
                        rel=rel)
         ui.grain_note(grain, missing)
         fig = charts.trend(series, x="period", y="rate", series=None, title=t("overdoses.rate_chart", outcome=label),
                            y_title=t("overdoses.rate_axis"))
         ui.chart_block(fig, series[["period", "count", "rate", "rate_unstable", "withheld"]], key="overdoses_rate",
-                       filename=f"lead-santa-fe-overdose-rate-{outcome}", alt=t("overdoses.rate_alt", outcome=label),
+                       filename=f"lead-santa-fe-overdose-rate-{outcome}", 
+                       alt=l10n.alt(t("overdoses.rate_alt", outcome=label),
+                                    l10n.trend_numbers(series, y="rate", decimals=1)),
                        source_key=f"overdoses.source_{outcome}", rel=rel)
         if series["rate_unstable"].fillna(False).astype(bool).any():
             ui.unstable_footnote()
 
-    st.subheader(t("overdoses.drug_title", outcome=label))
+    st.header(t("overdoses.drug_title", outcome=label))
     st.caption(t("overdoses.overlap"))
     drugs, grain, missing = ui.trend_series(rows[rows["drug"] != "any"], window)
     if drugs.empty:
@@ -70,10 +72,10 @@ def render() -> None:
                            title=t("overdoses.drug_chart", outcome=label), y_title=t(f"filters.count_per_{grain}"))
         ui.chart_block(fig, drugs[["period", "drug", "count", "rate", "rate_unstable", "withheld"]],
                        key="overdoses_drugs", filename=f"lead-santa-fe-overdoses-{outcome}-by-drug",
-                       alt=t("overdoses.drug_alt"), source_key=f"overdoses.source_{outcome}", rel=rel)
+                       alt=l10n.alt(t("overdoses.drug_alt"), l10n.trend_numbers(drugs, series="drug", labels=labels)), source_key=f"overdoses.source_{outcome}", rel=rel)
         ui.grain_note(grain, missing)
 
-    st.subheader(t("overdoses.area_title", outcome=label))
+    st.header(t("overdoses.area_title", outcome=label))
     by_area = ui.query("overdoses_window", start=window.start, end=window.end, area="*", outcome=outcome)
     by_area = by_area[(by_area["area_id"] != "city") & (by_area["drug"] == "any")]
     table = []
@@ -92,12 +94,12 @@ def render() -> None:
         fig = charts.bars(table, x="area", y="rate", horizontal=True, unstable="rate_unstable",
                           title=t("overdoses.area_chart", outcome=label), y_title=t("overdoses.rate_axis"))
         ui.chart_block(fig, table, key="overdoses_area", filename=f"lead-santa-fe-overdoses-{outcome}-by-area",
-                       alt=t("overdoses.area_alt"), source_key=f"overdoses.source_{outcome}", rel=rel)
+                       alt=l10n.alt(t("overdoses.area_alt"), l10n.bar_numbers(table, x="area", y="rate", decimals=1)), source_key=f"overdoses.source_{outcome}", rel=rel)
         if table["rate_unstable"].fillna(False).astype(bool).any():
             ui.unstable_footnote()
 
     if outcome == "fatal":
-        st.subheader(t("overdoses.state_title"))
+        st.header(t("overdoses.state_title"))
         county = ui.query("overdoses_window", start=f"{int(rel.manifest['data_through'][:4]) - 30}-01",
                           end=rel.manifest["data_through"], area="city", outcome="fatal")
         county = county[(county["period_type"] == "year") & (county["drug"] == "any")]
@@ -111,7 +113,8 @@ def render() -> None:
         fig = charts.compare_lines(both, x="year", y="rate", series="series", title=t("overdoses.state_chart"),
                                    y_title=t("overdoses.rate_axis"))
         ui.chart_block(fig, both, key="overdoses_state", filename="lead-santa-fe-overdose-deaths-county-vs-nm",
-                       alt=t("overdoses.state_alt"), source_key="overdoses.source_state", rel=rel)
+                       alt=l10n.alt(t("overdoses.state_alt"),
+                                    l10n.trend_numbers(both, x="year", y="rate", series="series", decimals=1)), source_key="overdoses.source_state", rel=rel)
         st.caption(t("overdoses.state_note"))
     ui.what_this_shows("overdoses")
 

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from leadsf import charts, ui
+from leadsf import charts, l10n, ui
 from leadsf.contract import kind
 from leadsf.highlights import window_total
 from leadsf.i18n import t
@@ -37,7 +37,7 @@ def render() -> None:
                         population=population.get(area), rate_per=1_000)
 
     label = t(f"property_crime.o_{offense}")
-    st.subheader(t("property_crime.trend_title", offense=label))
+    st.header(t("property_crime.trend_title", offense=label))
     series, grain, missing = ui.trend_series(rows[rows["offense"] == offense], window)
     if series.empty:
         ui.empty_state()
@@ -47,12 +47,12 @@ def render() -> None:
                            y_title=t(f"filters.count_per_{grain}"))
         shown = ["period", "count", "rate", "rate_unstable", "withheld"] + ([rolling] if rolling else [])
         ui.chart_block(fig, series[shown], key="property_crime_trend", filename=f"lead-santa-fe-{offense}",
-                       alt=t("property_crime.trend_alt", offense=label), source_key="property_crime.source", rel=rel)
+                       alt=l10n.alt(t("property_crime.trend_alt", offense=label), l10n.trend_numbers(series)), source_key="property_crime.source", rel=rel)
         ui.grain_note(grain, missing)
         if series["rate_unstable"].fillna(False).astype(bool).any():
             ui.unstable_footnote()
 
-    st.subheader(t("property_crime.offenses_title"))
+    st.header(t("property_crime.offenses_title"))
     offs, grain, missing = ui.trend_series(rows[rows["offense"] != "all"], window)
     if offs.empty:
         ui.empty_state("property_crime.no_offenses")
@@ -62,10 +62,11 @@ def render() -> None:
                            title=t("property_crime.offenses_chart"), y_title=t("property_crime.rate_axis"))
         ui.chart_block(fig, offs[["period", "offense", "count", "rate", "rate_unstable", "withheld"]],
                        key="property_crime_offenses", filename="lead-santa-fe-property-crime-by-offense",
-                       alt=t("property_crime.offenses_alt"), source_key="property_crime.source", rel=rel)
+                       alt=l10n.alt(t("property_crime.offenses_alt"),
+                                    l10n.trend_numbers(offs, y="rate", series="offense", labels=labels, decimals=1)), source_key="property_crime.source", rel=rel)
         ui.grain_note(grain, missing)
 
-    st.subheader(t("property_crime.area_title", offense=label))
+    st.header(t("property_crime.area_title", offense=label))
     all_areas = ui.query("property_crime_window", start=window.start, end=window.end, area="*")
     all_areas = all_areas[all_areas["area_id"] != "city"]
     by_area = all_areas[all_areas["offense"] == offense]
@@ -91,7 +92,8 @@ def render() -> None:
         fig = charts.bars(table, x="area", y="rate", horizontal=True, unstable="rate_unstable",
                           title=t("property_crime.area_chart", offense=label), y_title=t("property_crime.rate_axis"))
         ui.chart_block(fig, table, key="property_crime_area", filename=f"lead-santa-fe-{offense}-by-area",
-                       alt=t("property_crime.area_alt"), source_key="property_crime.source", rel=rel)
+                       alt=l10n.alt(t("property_crime.area_alt"),
+                                    l10n.bar_numbers(table, x="area", y="rate", decimals=1)), source_key="property_crime.source", rel=rel)
         if table["rate_unstable"].fillna(False).astype(bool).any():
             ui.unstable_footnote()
     ui.what_this_shows("property_crime")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from leadsf import charts, ui
+from leadsf import charts, l10n, ui
 from leadsf.contract import kind
 from leadsf.highlights import window_total
 from leadsf.i18n import t
@@ -40,7 +40,7 @@ def render() -> None:
                         key=f"referrals_{pathway}")
 
     # Trend by pathway or agency
-    st.subheader(t("referrals.trend_title"))
+    st.header(t("referrals.trend_title"))
     cats = PATHWAYS if breakdown == "pathway" else AGENCIES
     other = "agency" if breakdown == "pathway" else "pathway"
     parts = rows[rows[breakdown].isin(cats) & (rows[other] == "all")]
@@ -54,7 +54,8 @@ def render() -> None:
                            y_title=t(f"filters.count_per_{grain}"))
         ui.chart_block(fig, series[["period", breakdown, "count", "withheld"]], key="referrals_trend",
                        filename=f"lead-santa-fe-referrals-by-{breakdown}",
-                       alt=t("referrals.trend_alt", by=t(f"referrals.by_{breakdown}")),
+                       alt=l10n.alt(t("referrals.trend_alt", by=t(f"referrals.by_{breakdown}")),
+                                    l10n.trend_numbers(series, series=breakdown, labels=labels)),
                        source_key="referrals.source", rel=rel)
         ui.grain_note(grain, missing)
 
@@ -66,11 +67,12 @@ def render() -> None:
                            title=t("referrals.total_chart"), y_title=t(f"filters.count_per_{grain}"))
         cols_shown = ["period", "count", "withheld"] + ([rolling] if rolling else [])
         ui.chart_block(fig, series[cols_shown], key="referrals_total_trend", filename="lead-santa-fe-referrals",
-                       alt=t("referrals.total_alt"), source_key="referrals.source", rel=rel)
+                       alt=l10n.alt(t("referrals.total_alt"), l10n.trend_numbers(series)),
+                       source_key="referrals.source", rel=rel)
         ui.grain_note(grain, missing)
 
     # Share by pathway or agency (published counts only)
-    st.subheader(t("referrals.share_title", by=t(f"referrals.by_{breakdown}")))
+    st.header(t("referrals.share_title", by=t(f"referrals.by_{breakdown}")))
     all_total = window_total(total, window.start, window.end)
     share = []
     for c in cats:
@@ -86,11 +88,13 @@ def render() -> None:
         fig = charts.bars(share, x="category", y="share_pct", title=t("referrals.share_chart"),
                           y_title=t("referrals.share_axis"))
         ui.chart_block(fig, share.rename(columns={"share_pct": "value"}), key="referrals_share",
-                       filename=f"lead-santa-fe-referral-share-by-{breakdown}", alt=t("referrals.share_alt"),
+                       filename=f"lead-santa-fe-referral-share-by-{breakdown}", 
+                       alt=l10n.alt(t("referrals.share_alt"), l10n.bar_numbers(share, x="category", y="share_pct",
+                                                                                decimals=1, unit=" %")),
                        source_key="referrals.source", rel=rel)
 
     # By area (quarter / year)
-    st.subheader(t("referrals.area_title"))
+    st.header(t("referrals.area_title"))
     by_area = ui.query("referrals_window", start=window.start, end=window.end, area="*")
     by_area = by_area[(by_area["area_id"] != "city") & (by_area["pathway"] == "all") & (by_area["agency"] == "all")]
     table = pd.DataFrame([{"area": names.get(a, a), "count": window_total(g, window.start, window.end)}
@@ -103,10 +107,10 @@ def render() -> None:
         fig = charts.bars(table, x="area", y="count", horizontal=True, title=t("referrals.area_chart"),
                           y_title=t("filters.count"))
         ui.chart_block(fig, table, key="referrals_area", filename="lead-santa-fe-referrals-by-area",
-                       alt=t("referrals.area_alt"), source_key="referrals.source", rel=rel)
+                       alt=l10n.alt(t("referrals.area_alt"), l10n.bar_numbers(table, x="area", y="count")), source_key="referrals.source", rel=rel)
 
     # Funnel referral -> intake -> engaged
-    st.subheader(t("referrals.funnel_title"))
+    st.header(t("referrals.funnel_title"))
     eng = ui.query("engagement_window", start=window.start, end=window.end, area=area)
     steps = [{"step": t(f"referrals.funnel_{m}"),
               "count": window_total(eng[eng["measure"] == m], window.start, window.end) if len(eng) else None}
@@ -123,7 +127,7 @@ def render() -> None:
     else:
         fig = charts.funnel(funnel, stage="step", value="count", title=t("referrals.funnel_chart"))
         ui.chart_block(fig, funnel, key="referrals_funnel", filename="lead-santa-fe-referral-funnel",
-                       alt=t("referrals.funnel_alt"), source_key="referrals.source_engagement", rel=rel)
+                       alt=l10n.alt(t("referrals.funnel_alt"), l10n.bar_numbers(funnel, x="step", y="count")), source_key="referrals.source_engagement", rel=rel)
     ui.what_this_shows("referrals")
 
 

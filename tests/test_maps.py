@@ -176,7 +176,7 @@ def test_maps_withheld_and_rates(store):
     # counts on request
     at.toggle(key="map_counts").set_value(True).run()
     no_exception(at)
-    assert "count" in at.subheader[0].value
+    assert "count" in at.header[0].value
     # every period of the measure draws
     for p in at.selectbox(key="map_period").options[:6]:
         at.selectbox(key="map_period").set_value(p).run()
@@ -187,7 +187,7 @@ def test_maps_tracts_table_ranked_and_download(store):
     at = maps_app().run()
     at.selectbox(key="map_measure").set_value("property_crime.all").run()
     no_exception(at)
-    assert "Census tracts" in at.subheader[0].value
+    assert "Census tracts" in at.header[0].value
     table = at.dataframe[0].value
     assert len(table) == 50
     rates = [float(str(r).replace(",", "")) for r in table[t("maps.col_rate")] if str(r)[:1].isdigit()]

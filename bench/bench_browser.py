@@ -1,0 +1,127 @@
+"""In a real browser (Debian's chromium through Playwright): time from navigation to a finished script run for
+every public page, median of N fresh loads (a new browser context each time, so no cache), against an empty
+Streamlit page served by the same Streamlit build and config on the same machine.
+
+    .venv/bin/python bench/bench_browser.py [--loads 5] [--json PATH]
+
+"Finished" is the moment the page's WebSocket receives the ForwardMsg `script_finished` (status
+FINISHED_SUCCESSFULLY), read from the frames Playwright sees; navigation starts at page.goto().
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import server as srv  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PAGES = ("home", "referrals", "engagement", "overdoses", "property-crime", "maps", "area", "about")
+TARGET_S = 0.3
+LOAD_TIMEOUT = 60.0
+
+
+def _finished(payload) -> bool:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    if isinstance(payload, str):
+        return False
+    fm = ForwardMsg()
+    try:
+        fm.ParseFromString(payload)
+    except Exception:  # noqa: BLE001 - not a ForwardMsg
+        return False
+    return fm.WhichOneof("type") == "script_finished" and fm.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+
+
+def load_time(browser, url: str) -> float:
+    """Seconds from page.goto(url) to the first successful script_finished on a fresh context."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    done: list[float] = []
+    page.on("websocket", lambda ws: ws.on(
+        "framereceived", lambda payload: done.append(time.perf_counter()) if not done and _finished(payload) else None))
+    try:
+        started = time.perf_counter()
+        page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT * 1000)
+        deadline = started + LOAD_TIMEOUT
+        while not done:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"no finished script run within {LOAD_TIMEOUT:.0f}s: {url}")
+            page.wait_for_timeout(5)
+        return done[0] - started
+    finally:
+        context.close()
+
+
+def run(store: Path, loads: int = 5, pages=PAGES) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        return {"skipped": f"{CHROMIUM} missing"}
+    with tempfile.TemporaryDirectory(prefix="leadsf-browser-") as work:
+        work = Path(work)
+        empty_dir = work / "empty_app"
+        (empty_dir / ".streamlit").mkdir(parents=True)
+        shutil.copy(srv.ROOT / ".streamlit" / "config.toml", empty_dir / ".streamlit" / "config.toml")
+        (empty_dir / "empty.py").write_text("import streamlit as st\n")
+        with srv.start(store, work) as app, srv.start(store, work / "e", script="empty.py", cwd=empty_dir) as empty, \
+                sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            try:
+                # First visits: start the app's sessions machinery, register st.navigation pages, warm caches.
+                load_time(browser, empty.url + "/")
+                for page in pages:
+                    load_time(browser, f"{app.url}/{'' if page == 'home' else page}")
+                # Interleaved rounds (empty page, then every page), so drift in the machine's load hits both alike.
+                empty_times, times = [], {page: [] for page in pages}
+                for _ in range(loads):
+                    empty_times.append(load_time(browser, empty.url + "/"))
+                    for page in pages:
+                        times[page].append(load_time(browser, f"{app.url}/{'' if page == 'home' else page}"))
+                rows = [{"page": page, "median_s": round(statistics.median(ts), 3), "times_s": [round(x, 3) for x in ts]}
+                        for page, ts in times.items()]
+            finally:
+                browser.close()
+    base = statistics.median(empty_times)
+    for r in rows:
+        r["over_empty_s"] = round(r["median_s"] - base, 3)
+        r["target_s"] = TARGET_S
+    return {"empty_median_s": round(base, 3), "empty_times_s": [round(x, 3) for x in empty_times], "pages": rows}
+
+
+def print_table(res: dict) -> None:
+    if "skipped" in res:
+        print("browser benchmark skipped:", res["skipped"])
+        return
+    print(f"empty Streamlit page: {res['empty_median_s'] * 1000:.0f} ms from navigation to finished run (median)")
+    print(f"{'page':<16}{'median ms':>10}{'over empty ms':>15}{'target ms':>10}")
+    for r in res["pages"]:
+        flag = "" if r["over_empty_s"] <= r["target_s"] else "  over target"
+        print(f"{r['page']:<16}{r['median_s'] * 1000:>10.0f}{r['over_empty_s'] * 1000:>15.0f}"
+              f"{r['target_s'] * 1000:>10.0f}{flag}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--loads", type=int, default=5)
+    ap.add_argument("--json")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="leadsf-bench-") as work:
+        res = run(srv.published_store(Path(work) / "published"), args.loads)
+    print_table(res)
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

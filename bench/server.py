@@ -1,0 +1,122 @@
+"""Start a real `streamlit run` server on loopback (a free port) over a temporary copy of a published store,
+the same way tests/e2e/conftest.py does; used by the browser and load benchmarks and tests/test_load_smoke.py."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def published_store(root: Path | None = None) -> Path:
+    """A data directory with the bundled sample published as release 1 (made once per call)."""
+    sys.path.insert(0, str(ROOT))
+    from leadsf import config
+    from leadsf.store import Store, Upload
+
+    root = Path(root or tempfile.mkdtemp(prefix="leadsf-bench-store-"))
+    store = Store(root)
+    if store.current() is None:
+        store.publish([Upload(p.name, p.read_bytes()) for p in sorted(config.SAMPLE_DIR.glob("*.csv"))],
+                      who="bench", note="sample", synthetic=True)
+    return root
+
+
+class Server:
+    """`streamlit run SCRIPT` on 127.0.0.1:<free port>; stop() ends it (and only it)."""
+
+    def __init__(self, data_dir: Path, log_path: Path, script: str = "dashboard.py", cwd: Path = ROOT,
+                 extra: tuple[str, ...] = ()):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(log_path)
+        self._log = open(self.log_path, "wb")
+        env = os.environ | {"LEADSF_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless=true",
+             f"--server.port={self.port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+             "--server.fileWatcherType=none", *extra],
+            cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")[-20_000:]
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server process (from /proc; Linux)."""
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return float("nan")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used (from /proc; Linux)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            return float("nan")
+
+    def wait_healthy(self, timeout: float = 60) -> "Server":
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"streamlit not healthy after {timeout}s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self._log.close()
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def start(store: Path, work: Path, script: str = "dashboard.py", cwd: Path = ROOT) -> Server:
+    """A server over a private copy of `store` (so a benchmark never touches it)."""
+    work = Path(work)
+    data = work / "store"
+    if not data.exists():
+        shutil.copytree(store, data)
+    server = Server(data, work / f"streamlit-{Path(script).stem}.log", script=script, cwd=cwd)
+    try:
+        return server.wait_healthy()
+    except Exception:
+        server.stop()
+        raise

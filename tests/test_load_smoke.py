@@ -1,0 +1,43 @@
+"""The load test (bench/loadtest.py) still works: 3 simulated visitors for a few seconds over Streamlit's
+WebSocket protocol against a real `streamlit run dashboard.py` on loopback. Figures are printed, not asserted
+(this machine's timing is no test); only that every run finished without errors.
+
+Deliberately not marked e2e: it needs no browser, so it runs in the normal (`-m "not e2e"`) suite.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+sys.path.insert(0, str(BENCH))
+
+import loadtest  # noqa: E402
+import server as bench_server  # noqa: E402
+
+
+@pytest.fixture
+def live_server(published_sample, tmp_path):
+    data = tmp_path / "store"
+    shutil.copytree(published_sample, data)
+    s = bench_server.Server(data, tmp_path / "streamlit.log")
+    try:
+        s.wait_healthy()
+        yield s
+    finally:
+        s.stop()
+
+
+def test_load_smoke(live_server, capsys):
+    rows = loadtest.run_levels(live_server, [3], think=1.0, ramp=1.0, actions=2, seed=7)
+    with capsys.disabled():
+        print()
+        loadtest.print_table(rows)
+    (row,) = rows
+    assert row["errors"] == 0, (row["error_samples"], live_server.log()[-3000:])
+    # every visitor opened a page and did both actions (a page open or a filter change each)
+    assert row["runs"] == 3 * 3
+    assert row["p95_ms"] is not None
