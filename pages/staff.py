@@ -132,7 +132,7 @@ def _not_configured() -> None:
     st.info(t("staff.not_configured"), icon=":material/lock:")
     st.markdown(t("staff.how_to_enable"))
     st.code("cp .streamlit/secrets.example.toml .streamlit/secrets.toml\npython -m leadsf hash-password",
-            language="bash")
+            language=None)  # plain text: the highlighter's token colours fail AA contrast
 
 
 # ---- upload -> preview -> publish -------------------------------------------------------------------------

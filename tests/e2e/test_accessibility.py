@@ -24,9 +24,6 @@ STREAMLIT_CHROME: dict[str, tuple[str, ...]] = {
     # inside <ul data-testid="stSidebarNavItems">, so the list is malformed (Streamlit frontend, SidebarNav).
     "list": ('[data-testid="stSidebarNav"]',),
     "listitem": ('[data-testid="stSidebarNav"]',),
-    # st.code's syntax highlighting (staff page sign-in help): the token colours of Streamlit's code theme
-    # (e.g. #00a4d4 on #f8fafc) are below 4.5:1; the app sets no colours there (Streamlit frontend, stCode).
-    "color-contrast": ('[data-testid="stCode"]',),
 }
 
 
