@@ -182,3 +182,20 @@ def highlights(frame: pd.DataFrame, limit: int = 5) -> list[Highlight]:
         if len(chosen) == limit:
             break
     return chosen
+
+
+def area_rates(by_area: pd.DataFrame, start: str, end: str, months: int, population: dict, names: dict,
+               per: int) -> pd.DataFrame:
+    """Each area's published total for the window and its annualised rate per `per` residents, highest rate
+    first; an area whose total is not published has neither (never a 0)."""
+    rows = []
+    for area_id, rows_of_area in by_area.groupby("area_id"):
+        n = window_total(rows_of_area, start, end)
+        pop = population.get(area_id)
+        rows.append({"area": names.get(area_id, area_id), "count": n, "population": pop,
+                     "rate": round(n / pop * per * 12 / months, 1) if n is not None and pop else None,
+                     "rate_unstable": None if n is None else n < 20})
+    table = pd.DataFrame(rows, columns=["area", "count", "population", "rate", "rate_unstable"])
+    table["count"] = table["count"].astype("Int64")
+    table["rate"] = table["rate"].astype("Float64")
+    return table.sort_values("rate", ascending=False, na_position="last").reset_index(drop=True)

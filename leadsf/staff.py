@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, contract, extracts, release
+from . import config, contract, extracts
 from .store import Store, Upload
 
 THROTTLE_FILE = "staff_throttle.json"

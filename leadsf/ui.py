@@ -376,7 +376,7 @@ def trend_series(frame: pd.DataFrame, window: Window, value: str = "count"
                  ) -> tuple[pd.DataFrame, str | None, list[str]]:
     """The rows to draw over time: the finest period type that covers the window (month, else quarter, else
     year), a 12-month average where 12 consecutive months are published, and the periods not published."""
-    from .highlights import expected_periods, pick_grain, rolling_12
+    from .highlights import expected_periods, pick_grain
 
     rows = window_rows(frame, window)
     grain = pick_grain(rows, window.start, window.end) if len(rows) else None
@@ -412,6 +412,22 @@ def what_this_shows(namespace: str) -> None:
     with st.expander(t("filters.what_title")):
         st.markdown("**" + t("filters.what_shows") + "**  \n" + t(f"{namespace}.shows"))
         st.markdown("**" + t("filters.what_doesnt") + "**  \n" + t(f"{namespace}.doesnt"))
+
+
+def ranked_area_rates(table: pd.DataFrame, *, title: str, y_title: str, alt_key: str, key: str, filename: str,
+                      source_key: str, rel: PublicRelease, empty_key: str) -> None:
+    """Areas ranked by rate (highlights.area_rates) as bars with the table, download and unstable footnote."""
+    from . import charts, l10n
+
+    if table.empty or table["count"].isna().all():
+        empty_state(empty_key)
+        return
+    fig = charts.bars(table, x="area", y="rate", horizontal=True, unstable="rate_unstable", title=title,
+                      y_title=y_title)
+    chart_block(fig, table, key=key, filename=filename, source_key=source_key, rel=rel,
+                alt=l10n.alt(t(alt_key), l10n.bar_numbers(table, x="area", y="rate", decimals=1)))
+    if table["rate_unstable"].fillna(False).astype(bool).any():
+        unstable_footnote()
 
 
 def unstable_footnote() -> None:

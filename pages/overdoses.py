@@ -4,7 +4,7 @@ import streamlit as st
 
 from leadsf import charts, l10n, ui
 from leadsf.contract import kind
-from leadsf.highlights import window_total
+from leadsf.highlights import area_rates
 from leadsf.i18n import t
 
 OUTCOMES = kind("overdoses").series["outcome"]
@@ -78,25 +78,11 @@ def render() -> None:
     st.header(t("overdoses.area_title", outcome=label))
     by_area = ui.query("overdoses_window", start=window.start, end=window.end, area="*", outcome=outcome)
     by_area = by_area[(by_area["area_id"] != "city") & (by_area["drug"] == "any")]
-    table = []
-    for a, g in by_area.groupby("area_id"):
-        n = window_total(g, window.start, window.end)
-        rate = round(n / population[a] * 100_000 * 12 / window.months, 1) if n is not None and population.get(a) else None
-        table.append({"area": names.get(a, a), "count": n, "rate": rate,
-                      "rate_unstable": None if n is None else n < 20})
-    table = pd.DataFrame(table)
-    if table.empty or table["count"].isna().all():
-        ui.empty_state("overdoses.no_area")
-    else:
-        table["count"] = table["count"].astype("Int64")
-        table["rate"] = table["rate"].astype("Float64")
-        table = table.sort_values("rate", ascending=False, na_position="last")
-        fig = charts.bars(table, x="area", y="rate", horizontal=True, unstable="rate_unstable",
-                          title=t("overdoses.area_chart", outcome=label), y_title=t("overdoses.rate_axis"))
-        ui.chart_block(fig, table, key="overdoses_area", filename=f"lead-santa-fe-overdoses-{outcome}-by-area",
-                       alt=l10n.alt(t("overdoses.area_alt"), l10n.bar_numbers(table, x="area", y="rate", decimals=1)), source_key=f"overdoses.source_{outcome}", rel=rel)
-        if table["rate_unstable"].fillna(False).astype(bool).any():
-            ui.unstable_footnote()
+    table = area_rates(by_area, window.start, window.end, window.months, population, names, 100_000)
+    ui.ranked_area_rates(table, title=t("overdoses.area_chart", outcome=label), y_title=t("overdoses.rate_axis"),
+                         alt_key="overdoses.area_alt", key="overdoses_area",
+                         filename=f"lead-santa-fe-overdoses-{outcome}-by-area",
+                         source_key=f"overdoses.source_{outcome}", rel=rel, empty_key="overdoses.no_area")
 
     if outcome == "fatal":
         st.header(t("overdoses.state_title"))

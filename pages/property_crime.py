@@ -1,10 +1,9 @@
 """Property crime: six offences and their total, counts and rates per 1,000 residents, areas ranked by rate."""
-import pandas as pd
 import streamlit as st
 
 from leadsf import charts, l10n, ui
 from leadsf.contract import kind
-from leadsf.highlights import window_total
+from leadsf.highlights import area_rates
 from leadsf.i18n import t
 
 OFFENSES = kind("property_crime").additive["offense"]
@@ -75,27 +74,11 @@ def render() -> None:
         st.caption(t("property_crime.area_fallback", offense=label))
         offense, label = "all", t("property_crime.o_all")
         by_area = all_areas[all_areas["offense"] == "all"]
-    table = []
-    for a, g in by_area.groupby("area_id"):
-        n = window_total(g, window.start, window.end)
-        pop = population.get(a)
-        rate = round(n / pop * 1_000 * 12 / window.months, 1) if n is not None and pop else None
-        table.append({"area": names.get(a, a), "rate": rate, "count": n, "population": pop,
-                      "rate_unstable": None if n is None else n < 20})
-    table = pd.DataFrame(table)
-    if table.empty or table["count"].isna().all():
-        ui.empty_state("property_crime.no_area")
-    else:
-        table["count"] = table["count"].astype("Int64")
-        table["rate"] = table["rate"].astype("Float64")
-        table = table.sort_values("rate", ascending=False, na_position="last")
-        fig = charts.bars(table, x="area", y="rate", horizontal=True, unstable="rate_unstable",
-                          title=t("property_crime.area_chart", offense=label), y_title=t("property_crime.rate_axis"))
-        ui.chart_block(fig, table, key="property_crime_area", filename=f"lead-santa-fe-{offense}-by-area",
-                       alt=l10n.alt(t("property_crime.area_alt"),
-                                    l10n.bar_numbers(table, x="area", y="rate", decimals=1)), source_key="property_crime.source", rel=rel)
-        if table["rate_unstable"].fillna(False).astype(bool).any():
-            ui.unstable_footnote()
+    table = area_rates(by_area, window.start, window.end, window.months, population, names, 1_000)
+    ui.ranked_area_rates(table, title=t("property_crime.area_chart", offense=label),
+                         y_title=t("property_crime.rate_axis"), alt_key="property_crime.area_alt",
+                         key="property_crime_area", filename=f"lead-santa-fe-{offense}-by-area",
+                         source_key="property_crime.source", rel=rel, empty_key="property_crime.no_area")
     ui.what_this_shows("property_crime")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,10 @@ def live_server(published_sample, tmp_path):
 
 
 def test_load_smoke(live_server, capsys):
-    rows = loadtest.run_levels(live_server, [3], think=1.0, ramp=1.0, actions=2, seed=7)
+    # Its own thread: in a worker that already ran Playwright's sync API an event loop is running here,
+    # and asyncio.run refuses to start another in the same thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        rows = pool.submit(loadtest.run_levels, live_server, [3], think=1.0, ramp=1.0, actions=2, seed=7).result()
     with capsys.disabled():
         print()
         loadtest.print_table(rows)

@@ -6,7 +6,6 @@ import io
 
 import numpy as np
 import pandas as pd
-import pytest
 from scipy.optimize import linprog
 
 from leadsf import config, extracts, release

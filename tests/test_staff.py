@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from leadsf import auth, config, staff
