@@ -26,8 +26,11 @@ public = [
             url_path="area"),
     st.Page(about.render, title=t("nav.about"), icon=":material/info:", url_path="about"),
 ]
-# The staff page is listed for everyone only as "Staff sign-in"; it shows nothing private until sign-in.
-staff_pages = [st.Page(staff.render, title=t("nav.staff"), icon=":material/lock:", url_path="staff")]
+# Staff reach /staff directly; it is listed in the menu only for a signed-in staff session, and the page
+# checks sign-in itself, so it shows nothing private to anyone else.
+signed_in = bool(st.session_state.get(staff.SESSION))
+staff_pages = [st.Page(staff.render, title=t("nav.staff"), icon=":material/lock:", url_path="staff",
+                       visibility="visible" if signed_in else "hidden")]
 page = st.navigation({t("nav.explore"): public, t("nav.staff_section"): staff_pages})
 ui.sidebar(ui.release())
 page.run()

@@ -24,8 +24,13 @@ def staff_server(published_sample, tmp_path):
     s.stop()
 
 
+def nav_text(page) -> str:
+    return page.get_by_test_id("stSidebarNav").inner_text()
+
+
 def test_sign_in_upload_preview_publish(page, staff_server, tmp_path):
     open_page(page, staff_server.url, "")  # the router runs once, as on a live site
+    assert "Staff sign-in" not in nav_text(page), "the staff page is listed for a signed-out visitor"
     open_page(page, staff_server.url, "staff")
     expect_no_exception(page)
     assert page.get_by_test_id("stFileUploader").count() == 0
@@ -34,6 +39,7 @@ def test_sign_in_upload_preview_publish(page, staff_server, tmp_path):
     page.get_by_test_id("stFormSubmitButton").first.locator("button").click()
     wait_for_run(page)
     expect_no_exception(page)
+    assert "Staff sign-in" in nav_text(page), "a signed-in staff member should see the staff page listed"
 
     data, added = bumped_referrals()
     upload = tmp_path / "referrals.csv"
