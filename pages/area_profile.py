@@ -147,7 +147,9 @@ def render() -> None:
     if wanted is not None and wanted not in ids:
         st.warning(t("profile.unknown_area", area=wanted))
     if "profile_area" not in st.session_state or (wanted in ids and st.session_state.get("_profile_url") != wanted):
-        st.session_state["profile_area"] = wanted if wanted in ids else ids[0]
+        # Without ?area=, open on a ZIP area: those carry the program and health measures, not only crime.
+        zips = [a for a in ids if info.loc[a, "boundary_set"] == "zip"]
+        st.session_state["profile_area"] = wanted if wanted in ids else (zips or ids)[0]
     def describe(a: str) -> str:
         return f"{l10n.area_name(info.loc[a, 'name'])} ({labels.get(info.loc[a, 'boundary_set'], '')})"
 
