@@ -57,6 +57,20 @@ class ReleaseRefused(Exception):
     pass
 
 
+def period_months(periods: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """First and last month ('YYYY-MM') of each period ('YYYY-MM', 'YYYY-Qn' or 'YYYY'), so queries can
+    select the periods inside a month range without parsing period labels."""
+    year = periods.str[:4]
+    is_quarter = periods.str.contains("-Q", regex=False)
+    is_year = periods.str.len() == 4
+    q = periods.str[-1].where(is_quarter, "1").astype(int)
+    first = periods.where(~is_quarter & ~is_year, year + "-" + ((q - 1) * 3 + 1).astype(str).str.zfill(2))
+    last = periods.where(~is_quarter & ~is_year, year + "-" + (q * 3).astype(str).str.zfill(2))
+    first = first.where(~is_year, year + "-01")
+    last = last.where(~is_year, year + "-12")
+    return first, last
+
+
 def quarter_of(months: pd.Series) -> pd.Series:
     return months.str[:4] + "-Q" + ((months.str[5:7].astype(int) - 1) // 3 + 1).astype(str)
 
@@ -343,6 +357,7 @@ def public_table(kind: contract.Kind, cells: pd.DataFrame, population: dict[str,
     """Long-form public rows of one kind: withheld counts are missing, never 0."""
     c = cells[cells["kind"] == kind.name].reset_index(drop=True)
     out = pd.DataFrame({"period": c["period"], "period_type": c["period_type"], "area_id": c["area_id"]})
+    out["first_month"], out["last_month"] = period_months(c["period"])
     parsed = c["series"].map(lambda s: dict(p.split("=", 1) for p in s.split("|")) if s else {})
     for col in kind.series:
         out[col] = parsed.map(lambda d: d[col])

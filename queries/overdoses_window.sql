@@ -3,18 +3,8 @@
 --             $outcome ('fatal', 'nonfatal_ed' or 'ems_naloxone').
 -- Columns: period, period_type, area_id, outcome, drug, count (NULL when withheld), withheld,
 --          rate (annualised per 100,000; NULL when withheld), rate_unstable
-with t as (
-    select *,
-           case period_type when 'month' then period
-                when 'quarter' then substr(period, 1, 5) || lpad(cast(cast(substr(period, 7, 1) as integer) * 3 - 2 as varchar), 2, '0')
-                else period || '-01' end as first_month,
-           case period_type when 'month' then period
-                when 'quarter' then substr(period, 1, 5) || lpad(cast(cast(substr(period, 7, 1) as integer) * 3 as varchar), 2, '0')
-                else period || '-12' end as last_month
-    from overdoses
-)
 select period, period_type, area_id, outcome, drug, count, withheld, rate, rate_unstable
-from t
+from overdoses
 where first_month >= $start and last_month <= $end and ($area = '*' or area_id = $area)
   and outcome = $outcome
 order by period_type, period, area_id, drug;

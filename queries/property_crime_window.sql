@@ -2,17 +2,7 @@
 -- Parameters: $start, $end ('YYYY-MM', inclusive), $area (an area_id, 'city' for the whole area, '*' for every area).
 -- Columns: period, period_type, area_id, offense, count (NULL when withheld), withheld,
 --          rate (annualised per 1,000 residents; NULL when withheld), rate_unstable
-with t as (
-    select *,
-           case period_type when 'month' then period
-                when 'quarter' then substr(period, 1, 5) || lpad(cast(cast(substr(period, 7, 1) as integer) * 3 - 2 as varchar), 2, '0')
-                else period || '-01' end as first_month,
-           case period_type when 'month' then period
-                when 'quarter' then substr(period, 1, 5) || lpad(cast(cast(substr(period, 7, 1) as integer) * 3 as varchar), 2, '0')
-                else period || '-12' end as last_month
-    from property_crime
-)
 select period, period_type, area_id, offense, count, withheld, rate, rate_unstable
-from t
+from property_crime
 where first_month >= $start and last_month <= $end and ($area = '*' or area_id = $area)
 order by period_type, period, area_id, offense;
