@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from . import config
+from .release import period_months
 from .store import PUBLIC_TABLES, Store
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -57,8 +58,14 @@ def open_release(store: Store, version: int) -> PublicRelease:
     con = duckdb.connect(":memory:", config={"threads": 1})
     for table in PUBLIC_TABLES:
         path = folder / f"{table}.parquet"
-        if path.exists():
-            con.execute(f"create table {table} as select * from read_parquet($p)", {"p": str(path)})
+        if not path.exists():
+            continue
+        frame = pd.read_parquet(path)
+        if "period" in frame:  # lets queries select the periods inside a month range without parsing labels
+            frame["first_month"], frame["last_month"] = period_months(frame["period"])
+        con.register("loaded", frame)
+        con.execute(f"create table {table} as select * from loaded")
+        con.unregister("loaded")
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
     return PublicRelease(version, store.manifest(version), con, threading.Lock())

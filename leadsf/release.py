@@ -357,7 +357,6 @@ def public_table(kind: contract.Kind, cells: pd.DataFrame, population: dict[str,
     """Long-form public rows of one kind: withheld counts are missing, never 0."""
     c = cells[cells["kind"] == kind.name].reset_index(drop=True)
     out = pd.DataFrame({"period": c["period"], "period_type": c["period_type"], "area_id": c["area_id"]})
-    out["first_month"], out["last_month"] = period_months(c["period"])
     parsed = c["series"].map(lambda s: dict(p.split("=", 1) for p in s.split("|")) if s else {})
     for col in kind.series:
         out[col] = parsed.map(lambda d: d[col])
