@@ -56,16 +56,19 @@ class PublicRelease:
 def open_release(store: Store, version: int) -> PublicRelease:
     folder = store.release_dir(version)
     con = duckdb.connect(":memory:", config={"threads": 1})
-    for table in PUBLIC_TABLES:
+    loaded = [t for t in PUBLIC_TABLES if (folder / f"{t}.parquet").exists()]
+    for table in loaded:
         path = folder / f"{table}.parquet"
-        if not path.exists():
-            continue
         frame = pd.read_parquet(path)
         if "period" in frame:  # lets queries select the periods inside a month range without parsing labels
             frame["first_month"], frame["last_month"] = period_months(frame["period"])
         con.register("loaded", frame)
         con.execute(f"create table {table} as select * from loaded")
         con.unregister("loaded")
+    # Shared logic lives in views (queries/views/*.sql); they read every public table.
+    if len(loaded) == len(PUBLIC_TABLES):
+        for view in sorted((config.QUERIES_DIR / "views").glob("*.sql")):
+            con.execute(view.read_text(encoding="utf-8"))
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
     return PublicRelease(version, store.manifest(version), con, threading.Lock())
