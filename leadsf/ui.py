@@ -398,6 +398,28 @@ def add_rolling(series: pd.DataFrame, value: str = "count") -> tuple[pd.DataFram
     return (out, "avg_12_months") if out["avg_12_months"].notna().any() else (series, None)
 
 
+def count_trend(rows: pd.DataFrame, window: Window, *, title: str, alt: str, key: str, filename: str,
+                source_key: str, rel: PublicRelease, columns: tuple[str, ...] = ("count", "withheld"),
+                empty_state_shown: bool = True) -> pd.DataFrame:
+    """One series over time (finest published grain, 12-month average where allowed) as a chart block with
+    its grain note. Returns the drawn series (empty when nothing is published)."""
+    from . import charts, l10n
+
+    series, grain, missing = trend_series(rows, window)
+    if series.empty:
+        if empty_state_shown:
+            empty_state()
+        return series
+    series, rolling = add_rolling(series)
+    fig = charts.trend(series, x="period", y="count", series=None, rolling=rolling, title=title,
+                       y_title=t(f"filters.count_per_{grain}"))
+    shown = ["period", *columns] + ([rolling] if rolling else [])
+    chart_block(fig, series[shown], key=key, filename=filename, source_key=source_key, rel=rel,
+                alt=l10n.alt(alt, l10n.trend_numbers(series)))
+    grain_note(grain, missing)
+    return series
+
+
 def grain_note(grain: str | None, missing: list[str]) -> None:
     if grain:
         st.caption(t(f"filters.grain_{grain}"))

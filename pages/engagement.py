@@ -36,19 +36,9 @@ def render() -> None:
                         help_text=t(f"engagement.help_{m}"))
 
     st.header(t("engagement.trend_title", measure=t(f"engagement.m_{measure}")))
-    series, grain, missing = ui.trend_series(rows[rows["measure"] == measure], window)
-    if series.empty:
-        ui.empty_state()
-    else:
-        series, rolling = ui.add_rolling(series)
-        fig = charts.trend(series, x="period", y="count", series=None, rolling=rolling,
-                           title=t(f"engagement.m_{measure}"), y_title=t(f"filters.count_per_{grain}"))
-        shown = ["period", "count", "withheld"] + ([rolling] if rolling else [])
-        ui.chart_block(fig, series[shown], key="engagement_trend", filename=f"lead-santa-fe-{measure}",
-                       alt=l10n.alt(t("engagement.trend_alt", measure=t(f"engagement.m_{measure}")),
-                                    l10n.trend_numbers(series)),
-                       source_key="engagement.source", rel=rel)
-        ui.grain_note(grain, missing)
+    ui.count_trend(rows[rows["measure"] == measure], window, title=t(f"engagement.m_{measure}"),
+                   alt=t("engagement.trend_alt", measure=t(f"engagement.m_{measure}")), key="engagement_trend",
+                   filename=f"lead-santa-fe-{measure}", source_key="engagement.source", rel=rel)
 
     st.header(t("engagement.steps_title"))
     steps, grain, missing = ui.trend_series(rows[rows["measure"].isin(["intake_completed", "engaged_case_management",

@@ -38,19 +38,12 @@ def render() -> None:
 
     label = t(f"overdoses.o_{outcome}")
     any_drug = rows[rows["drug"] == "any"]
-    series, grain, missing = ui.trend_series(any_drug, window)
     st.header(t("overdoses.trend_title", outcome=label))
-    if series.empty:
-        ui.empty_state()
-    else:
-        series, rolling = ui.add_rolling(series)
-        fig = charts.trend(series, x="period", y="count", series=None, rolling=rolling, title=label,
-                           y_title=t(f"filters.count_per_{grain}"))
-        shown = ["period", "count", "rate", "rate_unstable", "withheld"] + ([rolling] if rolling else [])
-        ui.chart_block(fig, series[shown], key="overdoses_trend", filename=f"lead-santa-fe-overdoses-{outcome}",
-                       alt=l10n.alt(t("overdoses.trend_alt", outcome=label), l10n.trend_numbers(series)), source_key=f"overdoses.source_{outcome}",
-                       rel=rel)
-        ui.grain_note(grain, missing)
+    series = ui.count_trend(any_drug, window, title=label, alt=t("overdoses.trend_alt", outcome=label),
+                            key="overdoses_trend", filename=f"lead-santa-fe-overdoses-{outcome}",
+                            source_key=f"overdoses.source_{outcome}", rel=rel,
+                            columns=("count", "rate", "rate_unstable", "withheld"))
+    if not series.empty:
         fig = charts.trend(series, x="period", y="rate", series=None, title=t("overdoses.rate_chart", outcome=label),
                            y_title=t("overdoses.rate_axis"))
         ui.chart_block(fig, series[["period", "count", "rate", "rate_unstable", "withheld"]], key="overdoses_rate",

@@ -37,17 +37,11 @@ def render() -> None:
 
     label = t(f"property_crime.o_{offense}")
     st.header(t("property_crime.trend_title", offense=label))
-    series, grain, missing = ui.trend_series(rows[rows["offense"] == offense], window)
-    if series.empty:
-        ui.empty_state()
-    else:
-        series, rolling = ui.add_rolling(series)
-        fig = charts.trend(series, x="period", y="count", series=None, rolling=rolling, title=label,
-                           y_title=t(f"filters.count_per_{grain}"))
-        shown = ["period", "count", "rate", "rate_unstable", "withheld"] + ([rolling] if rolling else [])
-        ui.chart_block(fig, series[shown], key="property_crime_trend", filename=f"lead-santa-fe-{offense}",
-                       alt=l10n.alt(t("property_crime.trend_alt", offense=label), l10n.trend_numbers(series)), source_key="property_crime.source", rel=rel)
-        ui.grain_note(grain, missing)
+    series = ui.count_trend(rows[rows["offense"] == offense], window, title=label,
+                            alt=t("property_crime.trend_alt", offense=label), key="property_crime_trend",
+                            filename=f"lead-santa-fe-{offense}", source_key="property_crime.source", rel=rel,
+                            columns=("count", "rate", "rate_unstable", "withheld"))
+    if not series.empty:
         if series["rate_unstable"].fillna(False).astype(bool).any():
             ui.unstable_footnote()
 

@@ -60,16 +60,9 @@ def render() -> None:
         ui.grain_note(grain, missing)
 
     # Total over time with 12-month average
-    series, grain, missing = ui.trend_series(total, window)
-    if not series.empty:
-        series, rolling = ui.add_rolling(series)
-        fig = charts.trend(series, x="period", y="count", series=None, rolling=rolling,
-                           title=t("referrals.total_chart"), y_title=t(f"filters.count_per_{grain}"))
-        cols_shown = ["period", "count", "withheld"] + ([rolling] if rolling else [])
-        ui.chart_block(fig, series[cols_shown], key="referrals_total_trend", filename="lead-santa-fe-referrals",
-                       alt=l10n.alt(t("referrals.total_alt"), l10n.trend_numbers(series)),
-                       source_key="referrals.source", rel=rel)
-        ui.grain_note(grain, missing)
+    ui.count_trend(total, window, title=t("referrals.total_chart"), alt=t("referrals.total_alt"),
+                   key="referrals_total_trend", filename="lead-santa-fe-referrals", source_key="referrals.source",
+                   rel=rel, empty_state_shown=False)
 
     # Share by pathway or agency (published counts only)
     st.header(t("referrals.share_title", by=t(f"referrals.by_{breakdown}")))
