@@ -79,10 +79,17 @@ def _builtin_sets() -> tuple[BoundarySet, ...]:
 
 
 def _staff_sets() -> tuple[BoundarySet, ...]:
-    """Sets added with `python -m leadsf boundaries add`, stored normalised in the data directory."""
+    """Sets added with `python -m leadsf boundaries add`, stored normalised in the data directory. Read again
+    only when a file is added, replaced or removed: every map and area profile asks for its set."""
     folder = config.data_dir() / "boundaries"
+    files = sorted(folder.glob("*.geojson")) if folder.exists() else []
+    return _read_staff_sets(tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
+@lru_cache(maxsize=8)
+def _read_staff_sets(files: tuple[tuple[Path, int, int], ...]) -> tuple[BoundarySet, ...]:
     out = []
-    for path in sorted(folder.glob("*.geojson")) if folder.exists() else ():
+    for path, _, _ in files:
         gj = _read_geojson(path)
         meta = gj.get("leadsf", {})
         areas = tuple(Area(str(f["properties"]["area_id"]), str(f["properties"]["name"]),
@@ -129,8 +136,24 @@ def publication_map(bset: BoundarySet, large_only: bool) -> dict[str, str]:
     return {a.area_id: (REST_ID if a.area_id in small else a.area_id) for a in bset.areas}
 
 
+# (set name, large_only) -> (the set's areas, its publication areas). The areas object is kept and compared by
+# identity, so a set re-read from a changed file is never served the old result.
+_publication_cache: dict[tuple[str, bool], tuple[tuple[Area, ...], tuple[Area, ...]]] = {}
+
+
 def publication_areas(bset: BoundarySet, large_only: bool) -> list[Area]:
-    """The areas a measure is published on, with merged geometry and population for the remainder."""
+    """The areas a measure is published on, with merged geometry and population for the remainder.
+
+    The same set gives the same Area objects every time, so geometry derived from them (maps.thinned) is
+    computed once."""
+    key = (bset.name, large_only)
+    hit = _publication_cache.get(key)
+    if hit is None or hit[0] is not bset.areas:
+        hit = _publication_cache[key] = (bset.areas, tuple(_publication_areas(bset, large_only)))
+    return list(hit[1])
+
+
+def _publication_areas(bset: BoundarySet, large_only: bool) -> list[Area]:
     mapping = publication_map(bset, large_only)
     members: dict[str, list[Area]] = {}
     for a in bset.areas:

@@ -83,6 +83,24 @@ def simplify_geometry(geometry: dict, tolerance: float = 0.0008, digits: int = 5
         {"type": "MultiPolygon", "coordinates": out}
 
 
+# id(geometry) -> (geometry, thinned copy). The geometry is kept, so its id cannot be reused while cached.
+_thinned: dict[tuple[int, float], tuple[dict, dict]] = {}
+_THINNED_MAX = 4096
+
+
+def thinned(geometry: dict, tolerance: float = 0.0008) -> dict:
+    """simplify_geometry, once per geometry object: boundary sets and publication areas are loaded once
+    (areas.publication_areas), and thinning a set takes ~30 ms, every map draw otherwise. Callers must not
+    change the returned dict."""
+    key = (id(geometry), tolerance)
+    hit = _thinned.get(key)
+    if hit is None or hit[0] is not geometry:
+        if len(_thinned) >= _THINNED_MAX:
+            _thinned.clear()
+        hit = _thinned[key] = (geometry, simplify_geometry(geometry, tolerance))
+    return hit[1]
+
+
 def _polygons(geometry: dict) -> list:
     return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
 
@@ -287,7 +305,7 @@ def feature_collection(values: list[AreaValue], *, use_rate: bool, period: str, 
         unstable = state == VALUE and use_rate and bool(v.rate_unstable)
         feats.append({
             "type": "Feature",
-            "geometry": simplify_geometry(v.geometry, tolerance),
+            "geometry": thinned(v.geometry, tolerance),
             "properties": {
                 "area_id": v.area_id, "name": v.name, "state": state,
                 "label": v.label + (UNSTABLE_MARK if unstable else "") + (f" {SUPPRESSED_MARK}" if state == SUPPRESSED else ""),
@@ -338,10 +356,13 @@ def _compact_deck_class():
     import pydeck as pdk
 
     class CompactDeck(pdk.Deck):
-        """pydeck serialises with indent=2, which triples the bytes sent for polygons; send compact JSON."""
+        """pydeck serialises with indent=2, which triples the bytes sent for polygons and makes json use its
+        pure-Python encoder (~30 ms for a map); send compact JSON made by the C encoder."""
 
         def to_json(self):
-            doc = json.loads(super().to_json())
+            from pydeck.bindings.json_tools import default_serialize
+
+            doc = json.loads(json.dumps(self, sort_keys=True, default=default_serialize))
             # pydeck turns every string argument into an accessor expression ("@@=pixels"); for these
             # plain props deck.gl then gets a function, and the TextLayer fails to draw at all.
             for layer in doc.get("layers", []):

@@ -69,9 +69,25 @@ def test_good_set_is_stored_and_listed(empty_store, tmp_path):
 
     again = run_cli("add", str(path), "--name", "council_district", *FIELDS, data_dir=empty_store.root)
     assert again.returncode == 2 and "--replace" in again.stderr
+    before = areas.publication_areas(areas.boundary_set("council_district"), large_only=False)
+    assert areas.publication_areas(areas.boundary_set("council_district"), large_only=False)[0] is before[0]
+    # Sets and publication areas are cached by file; a replaced file must be read again. Two districts
+    # swap populations, and the fourth is dropped (its tracts go to the third).
+    changed = good_set()
+    feats = changed["features"]
+    feats[0]["properties"]["pop"], feats[1]["properties"]["pop"] = (feats[1]["properties"]["pop"],
+                                                                    feats[0]["properties"]["pop"])
+    feats[2]["geometry"]["coordinates"] += feats[3]["geometry"]["coordinates"]
+    feats[2]["properties"]["pop"] += feats.pop(3)["properties"]["pop"]
+    path.write_text(json.dumps(changed))
     replaced = run_cli("add", str(path), "--name", "council_district", *FIELDS, "--replace",
                        data_dir=empty_store.root)
     assert replaced.returncode == 0, replaced.stderr
+    after = {a.area_id: a for a in areas.publication_areas(areas.boundary_set("council_district"), False)}
+    assert set(after) == {"D1", "D2", "D3"}
+    assert after["D1"].population == next(a.population for a in before if a.area_id == "D2")
+    assert len(after["D3"].geometry["coordinates"]) == sum(
+        len(a.geometry["coordinates"]) for a in before if a.area_id in ("D3", "D4"))
 
 
 def test_adjacent_real_tracts_are_not_overlaps():
