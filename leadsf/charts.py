@@ -4,8 +4,10 @@ gaps with a marker row, never as zero. Builders take a DataFrame and column name
 Speed: a figure is assembled as a plain dict (with the `plotly_white` template resolved once per process)
 and wrapped in `go.Figure(..., _validate=False)`. Validating every property through plotly's validators cost
 ~50 ms per figure (four to six figures a page, every rerun); this costs a few ms and produces the same JSON
-(checked by comparing `pio.to_json` of both builds). The returned figure validates again from then on, so
-callers' `fig.update_layout(...)` merges exactly as before.
+(checked by comparing `pio.to_json` of both builds; tests/test_charts.py re-validates every builder).
+
+Builders are memoised by the content of their arguments (leadsf.memo), so the same rows give the same figure
+object to every visitor: callers pass what they need (`height=`, `legend=`) and never change a figure.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import config
+from . import config, memo
 from .i18n import t
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
@@ -116,10 +118,12 @@ def period_axis(period: pd.Series) -> pd.Series:
     return period.map(_to_date_cached)
 
 
+@memo.by_content
 def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str, y_title: str,
-          labels: dict[str, str] | None = None, rolling: str | None = None, mark_lead_start: bool = True
-          ) -> go.Figure:
-    """Lines over time, one per series; withheld values break the line and are marked along the axis."""
+          labels: dict[str, str] | None = None, rolling: str | None = None, mark_lead_start: bool = True,
+          height: int | None = None, legend: bool = True) -> go.Figure:
+    """Lines over time, one per series; withheld values break the line and are marked along the axis.
+    With `height`, a small multiple: that height and a tight bottom margin."""
     data: list[dict] = []
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
     for i, (name, part) in enumerate(groups):
@@ -139,6 +143,10 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
                          "name": t("charts.rolling", label=label), "mode": "lines",
                          "line": {"color": colour, "width": 1.5, "dash": "dot"}})
     layout = _base_layout(title, y_title)
+    if height:
+        layout["height"], layout["margin"]["b"] = height, 20
+    if not legend:
+        layout["showlegend"] = False
     layout["xaxis"].update(_time_axis(frame[x]))
     # The "LEAD begins" line only when it falls inside the data (else it stretches the axis back to 2014).
     if mark_lead_start and len(frame) and (
@@ -153,6 +161,7 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
     return _figure(data, layout)
 
 
+@memo.by_content
 def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, y_title: str, horizontal: bool = False,
          labels: dict[str, str] | None = None, unstable: str | None = None) -> go.Figure:
     """Bars for categories or areas; withheld bars are absent and labelled as withheld."""
@@ -171,6 +180,7 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, y_title: str, horiz
     return _figure([bar], layout)
 
 
+@memo.by_content
 def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str) -> go.Figure:
     """Steps of a funnel (e.g. referred -> intake -> engaged); withheld steps are labelled, not drawn as 0."""
     values = _floats(frame[value])
@@ -185,6 +195,7 @@ def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str) -> go.Fig
     return _figure([bar], layout)
 
 
+@memo.by_content
 def compare_lines(frame: pd.DataFrame, *, x: str, y: str, series: str, title: str, y_title: str,
                   dashes: dict[str, str] | None = None) -> go.Figure:
     """A few labelled lines on a yearly axis (e.g. county against statewide); missing years stay gaps."""

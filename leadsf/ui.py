@@ -6,17 +6,15 @@ Caches are an optimisation only (any browser can clear them), so nothing here ke
 from __future__ import annotations
 
 import gc
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from . import config, downloads, i18n
+from . import config, downloads, i18n, memo
 from .db import PublicRelease, open_release
 from .i18n import t
 from .store import Store, Upload
@@ -63,29 +61,32 @@ def release() -> PublicRelease | None:
     return None if version is None else _open(str(store.root), version)
 
 
-# Query results per (store, release version, query, parameters). A release never changes once published, so
-# a result can live as long as the process; an LRU bounds the memory. This is a plain in-process cache, not
-# st.cache_data: a hit costs a dict lookup and a shallow copy (~50 us) instead of hashing the key and
-# unpickling a copy (~2 ms, 6-10 queries a page, every rerun). Callers get a shallow copy, which pandas 3's
-# copy-on-write keeps from ever changing the cached frame. A cold run (empty cache) just runs the query.
-_RESULTS_MAX = 2000
-_results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
-_results_lock = threading.Lock()
+# Query results per (store, release version, query, parameters). A plain in-process cache, not st.cache_data:
+# a hit costs a dict lookup and a shallow copy (~50 us) instead of hashing the key and unpickling a copy
+# (~2 ms, 6-10 queries a page, every rerun). Callers get a shallow copy, which pandas 3's copy-on-write keeps
+# from ever changing the cached frame. A cold run (empty cache) just runs the query.
+_results = memo.Memo(2000)
 
 
 def _query(root: str, version: int, name: str, params: tuple) -> pd.DataFrame:
-    key = (root, version, name, params)
-    with _results_lock:
-        hit = _results.get(key)
-        if hit is not None:
-            _results.move_to_end(key)
-            return hit.copy(deep=False)
-    frame = _open(root, version).run(name, **dict(params))
-    with _results_lock:
-        _results[key] = frame
-        while len(_results) > _RESULTS_MAX:
-            _results.popitem(last=False)
-    return frame.copy(deep=False)
+    return _results.get((root, version, name, params),
+                        lambda: _open(root, version).run(name, **dict(params))).copy(deep=False)
+
+
+# Derived views (tables, figures, alt text, CSV bytes) that every visitor of a page would otherwise rebuild.
+_derived = memo.Memo(1000)
+
+
+def per_release(fn):
+    """Cache a pure function of the live release by (store, release version, language, arguments): a
+    visitor's first run of a page then costs what a rerun does. Arguments must be hashable; results are shared
+    by all sessions, so they are never changed after they are returned."""
+    @wraps(fn)
+    def cached(*args):
+        rel = release()
+        key = (str(Store().root), rel and rel.version, i18n.language(), fn.__module__, fn.__qualname__, args)
+        return _derived.get(key, lambda: fn(*args))
+    return cached
 
 
 def query(name: str, **params) -> pd.DataFrame:
@@ -214,9 +215,13 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_chart_csv = memo.by_content(downloads.to_csv)
+
+
 def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, source_key: str,
-                rel: PublicRelease) -> None:
-    """A chart with its alt text, a "show as table" view, a CSV of exactly the numbers drawn, and its source."""
+                rel: PublicRelease, csv: bytes | None = None) -> None:
+    """A chart with its alt text, a "show as table" view, a CSV of exactly the numbers drawn (`csv`, when
+    already made from `frame`), and its source."""
     show_table = st.toggle(t("ui.show_table"), key=f"{key}_as_table")
     if show_table:
         from .l10n import table_view  # headers and category codes in the visitor's language
@@ -231,7 +236,8 @@ def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, 
     # Bytes, not a callable: Streamlit 1.67 accepts `data=callable` (built on click), but then the button is not
     # in the page when the run finishes (tests/e2e/test_site.py::test_home_csv_download... fails). to_csv of
     # these small frames costs ~1 ms.
-    st.download_button(t("ui.download_csv"), downloads.to_csv(frame), file_name=f"{filename}.csv",
+    st.download_button(t("ui.download_csv"), _chart_csv(frame) if csv is None else csv,
+                       file_name=f"{filename}.csv",
                        mime="text/csv", key=f"{key}_download", icon=":material/download:")
     data_note(rel, source_key)
 
@@ -372,6 +378,7 @@ def headline(label: str, series: pd.DataFrame, window: Window, *, population: in
     return {"recent": recent, "previous": previous, "change": delta}
 
 
+@memo.by_content
 def trend_series(frame: pd.DataFrame, window: Window, value: str = "count"
                  ) -> tuple[pd.DataFrame, str | None, list[str]]:
     """The rows to draw over time: the finest period type that covers the window (month, else quarter, else
@@ -403,21 +410,29 @@ def count_trend(rows: pd.DataFrame, window: Window, *, title: str, alt: str, key
                 empty_state_shown: bool = True) -> pd.DataFrame:
     """One series over time (finest published grain, 12-month average where allowed) as a chart block with
     its grain note. Returns the drawn series (empty when nothing is published)."""
-    from . import charts, l10n
-
-    series, grain, missing = trend_series(rows, window)
+    series, grain, missing, fig, table, alt_text, csv = _count_trend_parts(rows, window, title, alt, columns)
     if series.empty:
         if empty_state_shown:
             empty_state()
         return series
+    chart_block(fig, table, key=key, filename=filename, source_key=source_key, rel=rel, alt=alt_text, csv=csv)
+    grain_note(grain, missing)
+    return series
+
+
+@memo.by_content
+def _count_trend_parts(rows: pd.DataFrame, window: Window, title: str, alt: str, columns: tuple[str, ...]):
+    from . import charts, l10n
+
+    series, grain, missing = trend_series(rows, window)
+    if series.empty:
+        return series, grain, missing, None, None, None, None
     series, rolling = add_rolling(series)
     fig = charts.trend(series, x="period", y="count", series=None, rolling=rolling, title=title,
                        y_title=t(f"filters.count_per_{grain}"))
-    shown = ["period", *columns] + ([rolling] if rolling else [])
-    chart_block(fig, series[shown], key=key, filename=filename, source_key=source_key, rel=rel,
-                alt=l10n.alt(alt, l10n.trend_numbers(series)))
-    grain_note(grain, missing)
-    return series
+    table = series[["period", *columns] + ([rolling] if rolling else [])]
+    return (series, grain, missing, fig, table, l10n.alt(alt, l10n.trend_numbers(series)),
+            _chart_csv(table))
 
 
 def grain_note(grain: str | None, missing: list[str]) -> None:

@@ -46,8 +46,9 @@ def _fmt(value, rate: bool) -> str:
     return t("ui.withheld") if value is None else ui.number(round(value, 1) if rate else int(value))
 
 
-def _locator(bset_name: str, kind: contract.Kind, area_id: str) -> None:
-    pub = areas.publication_areas(areas.boundary_set(bset_name), kind.needs_large_areas)
+@ui.per_release
+def _locator_deck(bset_name: str, large_only: bool, area_id: str):
+    pub = areas.publication_areas(areas.boundary_set(bset_name), large_only)
     values = [maps.AreaValue(a.area_id, l10n.area_name(a.name), "", a.population, a.geometry, published=False)
               for a in pub]
     fc, _ = maps.feature_collection(values, use_rate=False, period="", highlight=area_id,
@@ -58,48 +59,87 @@ def _locator(bset_name: str, kind: contract.Kind, area_id: str) -> None:
         f["properties"]["fill"] = [230, 97, 0, 220] if chosen else [235, 235, 235, 200]
         f["properties"]["tooltip"] = f["properties"]["name"]
     deck = maps.build_deck(fc, view=maps.view_for([a.geometry for a in pub], 320, 260), labels=False, height=260)
-    st.pydeck_chart(deck, height=260, key=f"locator_{bset_name}",
-                    alt=t("profile.locator_alt", name=l10n.area_name(next(a.name for a in pub if a.area_id == area_id))))
+    return deck, t("profile.locator_alt", name=l10n.area_name(next(a.name for a in pub if a.area_id == area_id)))
 
 
-def _domain(kind_name: str, measure: str, area_id: str, area_name: str, rel) -> None:
+def _locator(bset_name: str, kind: contract.Kind, area_id: str) -> None:
+    deck, alt = _locator_deck(bset_name, kind.needs_large_areas, area_id)
+    st.pydeck_chart(deck, height=260, key=f"locator_{bset_name}", alt=alt)
+
+
+@ui.per_release
+def _summary(kind_name: str, wanted: str, area_id: str) -> dict | None:
+    """The measure shown for this domain (the wanted one, else a fallback published by year for the area), its
+    latest year for the area and the whole, the change on the year before and the area's rank."""
     kind = contract.kind(kind_name)
-    rate = bool(kind.rate_per)
-    col = "rate" if rate else "count"
-    st.subheader(t(f"profile.domain_{kind_name}"))
-    first_title = t(f"maps.m_{kind_name}_{measure}")
-    for candidate in (measure, *FALLBACKS.get(kind_name, ())):
-        series = ui.query("profile_series", kind=kind_name, measure=candidate, area=area_id)
+    col = "rate" if kind.rate_per else "count"
+    for measure in (wanted, *FALLBACKS.get(kind_name, ())):
+        series = ui.query("profile_series", kind=kind_name, measure=measure, area=area_id)
         years = series[(series["where_"] == "area") & (series["period_type"] == "year")].sort_values("period")
         if len(years):
             break
     else:
-        ui.empty_state("profile.not_published_here", measure=first_title)
-        return
-    measure = candidate
-    title = t(f"maps.m_{kind_name}_{measure}")
-    if title != first_title:
-        st.caption(t("profile.fallback", wanted=first_title, shown=title))
-    unit = t(f"maps.unit_{kind_name}") if rate else t("maps.unit_count")
+        return None
     latest = years.iloc[-1]
     year = latest["period"]
     city = series[(series["where_"] == "city") & (series["period_type"] == "year") & (series["period"] == year)]
     prev = years[years["period"] == str(int(year) - 1)]
     now_v = _num(latest[col])
     prev_v = _num(prev.iloc[0][col]) if len(prev) else None
-    city_v = _num(city.iloc[0][col]) if len(city) else None
-    delta = None if now_v is None or prev_v is None else round(now_v - prev_v, 1)
-    mark = maps.UNSTABLE_MARK if rate and latest["rate_unstable"] is True else ""
+    rank = ui.query("profile_rank", kind=kind_name, measure=measure, period=year)
+    mine = rank[rank["area_id"] == area_id]
+    return {"measure": measure, "year": year, "now": now_v, "city": _num(city.iloc[0][col]) if len(city) else None,
+            "delta": None if now_v is None or prev_v is None else round(now_v - prev_v, 1),
+            "unstable": bool(kind.rate_per) and latest["rate_unstable"] is True,
+            "rank": (int(mine.iloc[0]["rank"]), int(mine.iloc[0]["ranked"])) if len(mine) else None}
+
+
+@ui.per_release
+def _trend(kind_name: str, measure: str, area_id: str, area_name: str, grain: str) -> dict | None:
+    """The area (and, for rates, the whole) over time at this grain: figure, table, alt text and CSV."""
+    rate = bool(contract.kind(kind_name).rate_per)
+    series = ui.query("profile_series", kind=kind_name, measure=measure, area=area_id)
+    frame = series[series["period_type"] == grain].copy()
+    if frame[frame["where_"] == "area"].empty:
+        return None
+    if not rate:  # counts for an area and for the whole are on different scales: show the area only
+        frame = frame[frame["where_"] == "area"]
+    frame["series"] = frame["where_"].map({"area": area_name, "city": t("profile.whole")})
+    frame["value"] = frame["rate" if rate else "count"]
+    title = t(f"maps.m_{kind_name}_{measure}")
+    unit = t(f"maps.unit_{kind_name}") if rate else t("maps.unit_count")
+    fig = charts.trend(frame, x="period", y="value", series="series", title=t("profile.trend_title", measure=title),
+                       y_title=unit, mark_lead_start=False, height=340)
+    table = frame[["series", "period", "count", "withheld", *(["rate", "rate_unstable"] if rate else [])]]
+    alt = l10n.alt(t("profile.trend_alt", measure=title, name=area_name, first=frame["period"].min(),
+                     last=frame["period"].max()),
+                   l10n.trend_numbers(frame, y="value", series="series", decimals=1 if rate else 0))
+    return {"fig": fig, "table": table, "alt": alt, "csv": downloads.to_csv(table)}
+
+
+def _domain(kind_name: str, wanted: str, area_id: str, area_name: str, rel) -> None:
+    rate = bool(contract.kind(kind_name).rate_per)
+    st.subheader(t(f"profile.domain_{kind_name}"))
+    first_title = t(f"maps.m_{kind_name}_{wanted}")
+    summary = _summary(kind_name, wanted, area_id)
+    if summary is None:
+        ui.empty_state("profile.not_published_here", measure=first_title)
+        return
+    measure, year = summary["measure"], summary["year"]
+    title = t(f"maps.m_{kind_name}_{measure}")
+    if title != first_title:
+        st.caption(t("profile.fallback", wanted=first_title, shown=title))
+    unit = t(f"maps.unit_{kind_name}") if rate else t("maps.unit_count")
+    mark = maps.UNSTABLE_MARK if summary["unstable"] else ""
+    delta = summary["delta"]
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("profile.metric_area", measure=title, year=year), _fmt(now_v, rate) + mark,
+    c1.metric(t("profile.metric_area", measure=title, year=year), _fmt(summary["now"], rate) + mark,
               delta=None if delta is None else t("profile.delta_prev", delta=l10n.signed(delta, 1 if rate else 0),
                                                           year=int(year) - 1),
               delta_color="off", help=unit)
-    c2.metric(t("profile.metric_city", year=year), _fmt(city_v, rate), help=unit)
-    rank = ui.query("profile_rank", kind=kind_name, measure=measure, period=year)
-    mine = rank[rank["area_id"] == area_id]
+    c2.metric(t("profile.metric_city", year=year), _fmt(summary["city"], rate), help=unit)
     c3.metric(t("profile.metric_rank", year=year),
-              t("profile.rank", rank=int(mine.iloc[0]["rank"]), n=int(mine.iloc[0]["ranked"])) if len(mine)
+              t("profile.rank", rank=summary["rank"][0], n=summary["rank"][1]) if summary["rank"]
               else t("profile.unranked"),
               help=t("profile.rank_help"))
     notes = [t("profile.unit_note", unit=unit)]
@@ -109,22 +149,12 @@ def _domain(kind_name: str, measure: str, area_id: str, area_name: str, rel) -> 
 
     grain = st.radio(t("profile.grain"), ["year", "quarter"], horizontal=True, key=f"grain_{kind_name}",
                      format_func=lambda g: t(f"profile.grain_{g}"))
-    frame = series[series["period_type"] == grain].copy()
-    if frame[frame["where_"] == "area"].empty:
+    chart = _trend(kind_name, measure, area_id, area_name, grain)
+    if chart is None:
         ui.empty_state("profile.no_grain")
         return
-    if not rate:  # counts for an area and for the whole are on different scales: show the area only
-        frame = frame[frame["where_"] == "area"]
-    frame["series"] = frame["where_"].map({"area": area_name, "city": t("profile.whole")})
-    frame["value"] = frame[col]
-    fig = charts.trend(frame, x="period", y="value", series="series", title=t("profile.trend_title", measure=title),
-                       y_title=unit, mark_lead_start=False)
-    fig.update_layout(height=340, margin={"b": 20})
-    table = frame[["series", "period", "count", "withheld", *(["rate", "rate_unstable"] if rate else [])]]
-    ui.chart_block(fig, table, key=f"profile_{kind_name}", filename=f"lead-santa-fe-{area_id}-{kind_name}",
-                   alt=l10n.alt(t("profile.trend_alt", measure=title, name=area_name, first=frame["period"].min(),
-                                  last=frame["period"].max()),
-                                l10n.trend_numbers(frame, y="value", series="series", decimals=1 if rate else 0)),
+    ui.chart_block(chart["fig"], chart["table"], key=f"profile_{kind_name}",
+                   filename=f"lead-santa-fe-{area_id}-{kind_name}", alt=chart["alt"], csv=chart["csv"],
                    source_key=f"maps.source_{kind_name}", rel=rel)
 
 
@@ -142,18 +172,18 @@ def render() -> None:
         return
     ids = all_areas["area_id"].tolist()
     info = all_areas.set_index("area_id")
+    set_of = dict(zip(ids, all_areas["boundary_set"]))
     labels = {s.name: l10n.boundary_label(s) for s in areas.boundary_sets().values()}
     wanted = st.query_params.get("area")
     if wanted is not None and wanted not in ids:
         st.warning(t("profile.unknown_area", area=wanted))
     if "profile_area" not in st.session_state or (wanted in ids and st.session_state.get("_profile_url") != wanted):
         # Without ?area=, open on a ZIP area: those carry the program and health measures, not only crime.
-        zips = [a for a in ids if info.loc[a, "boundary_set"] == "zip"]
+        zips = [a for a in ids if set_of[a] == "zip"]
         st.session_state["profile_area"] = wanted if wanted in ids else (zips or ids)[0]
-    def describe(a: str) -> str:
-        return f"{l10n.area_name(info.loc[a, 'name'])} ({labels.get(info.loc[a, 'boundary_set'], '')})"
+    described = {a: f"{l10n.area_name(n)} ({labels.get(set_of[a], '')})" for a, n in zip(ids, all_areas["name"])}
 
-    area_id = st.selectbox(t("profile.pick"), ids, key="profile_area", format_func=describe)
+    area_id = st.selectbox(t("profile.pick"), ids, key="profile_area", format_func=described.get)
     st.query_params["area"] = area_id
     st.session_state["_profile_url"] = area_id
     row = info.loc[area_id]
@@ -179,22 +209,23 @@ def render() -> None:
     for kind_name, measure in shown:
         with st.container(border=True, key=f"domain_{kind_name}"):
             _domain(kind_name, measure, area_id, name, rel)
-    st.download_button(t("profile.download_all"),
-                       downloads.to_csv(_all_series(area_id, shown)), file_name=f"lead-santa-fe-profile-{area_id}.csv",
+    st.download_button(t("profile.download_all"), _all_series_csv(area_id, tuple(shown)),
+                       file_name=f"lead-santa-fe-profile-{area_id}.csv",
                        mime="text/csv", key="profile_download", icon=":material/download:")
     st.caption(t("profile.print_note"))
 
 
-def _all_series(area_id: str, shown) -> pd.DataFrame:
+@ui.per_release
+def _all_series_csv(area_id: str, shown: tuple) -> bytes:
+    """Every series of every shown domain (fallback measures too) for the area and the whole, as one CSV."""
     parts = []
     for kind_name, measure in [(k, m) for k, first in shown for m in (first, *FALLBACKS.get(k, ()))]:
         s = ui.query("profile_series", kind=kind_name, measure=measure, area=area_id)
         parts.append(s.assign(kind=kind_name, measure=measure,
                               area_id=s["where_"].map({"area": area_id, "city": areas.TOTAL_ID})))
-    if not parts:
-        return pd.DataFrame()
-    out = pd.concat(parts, ignore_index=True)
-    return out[["kind", "measure", "area_id", "period_type", "period", "count", "withheld", "rate", "rate_unstable"]]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["where_"])
+    return downloads.to_csv(out.reindex(columns=["kind", "measure", "area_id", "period_type", "period", "count",
+                                                 "withheld", "rate", "rate_unstable"]))
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)

@@ -37,8 +37,7 @@ def render() -> None:
             if len(series):
                 fig = charts.trend(series, x="period", y="count", series=None,
                                    title=t("home.trend_title", measure=t(f"home.{measure}")),
-                                   y_title=t("home.per_year"), mark_lead_start=False)
-                fig.update_layout(height=220, margin={"b": 20}, showlegend=False)
+                                   y_title=t("home.per_year"), mark_lead_start=False, height=220, legend=False)
                 ui.chart_block(fig, series[["period", "count", "withheld"]], key=f"home_{measure}",
                                filename=f"lead-santa-fe-{measure}-by-year",
                                alt=l10n.alt(t("home.trend_alt", measure=t(f"home.{measure}"),

@@ -1,0 +1,88 @@
+"""leadsf.memo: results shared across visitors are keyed by content and language, never served stale or
+changed by a caller."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from leadsf import charts, i18n, memo
+
+
+@pytest.fixture
+def counted():
+    calls = []
+
+    @memo.by_content
+    def describe(frame: pd.DataFrame, *, label: str) -> pd.DataFrame:
+        calls.append(label)
+        return frame.assign(label=f"{label}:{i18n.language()}")
+    return describe, calls
+
+
+def frame(counts):
+    return pd.DataFrame({"period": ["2024", "2025"], "count": pd.array(counts, dtype="Int64")})
+
+
+def test_same_content_is_computed_once(counted):
+    describe, calls = counted
+    first = describe(frame([12, None]), label="a")
+    again = describe(frame([12, None]), label="a")  # a different object with the same rows
+    assert calls == ["a"] and again.equals(first)
+
+
+@pytest.mark.parametrize("other", [
+    lambda: (frame([12, 13]), "a"),                                         # a value
+    lambda: (frame([12, None]).rename(columns={"count": "n"}), "a"),        # a column name
+    lambda: (frame([12, None]).iloc[::-1], "a"),                            # the order of rows
+    lambda: (frame([12, None]).astype({"count": "float64"}), "a"),          # a dtype
+    lambda: (frame([12, None]), "b"),                                       # another argument
+])
+def test_any_difference_is_computed_again(counted, other):
+    describe, calls = counted
+    describe(frame([12, None]), label="a")
+    rows, label = other()
+    describe(rows, label=label)
+    assert len(calls) == 2
+
+
+def test_language_is_part_of_the_key(counted):
+    describe, calls = counted
+    assert describe(frame([12, 20]), label="x")["label"].iloc[0] == "x:en"
+    i18n.set_language("es")
+    try:
+        assert describe(frame([12, 20]), label="x")["label"].iloc[0] == "x:es"
+    finally:
+        i18n.set_language("en")
+    assert len(calls) == 2
+
+
+def test_a_caller_changing_its_frame_does_not_change_the_cache(counted):
+    describe, _ = counted
+    got = describe(frame([15, 16]), label="c")
+    got.loc[0, "count"] = 999
+    got["extra"] = 1
+    assert describe(frame([15, 16]), label="c")["count"].tolist() == [15, 16]
+    assert "extra" not in describe(frame([15, 16]), label="c")
+
+
+def test_unkeyable_arguments_are_computed_every_time():
+    calls = []
+
+    @memo.by_content
+    def first(rows):
+        calls.append(1)
+        return rows.iloc[0, 0]
+
+    lists = pd.DataFrame({"kinds": [["referrals", "overdoses"]]})  # a column of lists cannot be hashed
+    assert first(lists) == first(lists) == ["referrals", "overdoses"]
+    assert len(calls) == 2
+
+
+def test_chart_builders_share_one_figure_per_content():
+    rows = pd.DataFrame({"period": ["2023", "2024", "2025"], "count": pd.array([30, None, 41], dtype="Int64")})
+    a = charts.trend(rows, x="period", y="count", series=None, title="T", y_title="n", height=220, legend=False)
+    b = charts.trend(rows.copy(), x="period", y="count", series=None, title="T", y_title="n", height=220,
+                     legend=False)
+    assert a is b and a.layout.height == 220 and a.layout.showlegend is False and a.layout.margin.b == 20
+    full = charts.trend(rows, x="period", y="count", series=None, title="T", y_title="n")
+    assert full is not a and full.layout.height == 380 and full.layout.showlegend is None
