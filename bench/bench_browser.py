@@ -70,6 +70,14 @@ def load_time(browser, url: str) -> float:
         context.close()
 
 
+def _load(browser, server, path: str, times: list, cpu: list) -> None:
+    """One fresh load; also the server's CPU time over it (browser and server share this machine's cores, so
+    this varies far less than the wall time does)."""
+    before = server.cpu_seconds()
+    times.append(load_time(browser, server.url + path))
+    cpu.append(server.cpu_seconds() - before)
+
+
 def run(store: Path, loads: int = 5, pages=PAGES) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -92,11 +100,12 @@ def run(store: Path, loads: int = 5, pages=PAGES) -> dict:
                     load_time(browser, f"{app.url}/{'' if page == 'home' else page}")
                 # Interleaved rounds (empty page, then every page), so drift in the machine's load hits both alike.
                 empty_times, times = {how: [] for how in EMPTY_PATHS}, {page: [] for page in pages}
+                empty_cpu, cpu = {how: [] for how in EMPTY_PATHS}, {page: [] for page in pages}
                 for _ in range(loads):
                     for how, path in EMPTY_PATHS.items():
-                        empty_times[how].append(load_time(browser, empty.url + path))
+                        _load(browser, empty, path, empty_times[how], empty_cpu[how])
                     for page in pages:
-                        times[page].append(load_time(browser, f"{app.url}/{'' if page == 'home' else page}"))
+                        _load(browser, app, f"/{'' if page == 'home' else page}", times[page], cpu[page])
             finally:
                 browser.close()
     base = {how: statistics.median(ts) for how, ts in empty_times.items()}
@@ -105,24 +114,29 @@ def run(store: Path, loads: int = 5, pages=PAGES) -> dict:
         median, how = statistics.median(ts), "root" if page == "home" else "deep"
         rows.append({"page": page, "median_s": round(median, 3), "times_s": [round(x, 3) for x in ts],
                      "compared_with": how, "over_empty_s": round(median - base[how], 3),
-                     "over_empty_root_s": round(median - base["root"], 3), "target_s": TARGET_S})
+                     "over_empty_root_s": round(median - base["root"], 3), "target_s": TARGET_S,
+                     "server_cpu_ms": round(1000 * statistics.median(cpu[page]))})
     return {"empty_median_s": round(base["root"], 3), "empty_deep_median_s": round(base["deep"], 3),
-            "empty_times_s": {how: [round(x, 3) for x in ts] for how, ts in empty_times.items()}, "pages": rows}
+            "empty_times_s": {how: [round(x, 3) for x in ts] for how, ts in empty_times.items()},
+            "empty_server_cpu_ms": {how: round(1000 * statistics.median(c)) for how, c in empty_cpu.items()},
+            "pages": rows}
 
 
 def print_table(res: dict) -> None:
     if "skipped" in res:
         print("browser benchmark skipped:", res["skipped"])
         return
+    cpu = res["empty_server_cpu_ms"]
     print(f"empty Streamlit page, navigation to finished run (median): {res['empty_median_s'] * 1000:.0f} ms at /, "
-          f"{res['empty_deep_median_s'] * 1000:.0f} ms at a deep link /x")
+          f"{res['empty_deep_median_s'] * 1000:.0f} ms at a deep link /x; server CPU per load "
+          f"{cpu['root']} / {cpu['deep']} ms")
     print(f"{'page':<16}{'median ms':>10}{'over empty ms':>15}{'(opened the same way)':>22}{'over empty at / ms':>20}"
-          f"{'target ms':>10}")
+          f"{'target ms':>10}{'server CPU ms':>15}")
     for r in res["pages"]:
         flag = "" if r["over_empty_s"] <= r["target_s"] else "  over target"
         print(f"{r['page']:<16}{r['median_s'] * 1000:>10.0f}{r['over_empty_s'] * 1000:>15.0f}"
               f"{'at /' if r['compared_with'] == 'root' else 'at /x':>22}{r['over_empty_root_s'] * 1000:>20.0f}"
-              f"{r['target_s'] * 1000:>10.0f}{flag}")
+              f"{r['target_s'] * 1000:>10.0f}{r['server_cpu_ms']:>15}{flag}")
 
 
 def main(argv=None) -> int:

@@ -44,3 +44,15 @@ def test_empty_store_publishes_sample_on_first_start(empty_store):
     assert empty_store.current() == 1
     assert empty_store.manifest(1)["synthetic"] is True
     assert len(at.metric) == 4
+
+
+def test_first_run_tunes_the_process(store):
+    """ui._tune_process: long-lived objects frozen out of the post-run collections, and static files sent
+    in 1 MiB pieces (bench/bench_browser.py has the figures)."""
+    import gc
+
+    from starlette.responses import FileResponse
+
+    run_home()
+    assert gc.get_freeze_count() > 10_000
+    assert FileResponse.chunk_size >= 1 << 20
