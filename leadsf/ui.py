@@ -229,9 +229,8 @@ _chart_csv = memo.by_content(downloads.to_csv)
 
 
 def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, source_key: str,
-                rel: PublicRelease, csv: bytes | None = None) -> None:
-    """A chart with its alt text, a "show as table" view, a CSV of exactly the numbers drawn (`csv`, when
-    already made from `frame`), and its source."""
+                rel: PublicRelease) -> None:
+    """A chart with its alt text, a "show as table" view, a CSV of exactly the numbers drawn, and its source."""
     show_table = st.toggle(t("ui.show_table"), key=f"{key}_as_table")
     if show_table:
         from .l10n import table_view  # headers and category codes in the visitor's language
@@ -244,11 +243,9 @@ def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, 
         st.plotly_chart(fig, key=f"{key}_chart", alt=alt,
                         config={"displaylogo": False, "responsive": True, "displayModeBar": False})
     # Bytes, not a callable: Streamlit 1.67 accepts `data=callable` (built on click), but then the button is not
-    # in the page when the run finishes (tests/e2e/test_site.py::test_home_csv_download... fails). to_csv of
-    # these small frames costs ~1 ms.
-    st.download_button(t("ui.download_csv"), _chart_csv(frame) if csv is None else csv,
-                       file_name=f"{filename}.csv",
-                       mime="text/csv", key=f"{key}_download", icon=":material/download:")
+    # in the page when the run finishes (tests/e2e/test_site.py::test_home_csv_download... fails). The CSV is
+    # made once per content (~1.5 ms) and shared.
+    st.download_button(t("ui.download_csv"), _chart_csv(frame), file_name=f"{filename}.csv", mime="text/csv", key=f"{key}_download", icon=":material/download:")
     data_note(rel, source_key)
 
 
@@ -420,12 +417,12 @@ def count_trend(rows: pd.DataFrame, window: Window, *, title: str, alt: str, key
                 empty_state_shown: bool = True) -> pd.DataFrame:
     """One series over time (finest published grain, 12-month average where allowed) as a chart block with
     its grain note. Returns the drawn series (empty when nothing is published)."""
-    series, grain, missing, fig, table, alt_text, csv = _count_trend_parts(rows, window, title, alt, columns)
+    series, grain, missing, fig, table, alt_text = _count_trend_parts(rows, window, title, alt, columns)
     if series.empty:
         if empty_state_shown:
             empty_state()
         return series
-    chart_block(fig, table, key=key, filename=filename, source_key=source_key, rel=rel, alt=alt_text, csv=csv)
+    chart_block(fig, table, key=key, filename=filename, source_key=source_key, rel=rel, alt=alt_text)
     grain_note(grain, missing)
     return series
 
@@ -436,13 +433,12 @@ def _count_trend_parts(rows: pd.DataFrame, window: Window, title: str, alt: str,
 
     series, grain, missing = trend_series(rows, window)
     if series.empty:
-        return series, grain, missing, None, None, None, None
+        return series, grain, missing, None, None, None
     series, rolling = add_rolling(series)
     fig = charts.trend(series, x="period", y="count", series=None, rolling=rolling, title=title,
                        y_title=t(f"filters.count_per_{grain}"))
     table = series[["period", *columns] + ([rolling] if rolling else [])]
-    return (series, grain, missing, fig, table, l10n.alt(alt, l10n.trend_numbers(series)),
-            _chart_csv(table))
+    return series, grain, missing, fig, table, l10n.alt(alt, l10n.trend_numbers(series))
 
 
 def grain_note(grain: str | None, missing: list[str]) -> None:

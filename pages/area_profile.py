@@ -96,7 +96,7 @@ def _summary(kind_name: str, wanted: str, area_id: str) -> dict | None:
 
 @ui.per_release
 def _trend(kind_name: str, measure: str, area_id: str, area_name: str, grain: str) -> dict | None:
-    """The area (and, for rates, the whole) over time at this grain: figure, table, alt text and CSV."""
+    """The area (and, for rates, the whole) over time at this grain: figure, table and alt text."""
     rate = bool(contract.kind(kind_name).rate_per)
     series = ui.query("profile_series", kind=kind_name, measure=measure, area=area_id)
     frame = series[series["period_type"] == grain].copy()
@@ -114,7 +114,7 @@ def _trend(kind_name: str, measure: str, area_id: str, area_name: str, grain: st
     alt = l10n.alt(t("profile.trend_alt", measure=title, name=area_name, first=frame["period"].min(),
                      last=frame["period"].max()),
                    l10n.trend_numbers(frame, y="value", series="series", decimals=1 if rate else 0))
-    return {"fig": fig, "table": table, "alt": alt, "csv": downloads.to_csv(table)}
+    return {"fig": fig, "table": table, "alt": alt}
 
 
 def _domain(kind_name: str, wanted: str, area_id: str, area_name: str, rel) -> None:
@@ -154,7 +154,7 @@ def _domain(kind_name: str, wanted: str, area_id: str, area_name: str, rel) -> N
         ui.empty_state("profile.no_grain")
         return
     ui.chart_block(chart["fig"], chart["table"], key=f"profile_{kind_name}",
-                   filename=f"lead-santa-fe-{area_id}-{kind_name}", alt=chart["alt"], csv=chart["csv"],
+                   filename=f"lead-santa-fe-{area_id}-{kind_name}", alt=chart["alt"],
                    source_key=f"maps.source_{kind_name}", rel=rel)
 
 
