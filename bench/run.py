@@ -4,6 +4,7 @@
 
 1. pages    every public page's warm script run against the reference page (AppTest, same process)
 2. browser  navigation -> finished script run in chromium, median of 5 fresh loads, against an empty page
+            opened the same way (at / for Home, at a deep link for the others), and server CPU per load
 3. queries  each named query's latency over the current release (median, p95)
 4. publish  publish time and peak memory for the sample, x10 and x100 extracts (a subprocess each)
 5. load     simulated visitors over the WebSocket protocol at 10, 25 and 50 concurrent visitors
