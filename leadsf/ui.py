@@ -29,7 +29,7 @@ def _open(root: str, version: int) -> PublicRelease:
 
 def ensure_published(store: Store) -> None:
     """On first start with an empty store, publish the bundled sample so a newcomer sees a working site."""
-    if store.current() is not None:  # every call but the very first: no directory listing
+    if store.current() is not None:
         return
     paths = sorted(config.SAMPLE_DIR.glob("*.csv"))
     if paths:
@@ -64,10 +64,14 @@ def _tune_process() -> None:
 
 
 def release() -> PublicRelease | None:
+    """The live release, read from the store's `current` pointer on every call, so a publish or rollback
+    shows at every visitor's next run (one small file read; the release itself is cached)."""
     _tune_process()
     store = Store()
-    ensure_published(store)
     version = store.current()
+    if version is None:
+        ensure_published(store)
+        version = store.current()
     return None if version is None else _open(str(store.root), version)
 
 
