@@ -16,8 +16,6 @@ printed.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import shutil
 import statistics
 import sys
@@ -140,16 +138,7 @@ def print_table(res: dict) -> None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--loads", type=int, default=5)
-    ap.add_argument("--json")
-    args = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="leadsf-bench-") as work:
-        res = run(srv.published_store(Path(work) / "published"), args.loads)
-    print_table(res)
-    if args.json:
-        Path(args.json).write_text(json.dumps(res, indent=2) + "\n")
-    return 0
+    return srv.standalone(__doc__, run, print_table, "loads", 5, argv)
 
 
 if __name__ == "__main__":

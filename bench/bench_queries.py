@@ -9,12 +9,9 @@ wall time on a busy 2-core machine includes waiting for the CPU.
 """
 from __future__ import annotations
 
-import argparse
 import itertools
-import json
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -93,16 +90,7 @@ def print_table(rows: list[dict]) -> None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--calls", type=int, default=60)
-    ap.add_argument("--json")
-    args = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="leadsf-bench-") as work:
-        rows = run(srv.published_store(Path(work) / "published"), args.calls)
-    print_table(rows)
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
-    return 0
+    return srv.standalone(__doc__, run, print_table, "calls", 60, argv)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,24 @@ def published_store(root: Path | None = None) -> Path:
     return root
 
 
+def standalone(doc: str, run, print_table, repeat: str, default: int, argv=None) -> int:
+    """The command line of a benchmark that runs over a freshly published sample store:
+    `--<repeat> N` (how many calls or loads) and `--json PATH`; prints its table."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument(f"--{repeat}", type=int, default=default)
+    ap.add_argument("--json", help="also write the figures to this file")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="leadsf-bench-") as work:
+        res = run(published_store(Path(work) / "published"), getattr(args, repeat))
+    print_table(res)
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=2) + "\n")
+    return 0
+
+
 class Server:
     """`streamlit run SCRIPT` on 127.0.0.1:<free port>; stop() ends it (and only it)."""
 

@@ -51,7 +51,8 @@ def _tune_process() -> None:
     - Streamlit's server (Starlette) sends a static file in 64 KiB pieces, each read in a worker thread. A new
       visitor's browser fetches the 4.7 MB Plotly and 3 MB deck.gl bundles while the page's first run is still
       going, on the same event loop that delivers the run's messages: ~19 ms and ~11 ms of server CPU.
-      1 MiB pieces cost ~4.5 ms and ~3.5 ms (bench/bench_browser.py; the files are immutable and hashed).
+      1 MiB pieces cost ~4.5 ms and ~3.5 ms (server CPU over repeated GETs of each file; the files are
+      immutable and content-hashed, so nothing else changes).
     """
     global _tuned
     if not _tuned:
@@ -338,12 +339,41 @@ def area_names(kind: str) -> dict[str, str]:
     return names
 
 
-def area_filter(kind: str, container=None) -> str:
-    """Whole area or one published area of this measure family (names from the areas table)."""
-    names = area_names(kind)
+def area_filter(names: dict[str, str], container=None) -> str:
+    """Whole area or one published area of this measure family (`area_names`)."""
     options = ["city", *[a for a in names if a != "city"]]
     return url_widget((container or st).selectbox, t("filters.area"), options, key="filter_area", param="area",
                       default="city", format_func=lambda a: names.get(a, a))
+
+
+@dataclass(frozen=True)
+class Filters:
+    rel: PublicRelease
+    window: Window
+    area: str                 # an area id, or "city" for the whole area
+    choice: str               # the page's own category filter
+    names: dict[str, str]     # area id -> name in the visitor's language
+
+
+def filter_bar(kind: str, **choice) -> Filters | None:
+    """A measure page's frame and filters: title, introduction and sample banner, then period, area and the
+    page's own category filter (`category_filter` arguments) side by side, and a line saying what is shown.
+    None (after saying so) when nothing is published."""
+    rel = page_start(kind)
+    if rel is None:
+        return None
+    c1, c2, c3 = st.columns(3)
+    window = period_filter(rel, c1)
+    names = area_names(kind)
+    area = area_filter(names, c2)
+    picked = category_filter(container=c3, **choice)
+    st.caption(t("filters.showing", window=window.label, area=names.get(area, area)))
+    return Filters(rel, window, area, picked, names)
+
+
+def populations(kind: str) -> dict[str, int]:
+    areas = query("areas_for_kind", kind=kind)
+    return dict(zip(areas["area_id"], areas["population"]))
 
 
 def category_filter(label: str, options: list[str], *, key: str, param: str, default: str,
@@ -416,15 +446,19 @@ def add_rolling(series: pd.DataFrame, value: str = "count") -> tuple[pd.DataFram
     return (out, "avg_12_months") if out["avg_12_months"].notna().any() else (series, None)
 
 
-def count_trend(rows: pd.DataFrame, window: Window, *, title: str, alt: str, key: str, filename: str,
+def trend_block(rows: pd.DataFrame, window: Window, *, title: str, alt: str, key: str, filename: str,
                 source_key: str, rel: PublicRelease, columns: tuple[str, ...] = ("count", "withheld"),
-                empty_state_shown: bool = True) -> pd.DataFrame:
-    """One series over time (finest published grain, 12-month average where allowed) as a chart block with
-    its grain note. Returns the drawn series (empty when nothing is published)."""
-    series, grain, missing, fig, table, alt_text = _count_trend_parts(rows, window, title, alt, columns)
+                by: str | None = None, labels: dict[str, str] | None = None, y: str = "count",
+                y_title: str | None = None, decimals: int | None = None,
+                empty_key: str | None = "ui.empty") -> pd.DataFrame:
+    """Rows over time at the finest published grain as a chart block with its grain note: one line (with a
+    12-month average where allowed), or one line per value of `by`. `y_title` defaults to "count per <grain>";
+    `empty_key` is the message when nothing is published (None: say nothing). Returns the drawn series."""
+    series, grain, missing, fig, table, alt_text = _trend_parts(rows, window, title, alt, columns, by, labels, y,
+                                                                y_title, decimals)
     if series.empty:
-        if empty_state_shown:
-            empty_state()
+        if empty_key:
+            empty_state(empty_key)
         return series
     chart_block(fig, table, key=key, filename=filename, source_key=source_key, rel=rel, alt=alt_text)
     grain_note(grain, missing)
@@ -432,17 +466,19 @@ def count_trend(rows: pd.DataFrame, window: Window, *, title: str, alt: str, key
 
 
 @memo.by_content
-def _count_trend_parts(rows: pd.DataFrame, window: Window, title: str, alt: str, columns: tuple[str, ...]):
+def _trend_parts(rows: pd.DataFrame, window: Window, title: str, alt: str, columns: tuple[str, ...],
+                 by: str | None, labels: dict | None, y: str, y_title: str | None, decimals: int | None):
     from . import charts, l10n
 
     series, grain, missing = trend_series(rows, window)
     if series.empty:
         return series, grain, missing, None, None, None
-    series, rolling = add_rolling(series)
-    fig = charts.trend(series, x="period", y="count", series=None, rolling=rolling, title=title,
-                       y_title=t(f"filters.count_per_{grain}"))
-    table = series[["period", *columns] + ([rolling] if rolling else [])]
-    return series, grain, missing, fig, table, l10n.alt(alt, l10n.trend_numbers(series))
+    series, rolling = add_rolling(series) if by is None else (series, None)
+    fig = charts.trend(series, x="period", y=y, series=by, labels=labels, rolling=rolling, title=title,
+                       y_title=y_title or t(f"filters.count_per_{grain}"))
+    table = series[["period", *([by] if by else []), *columns] + ([rolling] if rolling else [])]
+    numbers = l10n.trend_numbers(series, y=y, series=by, labels=labels, decimals=decimals)
+    return series, grain, missing, fig, table, l10n.alt(alt, numbers)
 
 
 def grain_note(grain: str | None, missing: list[str]) -> None:

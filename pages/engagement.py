@@ -13,17 +13,12 @@ HEADLINE = ("intake_completed", "engaged_case_management", "case_management_cont
 
 
 def render() -> None:
-    rel = ui.page_start("engagement")
-    if rel is None:
+    f = ui.filter_bar("engagement", label=t("engagement.measure"), options=list(HEADLINE), key="filter_measure",
+                      param="measure", default="engaged_case_management",
+                      format_func=lambda m: t(f"engagement.m_{m}"))
+    if f is None:
         return
-    c1, c2, c3 = st.columns(3)
-    window = ui.period_filter(rel, c1)
-    area = ui.area_filter("engagement", c2)
-    measure = ui.category_filter(t("engagement.measure"), list(HEADLINE), key="filter_measure", param="measure",
-                                 default="engaged_case_management", container=c3,
-                                 format_func=lambda m: t(f"engagement.m_{m}"))
-    names = ui.area_names("engagement")
-    st.caption(t("filters.showing", window=window.label, area=names.get(area, area)))
+    rel, window, area, measure, names = f.rel, f.window, f.area, f.choice, f.names
     rows = ui.query("engagement_window", start=window.prev_start, end=window.end, area=area)
     if rows.empty:
         ui.empty_state()
@@ -36,24 +31,16 @@ def render() -> None:
                         help_text=t(f"engagement.help_{m}"))
 
     st.header(t("engagement.trend_title", measure=t(f"engagement.m_{measure}")))
-    ui.count_trend(rows[rows["measure"] == measure], window, title=t(f"engagement.m_{measure}"),
+    ui.trend_block(rows[rows["measure"] == measure], window, title=t(f"engagement.m_{measure}"),
                    alt=t("engagement.trend_alt", measure=t(f"engagement.m_{measure}")), key="engagement_trend",
                    filename=f"lead-santa-fe-{measure}", source_key="engagement.source", rel=rel)
 
     st.header(t("engagement.steps_title"))
-    steps, grain, missing = ui.trend_series(rows[rows["measure"].isin(["intake_completed", "engaged_case_management",
-                                                                       "treatment_entry", "housing_placement"])],
-                                            window)
-    if not steps.empty:
-        labels = {m: t(f"engagement.m_{m}") for m in MEASURES}
-        fig = charts.trend(steps, x="period", y="count", series="measure", labels=labels,
-                           title=t("engagement.steps_chart"), y_title=t(f"filters.count_per_{grain}"))
-        ui.chart_block(fig, steps[["period", "measure", "count", "withheld"]], key="engagement_steps",
-                       filename="lead-santa-fe-engagement-steps", 
-                       alt=l10n.alt(t("engagement.steps_alt"), l10n.trend_numbers(steps, series="measure",
-                                                                                  labels=labels)),
-                       source_key="engagement.source", rel=rel)
-        ui.grain_note(grain, missing)
+    steps = ["intake_completed", "engaged_case_management", "treatment_entry", "housing_placement"]
+    ui.trend_block(rows[rows["measure"].isin(steps)], window, by="measure",
+                   labels={m: t(f"engagement.m_{m}") for m in MEASURES}, title=t("engagement.steps_chart"),
+                   alt=t("engagement.steps_alt"), key="engagement_steps", filename="lead-santa-fe-engagement-steps",
+                   source_key="engagement.source", rel=rel, empty_key=None)
 
     st.header(t("engagement.area_title", measure=t(f"engagement.m_{measure}")))
     by_area = ui.query("engagement_window", start=window.start, end=window.end, area="*")

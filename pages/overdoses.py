@@ -12,18 +12,12 @@ DRUGS = kind("overdoses").series["drug"]
 
 
 def render() -> None:
-    rel = ui.page_start("overdoses")
-    if rel is None:
+    f = ui.filter_bar("overdoses", label=t("overdoses.outcome"), options=list(OUTCOMES), key="filter_outcome",
+                      param="outcome", default="fatal", format_func=lambda o: t(f"overdoses.o_{o}"))
+    if f is None:
         return
-    c1, c2, c3 = st.columns(3)
-    window = ui.period_filter(rel, c1)
-    area = ui.area_filter("overdoses", c2)
-    outcome = ui.category_filter(t("overdoses.outcome"), list(OUTCOMES), key="filter_outcome", param="outcome",
-                                 default="fatal", container=c3, format_func=lambda o: t(f"overdoses.o_{o}"))
-    areas = ui.query("areas_for_kind", kind="overdoses")
-    population = dict(zip(areas["area_id"], areas["population"]))
-    names = ui.area_names("overdoses")
-    st.caption(t("filters.showing", window=window.label, area=names.get(area, area)))
+    rel, window, area, outcome, names = f.rel, f.window, f.area, f.choice, f.names
+    population = ui.populations("overdoses")
     rows = ui.query("overdoses_window", start=window.prev_start, end=window.end, area=area, outcome=outcome)
     if rows.empty:
         ui.empty_state()
@@ -39,7 +33,7 @@ def render() -> None:
     label = t(f"overdoses.o_{outcome}")
     any_drug = rows[rows["drug"] == "any"]
     st.header(t("overdoses.trend_title", outcome=label))
-    series = ui.count_trend(any_drug, window, title=label, alt=t("overdoses.trend_alt", outcome=label),
+    series = ui.trend_block(any_drug, window, title=label, alt=t("overdoses.trend_alt", outcome=label),
                             key="overdoses_trend", filename=f"lead-santa-fe-overdoses-{outcome}",
                             source_key=f"overdoses.source_{outcome}", rel=rel,
                             columns=("count", "rate", "rate_unstable", "withheld"))
@@ -56,17 +50,11 @@ def render() -> None:
 
     st.header(t("overdoses.drug_title", outcome=label))
     st.caption(t("overdoses.overlap"))
-    drugs, grain, missing = ui.trend_series(rows[rows["drug"] != "any"], window)
-    if drugs.empty:
-        ui.empty_state("overdoses.no_drugs")
-    else:
-        labels = {d: t(f"overdoses.d_{d}") for d in DRUGS}
-        fig = charts.trend(drugs, x="period", y="count", series="drug", labels=labels,
-                           title=t("overdoses.drug_chart", outcome=label), y_title=t(f"filters.count_per_{grain}"))
-        ui.chart_block(fig, drugs[["period", "drug", "count", "rate", "rate_unstable", "withheld"]],
-                       key="overdoses_drugs", filename=f"lead-santa-fe-overdoses-{outcome}-by-drug",
-                       alt=l10n.alt(t("overdoses.drug_alt"), l10n.trend_numbers(drugs, series="drug", labels=labels)), source_key=f"overdoses.source_{outcome}", rel=rel)
-        ui.grain_note(grain, missing)
+    ui.trend_block(rows[rows["drug"] != "any"], window, by="drug", labels={d: t(f"overdoses.d_{d}") for d in DRUGS},
+                   title=t("overdoses.drug_chart", outcome=label), alt=t("overdoses.drug_alt"),
+                   columns=("count", "rate", "rate_unstable", "withheld"), key="overdoses_drugs",
+                   filename=f"lead-santa-fe-overdoses-{outcome}-by-drug", source_key=f"overdoses.source_{outcome}",
+                   rel=rel, empty_key="overdoses.no_drugs")
 
     st.header(t("overdoses.area_title", outcome=label))
     by_area = ui.query("overdoses_window", start=window.start, end=window.end, area="*", outcome=outcome)

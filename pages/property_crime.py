@@ -1,7 +1,7 @@
 """Property crime: six offences and their total, counts and rates per 1,000 residents, areas ranked by rate."""
 import streamlit as st
 
-from leadsf import charts, l10n, ui
+from leadsf import ui
 from leadsf.contract import kind
 from leadsf.highlights import area_rates
 from leadsf.i18n import t
@@ -11,19 +11,13 @@ FEATURED = "residential_burglary"
 
 
 def render() -> None:
-    rel = ui.page_start("property_crime")
-    if rel is None:
+    f = ui.filter_bar("property_crime", label=t("property_crime.offense"),
+                      options=[FEATURED, *[o for o in OFFENSES if o != FEATURED], "all"], key="filter_offense",
+                      param="offense", default=FEATURED, format_func=lambda o: t(f"property_crime.o_{o}"))
+    if f is None:
         return
-    c1, c2, c3 = st.columns(3)
-    window = ui.period_filter(rel, c1)
-    area = ui.area_filter("property_crime", c2)
-    offense = ui.category_filter(t("property_crime.offense"), [FEATURED, *[o for o in OFFENSES if o != FEATURED], "all"],
-                                 key="filter_offense", param="offense", default=FEATURED, container=c3,
-                                 format_func=lambda o: t(f"property_crime.o_{o}"))
-    areas = ui.query("areas_for_kind", kind="property_crime")
-    population = dict(zip(areas["area_id"], areas["population"]))
-    names = ui.area_names("property_crime")
-    st.caption(t("filters.showing", window=window.label, area=names.get(area, area)))
+    rel, window, area, offense, names = f.rel, f.window, f.area, f.choice, f.names
+    population = ui.populations("property_crime")
     rows = ui.query("property_crime_window", start=window.prev_start, end=window.end, area=area)
     if rows.empty:
         ui.empty_state()
@@ -37,7 +31,7 @@ def render() -> None:
 
     label = t(f"property_crime.o_{offense}")
     st.header(t("property_crime.trend_title", offense=label))
-    series = ui.count_trend(rows[rows["offense"] == offense], window, title=label,
+    series = ui.trend_block(rows[rows["offense"] == offense], window, title=label,
                             alt=t("property_crime.trend_alt", offense=label), key="property_crime_trend",
                             filename=f"lead-santa-fe-{offense}", source_key="property_crime.source", rel=rel,
                             columns=("count", "rate", "rate_unstable", "withheld"))
@@ -46,18 +40,12 @@ def render() -> None:
             ui.unstable_footnote()
 
     st.header(t("property_crime.offenses_title"))
-    offs, grain, missing = ui.trend_series(rows[rows["offense"] != "all"], window)
-    if offs.empty:
-        ui.empty_state("property_crime.no_offenses")
-    else:
-        labels = {o: t(f"property_crime.o_{o}") for o in OFFENSES}
-        fig = charts.trend(offs, x="period", y="rate", series="offense", labels=labels,
-                           title=t("property_crime.offenses_chart"), y_title=t("property_crime.rate_axis"))
-        ui.chart_block(fig, offs[["period", "offense", "count", "rate", "rate_unstable", "withheld"]],
-                       key="property_crime_offenses", filename="lead-santa-fe-property-crime-by-offense",
-                       alt=l10n.alt(t("property_crime.offenses_alt"),
-                                    l10n.trend_numbers(offs, y="rate", series="offense", labels=labels, decimals=1)), source_key="property_crime.source", rel=rel)
-        ui.grain_note(grain, missing)
+    ui.trend_block(rows[rows["offense"] != "all"], window, by="offense",
+                   labels={o: t(f"property_crime.o_{o}") for o in OFFENSES}, y="rate",
+                   y_title=t("property_crime.rate_axis"), decimals=1, title=t("property_crime.offenses_chart"),
+                   alt=t("property_crime.offenses_alt"), columns=("count", "rate", "rate_unstable", "withheld"),
+                   key="property_crime_offenses", filename="lead-santa-fe-property-crime-by-offense",
+                   source_key="property_crime.source", rel=rel, empty_key="property_crime.no_offenses")
 
     st.header(t("property_crime.area_title", offense=label))
     all_areas = ui.query("property_crime_window", start=window.start, end=window.end, area="*")

@@ -13,17 +13,12 @@ FUNNEL = ("referred", "intake_completed", "engaged_case_management")
 
 
 def render() -> None:
-    rel = ui.page_start("referrals")
-    if rel is None:
+    f = ui.filter_bar("referrals", label=t("referrals.breakdown"), options=["pathway", "agency"],
+                      key="filter_breakdown", param="by", default="pathway", horizontal=True,
+                      format_func=lambda b: t(f"referrals.by_{b}"))
+    if f is None:
         return
-    c1, c2, c3 = st.columns(3)
-    window = ui.period_filter(rel, c1)
-    area = ui.area_filter("referrals", c2)
-    breakdown = ui.category_filter(t("referrals.breakdown"), ["pathway", "agency"], key="filter_breakdown",
-                                   param="by", default="pathway", container=c3, horizontal=True,
-                                   format_func=lambda b: t(f"referrals.by_{b}"))
-    names = ui.area_names("referrals")
-    st.caption(t("filters.showing", window=window.label, area=names.get(area, area)))
+    rel, window, area, breakdown, names = f.rel, f.window, f.area, f.choice, f.names
     rows = ui.query("referrals_window", start=window.prev_start, end=window.end, area=area)
     if rows.empty:
         ui.empty_state()
@@ -44,25 +39,16 @@ def render() -> None:
     cats = PATHWAYS if breakdown == "pathway" else AGENCIES
     other = "agency" if breakdown == "pathway" else "pathway"
     parts = rows[rows[breakdown].isin(cats) & (rows[other] == "all")]
-    series, grain, missing = ui.trend_series(parts, window)
-    if series.empty:
-        ui.empty_state("referrals.no_breakdown")
-    else:
-        labels = {c: t(f"referrals.{breakdown}_{c}") for c in cats}
-        fig = charts.trend(series, x="period", y="count", series=breakdown, labels=labels,
-                           title=t("referrals.trend_chart", by=t(f"referrals.by_{breakdown}")),
-                           y_title=t(f"filters.count_per_{grain}"))
-        ui.chart_block(fig, series[["period", breakdown, "count", "withheld"]], key="referrals_trend",
-                       filename=f"lead-santa-fe-referrals-by-{breakdown}",
-                       alt=l10n.alt(t("referrals.trend_alt", by=t(f"referrals.by_{breakdown}")),
-                                    l10n.trend_numbers(series, series=breakdown, labels=labels)),
-                       source_key="referrals.source", rel=rel)
-        ui.grain_note(grain, missing)
+    ui.trend_block(parts, window, by=breakdown, labels={c: t(f"referrals.{breakdown}_{c}") for c in cats},
+                   title=t("referrals.trend_chart", by=t(f"referrals.by_{breakdown}")),
+                   alt=t("referrals.trend_alt", by=t(f"referrals.by_{breakdown}")), key="referrals_trend",
+                   filename=f"lead-santa-fe-referrals-by-{breakdown}", source_key="referrals.source", rel=rel,
+                   empty_key="referrals.no_breakdown")
 
     # Total over time with 12-month average
-    ui.count_trend(total, window, title=t("referrals.total_chart"), alt=t("referrals.total_alt"),
+    ui.trend_block(total, window, title=t("referrals.total_chart"), alt=t("referrals.total_alt"),
                    key="referrals_total_trend", filename="lead-santa-fe-referrals", source_key="referrals.source",
-                   rel=rel, empty_state_shown=False)
+                   rel=rel, empty_key=None)
 
     # Share by pathway or agency (published counts only)
     st.header(t("referrals.share_title", by=t(f"referrals.by_{breakdown}")))
