@@ -33,6 +33,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_withheld_share", 0.25, "A table (measure x area level x period type x year) where more than this "
             "share of cells would be withheld before complementary suppression is not published at that grain.",
             "Table redesign before suppression: HandbookSDC ch. 5; privacy_rules section 2.6."),
+    Setting("cost_level_weight", 10, "Complementary suppression hides the cells that cost least, a cell costing "
+            "(count + 1) x this weight for every level it sits above the cells beneath it (quarter over month, "
+            "year over quarter, whole area over areas, all categories over one, any drug over one drug).",
+            "GaussSuppression candidate order (freq + 1) x weight; tau-ARGUS cost-weighted suppression "
+            "(manual 4.1, pp. 42, 90); research/suppression_utility.md."),
+    Setting("cost_whole_area_levels", 2, "Levels the whole area counts above its areas in that cost, so a "
+            "whole-area count is the last to be hidden; whole-area top-level counts by quarter or year above "
+            "suppress_max are never hidden (a finer table is not published instead).",
+            "HiTaS (top table protected first, its totals then fixed): tau-ARGUS manual 4.1 section 2.10."),
     Setting("max_upload_bytes", 5 * 1024 * 1024, "Largest extract accepted, in bytes.", "OWASP ASVS V5.2.1; R-16."),
     Setting("max_rows", 100_000, "Most data rows accepted in one extract.", "R-16."),
     Setting("max_columns", 10, "Most columns accepted in one extract.", "R-16."),

@@ -11,13 +11,14 @@ across a revision (R-5, R-6).
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from . import areas, config, contract, suppression
+from . import areas, config, contract, suppression, suppression_cost
 from .contract import ALL
 
 KEY = ["kind", "series", "dim", "cat", "area_id", "period_type", "period"]
@@ -141,12 +142,16 @@ def table_id(cells: pd.DataFrame) -> pd.Series:
 
 
 def drop_sparse_tables(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[Refusal]]:
-    """Table redesign before suppression: a table mostly made of small counts is not published at that grain."""
+    """Table redesign before suppression: a table mostly made of small counts is not published at that grain,
+    unless it holds a headline count."""
     k, share = config.get("suppress_max"), config.get("max_withheld_share")
     tid = table_id(cells)
     small = cells["value"].between(1, k)
     sparse_share = small.groupby(tid).mean()
-    dropped = set(sparse_share[sparse_share > share].index)
+    # A table holding a headline count is kept: its small counts are protected by hiding finer cells or by
+    # not publishing a finer table (protect()), and dropping it would lose the headline with them.
+    holds_headline = pd.Series(suppression_cost.headline(cells)).groupby(tid.to_numpy()).any()
+    dropped = set(sparse_share[(sparse_share > share) & ~holds_headline.reindex(sparse_share.index)].index)
     refusals = [Refusal(t.split(":")[0], t, f"{sparse_share[t]:.0%} of its counts are 1 to {k}")
                 for t in sorted(dropped)]
     return cells[~tid.isin(dropped)].reset_index(drop=True), refusals
@@ -222,6 +227,20 @@ class _System:
     problem: suppression.Problem
     var_of_new: np.ndarray
     n_new: int
+    line_rows: list[np.ndarray] = field(default_factory=list)  # new cells each line is made of ([] for old)
+
+    def publishing(self, published: np.ndarray) -> suppression.Problem:
+        """The problem with only the new cells in `published` on public view: a line made of an unpublished
+        cell is gone, and a count no longer published anywhere cannot be a complement."""
+        p = self.problem
+        keep = [li for li, rows in enumerate(self.line_rows) if published[rows].all()]
+        gone = np.zeros(len(p.values), bool)
+        gone[self.var_of_new[~published]] = True
+        gone[self.var_of_new[published]] = False
+        out = suppression.Problem(p.values, [p.lines[li] for li in keep], p.virtual, p.fixed, p.locked | gone,
+                                  p.cost)
+        out.initial = p.initial
+        return out
 
 
 def _build_system(new: pd.DataFrame, old: pd.DataFrame | None) -> _System:
@@ -258,38 +277,72 @@ def _build_system(new: pd.DataFrame, old: pd.DataFrame | None) -> _System:
     var_values[var_of_row] = values
     fixed = np.zeros(n_vars, bool)
     locked = np.ones(n_vars, bool)
-    locked[var_of_row[: len(new)]] = False
+    new_vars = var_of_row[: len(new)]
+    locked[new_vars] = False
+    # Headline cells are never complements; where one would be needed, a finer table gives way (protect()).
+    headline = np.zeros(n_vars, bool)
+    headline[new_vars[suppression_cost.headline(new)]] = True
+    locked |= headline
+    var_cost = np.zeros(n_vars)
+    np.maximum.at(var_cost, new_vars, suppression_cost.costs(new))
     initial = np.zeros(n_vars, bool)
     if old is not None:
         old_rows = var_of_row[offsets[1]:]
         fixed[old_rows[~old["hidden"].to_numpy(bool)]] = True
+        # The previous release's pattern is carried forward (a cell hidden then stays hidden while unchanged),
+        # except headline cells, which the audit must show can now be published.
         initial[old_rows[old["hidden"].to_numpy(bool)]] = True
+        initial &= ~headline
     lines: list[tuple[list[int], int]] = []
+    line_rows: list[np.ndarray] = []
     extra_values: list[int] = []
+    no_rows = np.zeros(0, np.int64)
     for f, off in zip(frames, offsets[:-1]):
         f_lines, pairs = lines_for(f)
         for parts, total in f_lines:
             lines.append(([int(var_of_row[off + p]) for p in parts], int(var_of_row[off + total])))
+            line_rows.append(np.asarray([*parts, total], np.int64) if off == 0 else no_rows)
         for part, whole in pairs:
             comp = n_vars + len(extra_values)
             extra_values.append(int(values[off + whole] - values[off + part]))
             lines.append(([int(var_of_row[off + part]), comp], int(var_of_row[off + whole])))
+            line_rows.append(np.asarray([part, whole], np.int64) if off == 0 else no_rows)
     n_extra = len(extra_values)
     problem = suppression.Problem(
         np.concatenate([var_values, np.asarray(extra_values, np.int64)]), lines,
         np.r_[np.zeros(n_vars, bool), np.ones(n_extra, bool)], np.r_[fixed, np.zeros(n_extra, bool)],
-        np.r_[locked, np.ones(n_extra, bool)])
+        np.r_[locked, np.ones(n_extra, bool)], np.r_[var_cost, np.asarray(extra_values, float) + 1.0])
     problem.initial = np.r_[initial, np.zeros(n_extra, bool)]
-    return _System(problem, var_of_row[: len(new)], len(new))
+    return _System(problem, var_of_row[: len(new)], len(new), line_rows)
 
 
-def _tables_near(system: _System, variable: int, new: pd.DataFrame) -> list[int]:
-    """New cells sharing a line with this variable (to choose a table to drop when it cannot be protected)."""
-    members = {variable} | {v for li in system.problem.lines_of[variable]
-                            for v in (*system.problem.lines[li][0], system.problem.lines[li][1])}
-    rows = np.flatnonzero(np.isin(system.var_of_new, list(members)))
-    # The finest grain goes first: months before quarters before years, areas before the whole.
-    return sorted(rows, key=lambda r: (MONTHS_IN[new["period_type"].iat[r]], new["area_id"].iat[r] == "city"))
+def _table_to_drop(system: _System, problem: suppression.Problem, exc: suppression.Unprotectable,
+                   published: np.ndarray, hidden_rows: np.ndarray, tables: np.ndarray, headline_in: np.ndarray,
+                   grain: np.ndarray) -> int | None:
+    """The published table to give up so that the count `exc` names can be protected, or None.
+
+    When one line gives the count away, any table with a cell on that line removes it; otherwise the tables
+    with a cell on a line through the count are tried, and one whose loss lets the audit pass is preferred.
+    Among them: fewest headline counts lost, then fewest shown counts lost, then the finest grain, then the
+    count's own table."""
+    lines = [exc.line] if exc.line is not None else problem.lines_of[exc.variable]
+    members = {exc.variable} | {v for li in lines for v in (*problem.lines[li][0], problem.lines[li][1])}
+    rows = np.flatnonzero(published & np.isin(system.var_of_new, list(members)))
+    if not len(rows):
+        return None
+    own = set(tables[rows[system.var_of_new[rows] == exc.variable]])
+    shown = np.bincount(tables[published & ~hidden_rows], minlength=len(headline_in))
+    candidates = sorted(set(tables[rows]), key=lambda t: (headline_in[t], shown[t], grain[t], t not in own))
+    if exc.line is None:
+        width = config.get("protection_width")
+        target = np.zeros(len(problem.values), bool)
+        target[exc.variable] = True
+        for t in candidates[:6]:
+            trial = system.publishing(published & (tables != t))
+            failures, _, _ = suppression.audit(trial, exc.hidden, target, width)
+            if not failures:
+                return t
+    return candidates[0]
 
 
 def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.DataFrame, list[Refusal], dict]:
@@ -297,47 +350,54 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
     k, width = config.get("suppress_max"), config.get("protection_width")
     refusals: list[Refusal] = []
     started = time.perf_counter()
-    carried_hidden: set[tuple] = set()
-    carried_passed: set[tuple] = set()
+    system = _build_system(cells, previous)
+    tables, names = pd.factorize(table_id(cells))
+    headline_in = np.bincount(tables, weights=suppression_cost.headline(cells), minlength=len(names))
+    grain = np.zeros(len(names), np.int64)
+    grain[tables] = cells["period_type"].map(MONTHS_IN).to_numpy() * 2 + (cells["area_id"] == areas.TOTAL_ID)
+    published = np.ones(len(cells), bool)
+    hidden, passed = system.problem.initial.copy(), None
     for _ in range(500):
-        system = _build_system(cells, previous)
-        keys = list(zip(*(cells[c] for c in KEY)))
-        n_vars = len(system.problem.values)
-        initial = system.problem.initial.copy()
-        passed = np.zeros(n_vars, bool)
-        for row, key in enumerate(keys):
-            initial[system.var_of_new[row]] |= key in carried_hidden
-            passed[system.var_of_new[row]] |= key in carried_passed
+        problem = system.publishing(published)
         try:
-            result = suppression.suppress(system.problem, k, width, initial, passed)
+            result = suppression.suppress(problem, k, width, hidden, passed)
+            break
         except suppression.Unprotectable as exc:
-            rows = _tables_near(system, exc.variable, cells)
-            if not rows:
+            table = _table_to_drop(system, problem, exc, published, exc.hidden[system.var_of_new], tables,
+                                   headline_in, grain)
+            if table is None:
                 raise ReleaseRefused(f"a withheld count of the previous release could not be protected ({exc}); "
                                      "publish at a coarser grain or ask the data steward") from exc
             # Dropping a table only removes published numbers, so what was withheld or passed stays valid.
-            carried_hidden = {key for row, key in enumerate(keys) if exc.hidden[system.var_of_new[row]]}
-            carried_passed = {key for row, key in enumerate(keys) if exc.passed[system.var_of_new[row]]}
-            tid = table_id(cells.iloc[[rows[0]]]).iat[0]
-            refusals.append(Refusal(tid.split(":")[0], tid, f"cannot be protected: {exc}"))
-            cells = cells[table_id(cells) != tid].reset_index(drop=True)
-            continue
-        out = cells.copy()
-        out["hidden"] = result.hidden[system.var_of_new]
-        widths = [hi - lo for lo, hi in result.intervals.values()]
-        summary = {
-            "passed": True,
-            "protection_width": width,
-            "suppress_max": k,
-            "primary_cells": int(result.primary[system.var_of_new].sum()),
-            "withheld_cells": int(out["hidden"].sum()),
-            "narrowest_range": (None if not widths else round(float(min(widths)), 3)),
-            "lp_solves": result.lp_solves,
-            "with_previous_release": previous is not None,
-            "seconds": round(time.perf_counter() - started, 3),
-        }
-        return out, refusals, summary
-    raise ReleaseRefused("too many tables could not be protected")
+            hidden, passed = exc.hidden, exc.passed
+            refusals.append(Refusal(names[table].split(":")[0], names[table], f"cannot be protected: {exc}"))
+            published &= tables != table
+    else:
+        raise ReleaseRefused("too many tables could not be protected")
+    if refusals:
+        # Counts withheld for a table that was then dropped may no longer be needed: start again from the
+        # final set of tables and keep whichever pattern withholds less.
+        try:
+            fresh = suppression.suppress(problem, k, width, system.problem.initial.copy())
+            if fresh.hidden[system.var_of_new[published]].sum() <= result.hidden[system.var_of_new[published]].sum():
+                result = dataclasses.replace(fresh, lp_solves=fresh.lp_solves + result.lp_solves)
+        except suppression.Unprotectable:
+            pass
+    out = cells[published].reset_index(drop=True)
+    out["hidden"] = result.hidden[system.var_of_new[published]]
+    widths = [hi - lo for lo, hi in result.intervals.values()]
+    summary = {
+        "passed": True,
+        "protection_width": width,
+        "suppress_max": k,
+        "primary_cells": int(result.primary[system.var_of_new[published]].sum()),
+        "withheld_cells": int(out["hidden"].sum()),
+        "narrowest_range": (None if not widths else round(float(min(widths)), 3)),
+        "lp_solves": result.lp_solves,
+        "with_previous_release": previous is not None,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    return out, refusals, summary
 
 
 def audit_against(cells: pd.DataFrame, previous: pd.DataFrame) -> list[int]:

@@ -48,12 +48,15 @@ _quiet_first_highs()
 @dataclass
 class Problem:
     """values[i] is the true count of variable i. virtual[i] marks counts that are never published (whole
-    minus part); fixed[i] marks counts a reader already knows from elsewhere (an earlier release)."""
+    minus part); fixed[i] marks counts a reader already knows from elsewhere (an earlier release).
+    cost[i] is what withholding variable i costs the reader (default: its count + 1); the complementary
+    step hides the cheapest cells that do the job."""
     values: np.ndarray
     lines: list[tuple[list[int], int]]
     virtual: np.ndarray
     fixed: np.ndarray
     locked: np.ndarray = field(default=None)  # may not be chosen as a complement (e.g. an earlier release)
+    cost: np.ndarray = field(default=None)
 
     def __post_init__(self):
         self.values = np.asarray(self.values, dtype=np.int64)
@@ -61,6 +64,7 @@ class Problem:
         self.virtual = np.asarray(self.virtual, dtype=bool) if len(self.virtual) else np.zeros(n, bool)
         self.fixed = np.asarray(self.fixed, dtype=bool) if len(self.fixed) else np.zeros(n, bool)
         self.locked = np.zeros(n, bool) if self.locked is None else np.asarray(self.locked, dtype=bool)
+        self.cost = (self.values + 1.0) if self.cost is None else np.asarray(self.cost, dtype=float)
         self.lines_of: list[list[int]] = [[] for _ in range(n)]
         for li, (parts, total) in enumerate(self.lines):
             for v in (*parts, total):
@@ -68,9 +72,10 @@ class Problem:
 
 
 class Unprotectable(Exception):
-    def __init__(self, variable: int, reason: str):
+    def __init__(self, variable: int, reason: str, line: int | None = None):
         super().__init__(reason)
         self.variable = variable
+        self.line = line  # the line that gives the count away, when there is one
         # Progress so far, so a caller that drops the offending table can resume instead of starting over.
         self.hidden: np.ndarray | None = None
         self.passed: np.ndarray | None = None
@@ -101,11 +106,12 @@ def suppress(problem: Problem, k: int = 10, width: int = 10, initial_hidden: np.
     if initial_hidden is not None:
         hidden |= initial_hidden
     done = np.zeros(len(values), bool) if passed is None else passed.copy()
+    blocked = _pinned(problem, hidden)
     solves = 0
     intervals: dict[int, tuple[float, float]] = {}
     for _ in range(max_rounds):
         try:
-            _line_rule(problem, hidden, primary)
+            _line_rule(problem, hidden, primary, blocked)
             failures, found, n = audit(problem, hidden, primary & ~done, width)
         except Unprotectable as exc:
             exc.hidden, exc.passed = hidden, done
@@ -120,18 +126,34 @@ def suppress(problem: Problem, k: int = 10, width: int = 10, initial_hidden: np.
             # One new complement often protects several failing cells on the same line: re-audit first.
             if widened.isdisjoint(problem.lines_of[cell]):
                 try:
-                    widened.update(problem.lines_of[_widen(problem, hidden, cell, width)])
+                    widened.update(problem.lines_of[_widen(problem, hidden, cell, width, blocked)])
                 except Unprotectable as exc:
                     exc.hidden, exc.passed = hidden, done
                     raise
     raise Unprotectable(int(np.flatnonzero(primary)[0]), "suppression did not converge")
 
 
-def _candidates(problem: Problem, hidden: np.ndarray, line: int) -> list[int]:
+def _pinned(problem: Problem, hidden: np.ndarray) -> np.ndarray:
+    """Counts that may not be complements, and counts that withholding would not hide: on a line whose other
+    counts are all shown for good (zeros, known or locked counts), a count is given away by subtraction, so
+    hiding it protects nothing and strands the small counts that lean on it."""
+    blocked = problem.fixed | problem.locked | (problem.values <= 0) | problem.virtual
+    for_good = blocked & ~hidden
+    pending = list(range(len(problem.lines)))
+    while pending:
+        line = pending.pop()
+        parts, total = problem.lines[line]
+        open_ = [v for v in (*parts, total) if not for_good[v]]
+        if len(open_) == 1 and not hidden[open_[0]]:
+            v = open_[0]
+            for_good[v] = blocked[v] = True
+            pending.extend(problem.lines_of[v])
+    return blocked
+
+
+def _candidates(problem: Problem, hidden: np.ndarray, line: int, blocked: np.ndarray) -> list[int]:
     parts, total = problem.lines[line]
-    return [v for v in (*parts, total)
-            if not hidden[v] and not problem.virtual[v] and not problem.fixed[v] and not problem.locked[v]
-            and problem.values[v] > 0]
+    return [v for v in (*parts, total) if not hidden[v] and not blocked[v]]
 
 
 def _unknowns(problem: Problem, hidden: np.ndarray, line: int) -> list[int]:
@@ -145,26 +167,30 @@ def _needs_partner(problem: Problem, hidden: np.ndarray, primary: np.ndarray, li
     return len(unknown) == 1 and not (problem.virtual[unknown[0]] and not primary[unknown[0]])
 
 
-def _line_rule(problem: Problem, hidden: np.ndarray, primary: np.ndarray) -> None:
+def _line_rule(problem: Problem, hidden: np.ndarray, primary: np.ndarray, blocked: np.ndarray) -> None:
     pending = set(range(len(problem.lines)))
     while pending:
         line = pending.pop()
         if not _needs_partner(problem, hidden, primary, line):
             continue
-        options = _candidates(problem, hidden, line)
+        options = _candidates(problem, hidden, line, blocked)
         if not options:
             lone = _unknowns(problem, hidden, line)[0]
-            raise Unprotectable(lone, "no count on its line can be withheld to protect it")
+            raise Unprotectable(lone, "no count on its line can be withheld to protect it", line)
 
         def closes_another(v: int) -> bool:
             return any(li != line and _needs_partner(problem, hidden, primary, li) for li in problem.lines_of[v])
 
-        choice = min(options, key=lambda v: (not closes_another(v), problem.values[v], v))
+        # Lowest weight first (cost per unit of count: a total only when no cell beneath it will do); among
+        # equals, a cell that also closes another open line (2x2 rectangles), then the smallest.
+        choice = min(options, key=lambda v: (problem.cost[v] / (problem.values[v] + 1.0), not closes_another(v),
+                                             problem.cost[v], v))
         hidden[choice] = True
         pending.update(problem.lines_of[choice])
 
 
-def _widen(problem: Problem, hidden: np.ndarray, cell: int, width: int, max_hops: int = 4) -> int:
+def _widen(problem: Problem, hidden: np.ndarray, cell: int, width: int, blocked: np.ndarray,
+           max_hops: int = 4) -> int:
     """Withhold one more count near `cell`: on its lines first, then on lines through the withheld counts
     that pin it, and so on outwards."""
     need = width + 2 - problem.values[cell]
@@ -172,9 +198,9 @@ def _widen(problem: Problem, hidden: np.ndarray, cell: int, width: int, max_hops
     for _ in range(max_hops):
         lines = {li for v in frontier for li in problem.lines_of[v]} - seen_lines
         seen_lines |= lines
-        options = {v for li in lines for v in _candidates(problem, hidden, li)}
+        options = {v for li in lines for v in _candidates(problem, hidden, li, blocked)}
         if options:
-            choice = min(options, key=lambda v: (problem.values[v] < need, problem.values[v], v))
+            choice = min(options, key=lambda v: (problem.values[v] < need, problem.cost[v], v))
             hidden[choice] = True
             return choice
         frontier = {v for li in lines for v in _unknowns(problem, hidden, li)} - seen_cells

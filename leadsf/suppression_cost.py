@@ -1,0 +1,60 @@
+"""What each public cell costs to withhold, so the complementary step gives up the cells readers need least.
+
+A cell's cost is (count + 1) x weight ** level, the form of Statistics Norway's GaussSuppression candidate
+order ((freq + 1) x weight). The level adds one step for each way a cell sits higher in a hierarchy than the
+cells beneath it: quarter over month and year over quarter, the whole area over its areas (several steps, as
+the whole area is what the headline charts show), the total over all categories over one category, and a
+whole over its part (any drug over one drug). With a weight of 10 a cell one level up costs as much as ten
+cells of the same count below it, so a total is hidden only where nothing beneath it can do the job, which is
+how tau-ARGUS's cost-weighted optimisation avoids "the suppression of totals and marginals" that equal costs
+lead to (tau-ARGUS manual 4.1, pp. 42, 90; research/suppression_utility.md recommendation 1).
+
+Headline cells (whole area, top level, by quarter or year, 11 or more) are never withheld at all: where a
+small count could only be protected by hiding one, the finer cells or the finer table give way instead (the
+release drops it and says so), as HiTaS holds the top table's totals fixed before protecting what lies below.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import areas, config, contract
+
+PERIOD_LEVEL = {"month": 0, "quarter": 1, "year": 2}
+HEADLINE_PERIODS = ("quarter", "year")
+# Non-additive breakdowns name their total "any" (overdoses: drug=any over each drug).
+WHOLE_OF_BREAKDOWN = "any"
+
+
+def _top_series(cells: pd.DataFrame) -> np.ndarray:
+    """True for series that are not one part of a breakdown (drug=any, or no breakdown at all)."""
+    def top(kind_name: str, series: str) -> bool:
+        breakdowns = {c for c, values in contract.kind(kind_name).series.items() if WHOLE_OF_BREAKDOWN in values}
+        items = [item.partition("=") for item in series.split("|")] if series else []
+        return all(col not in breakdowns or value == WHOLE_OF_BREAKDOWN for col, _, value in items)
+
+    pairs = cells[["kind", "series"]].drop_duplicates()
+    answer = {(k, s): top(k, s) for k, s in zip(pairs["kind"], pairs["series"])}
+    return np.fromiter((answer[p] for p in zip(cells["kind"], cells["series"])), bool, len(cells))
+
+
+def levels(cells: pd.DataFrame) -> np.ndarray:
+    """Hierarchy level of each cell (0 = a single category of one area in one month)."""
+    whole_area = (cells["area_id"] == areas.TOTAL_ID).to_numpy()
+    return (cells["period_type"].map(PERIOD_LEVEL).to_numpy(np.int64)
+            + whole_area * int(config.get("cost_whole_area_levels"))
+            + (cells["dim"] == "").to_numpy(np.int64)
+            + _top_series(cells).astype(np.int64))
+
+
+def headline(cells: pd.DataFrame) -> np.ndarray:
+    """Whole-area, top-level cells by quarter or year with a count above the suppression threshold."""
+    return ((cells["area_id"] == areas.TOTAL_ID) & (cells["dim"] == "") & _top_series(cells)
+            & cells["period_type"].isin(HEADLINE_PERIODS)
+            & (cells["value"] > config.get("suppress_max"))).to_numpy()
+
+
+def costs(cells: pd.DataFrame) -> np.ndarray:
+    """(count + 1) x weight ** level for every cell."""
+    weight = float(config.get("cost_level_weight"))
+    return (cells["value"].to_numpy(np.float64) + 1.0) * weight ** levels(cells)
