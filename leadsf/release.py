@@ -79,7 +79,10 @@ def quarter_of(months: pd.Series) -> pd.Series:
 def _series_label(frame: pd.DataFrame, cols: list[str]) -> pd.Series:
     if not cols:
         return pd.Series("", index=frame.index)
-    return frame[cols].apply(lambda r: "|".join(f"{c}={r[c]}" for c in cols), axis=1)
+    label = f"{cols[0]}=" + frame[cols[0]].astype(str)
+    for c in cols[1:]:
+        label = label + f"|{c}=" + frame[c].astype(str)
+    return label
 
 
 def _complete_periods(months: list[str]) -> dict[str, set[str]]:
@@ -323,8 +326,9 @@ def _table_to_drop(system: _System, problem: suppression.Problem, exc: suppressi
 
     When one line gives the count away, any table with a cell on that line removes it; otherwise the tables
     with a cell on a line through the count are tried, and one whose loss lets the audit pass is preferred.
-    Among them: fewest headline counts lost, then fewest shown counts lost, then the finest grain, then the
-    count's own table."""
+    Among them: fewest headline counts lost, then fewest shown counts lost, then the lowest level in the
+    hierarchies (suppression_cost.levels: months, areas, categories and parts first), then the count's own
+    table."""
     lines = [exc.line] if exc.line is not None else problem.lines_of[exc.variable]
     members = {exc.variable} | {v for li in lines for v in (*problem.lines[li][0], problem.lines[li][1])}
     rows = np.flatnonzero(published & np.isin(system.var_of_new, list(members)))
@@ -354,7 +358,7 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
     tables, names = pd.factorize(table_id(cells))
     headline_in = np.bincount(tables, weights=suppression_cost.headline(cells), minlength=len(names))
     grain = np.zeros(len(names), np.int64)
-    grain[tables] = cells["period_type"].map(MONTHS_IN).to_numpy() * 2 + (cells["area_id"] == areas.TOTAL_ID)
+    grain[tables] = suppression_cost.levels(cells)
     published = np.ones(len(cells), bool)
     hidden, passed = system.problem.initial.copy(), None
     for _ in range(500):

@@ -26,16 +26,24 @@ HEADLINE_PERIODS = ("quarter", "year")
 WHOLE_OF_BREAKDOWN = "any"
 
 
-def _top_series(cells: pd.DataFrame) -> np.ndarray:
-    """True for series that are not one part of a breakdown (drug=any, or no breakdown at all)."""
-    def top(kind_name: str, series: str) -> bool:
-        breakdowns = {c for c, values in contract.kind(kind_name).series.items() if WHOLE_OF_BREAKDOWN in values}
-        items = [item.partition("=") for item in series.split("|")] if series else []
-        return all(col not in breakdowns or value == WHOLE_OF_BREAKDOWN for col, _, value in items)
-
+def _per_series(cells: pd.DataFrame, test) -> np.ndarray:
+    """test(kind, {column: value}) for every cell, computed once per distinct series."""
     pairs = cells[["kind", "series"]].drop_duplicates()
-    answer = {(k, s): top(k, s) for k, s in zip(pairs["kind"], pairs["series"])}
+    answer = {(k, s): test(contract.kind(k), dict(item.split("=", 1) for item in s.split("|")) if s else {})
+              for k, s in zip(pairs["kind"], pairs["series"])}
     return np.fromiter((answer[p] for p in zip(cells["kind"], cells["series"])), bool, len(cells))
+
+
+def _top_series(cells: pd.DataFrame) -> np.ndarray:
+    """True for series that are not one item of a breakdown (drug=any, or no breakdown at all)."""
+    return _per_series(cells, lambda kind, series: all(
+        value == WHOLE_OF_BREAKDOWN or WHOLE_OF_BREAKDOWN not in kind.series[col] for col, value in series.items()))
+
+
+def _whole_series(cells: pd.DataFrame) -> np.ndarray:
+    """True for series that are not the part in one of their kind's part <= whole relations."""
+    return _per_series(cells, lambda kind, series: not any(
+        series.get(col) == part for col, part, _ in kind.parts))
 
 
 def levels(cells: pd.DataFrame) -> np.ndarray:
@@ -44,7 +52,7 @@ def levels(cells: pd.DataFrame) -> np.ndarray:
     return (cells["period_type"].map(PERIOD_LEVEL).to_numpy(np.int64)
             + whole_area * int(config.get("cost_whole_area_levels"))
             + (cells["dim"] == "").to_numpy(np.int64)
-            + _top_series(cells).astype(np.int64))
+            + _whole_series(cells).astype(np.int64))
 
 
 def headline(cells: pd.DataFrame) -> np.ndarray:
