@@ -243,6 +243,7 @@ class _System:
         out = suppression.Problem(p.values, [p.lines[li] for li in keep], p.virtual, p.fixed, p.locked | gone,
                                   p.cost)
         out.initial = p.initial
+        out.source_lines = keep
         return out
 
 
@@ -361,24 +362,35 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
     grain[tables] = suppression_cost.levels(cells)
     published = np.ones(len(cells), bool)
     hidden, passed = system.problem.initial.copy(), None
+    late = False  # tables dropped after complements were chosen, which may then be more than needed
+
+    def drop(problem, exc) -> None:
+        table = _table_to_drop(system, problem, exc, published, hidden[system.var_of_new], tables, headline_in,
+                               grain)
+        if table is None:
+            raise ReleaseRefused(f"a withheld count of the previous release could not be protected ({exc}); "
+                                 "publish at a coarser grain or ask the data steward") from exc
+        refusals.append(Refusal(names[table].split(":")[0], names[table], f"cannot be protected: {exc}"))
+        published[tables == table] = False
+
     for _ in range(500):
         problem = system.publishing(published)
+        hopeless = suppression.stranded(problem, k, hidden)
+        if hopeless:
+            for exc in hopeless:  # one dropped table often frees several lines
+                if published[system.line_rows[problem.source_lines[exc.line]]].all():
+                    drop(problem, exc)
+            continue
         try:
             result = suppression.suppress(problem, k, width, hidden, passed)
             break
         except suppression.Unprotectable as exc:
-            table = _table_to_drop(system, problem, exc, published, exc.hidden[system.var_of_new], tables,
-                                   headline_in, grain)
-            if table is None:
-                raise ReleaseRefused(f"a withheld count of the previous release could not be protected ({exc}); "
-                                     "publish at a coarser grain or ask the data steward") from exc
             # Dropping a table only removes published numbers, so what was withheld or passed stays valid.
-            hidden, passed = exc.hidden, exc.passed
-            refusals.append(Refusal(names[table].split(":")[0], names[table], f"cannot be protected: {exc}"))
-            published &= tables != table
+            hidden, passed, late = exc.hidden, exc.passed, True
+            drop(problem, exc)
     else:
         raise ReleaseRefused("too many tables could not be protected")
-    if refusals:
+    if late:
         # Counts withheld for a table that was then dropped may no longer be needed: start again from the
         # final set of tables and keep whichever pattern withholds less.
         try:

@@ -133,6 +133,23 @@ def suppress(problem: Problem, k: int = 10, width: int = 10, initial_hidden: np.
     raise Unprotectable(int(np.flatnonzero(primary)[0]), "suppression did not converge")
 
 
+def stranded(problem: Problem, k: int = 10, initial_hidden: np.ndarray | None = None) -> list[Unprotectable]:
+    """Every line that gives a withheld count away whatever else is withheld: its only unknown needs a
+    partner and every other count on it is shown for good. A caller can drop tables for all of them at
+    once, before suppressing, instead of meeting them one at a time."""
+    primary = primary_cells(problem.values, k)
+    hidden = primary | problem.virtual
+    if initial_hidden is not None:
+        hidden = hidden | initial_hidden
+    blocked = _pinned(problem, hidden)
+    out = []
+    for line in range(len(problem.lines)):
+        if _needs_partner(problem, hidden, primary, line) and not _candidates(problem, hidden, line, blocked):
+            out.append(Unprotectable(_unknowns(problem, hidden, line)[0],
+                                     "no count on its line can be withheld to protect it", line))
+    return out
+
+
 def _pinned(problem: Problem, hidden: np.ndarray) -> np.ndarray:
     """Counts that may not be complements, and counts that withholding would not hide: on a line whose other
     counts are all shown for good (zeros, known or locked counts), a count is given away by subtraction, so
