@@ -1,13 +1,14 @@
 """Every benchmark in one command: prints one table per part and writes bench/results.json (git-ignored).
 
-    .venv/bin/python bench/run.py [--quick] [--only pages browser queries publish load]
+    .venv/bin/python bench/run.py [--quick] [--only pages browser queries publish utility load]
 
 1. pages    every public page's warm script run against the reference page (AppTest, same process)
 2. browser  navigation -> finished script run in chromium, median of 5 fresh loads, against an empty page
             opened the same way (at / for Home, at a deep link for the others), and server CPU per load
 3. queries  each named query's latency over the current release (median, p95)
 4. publish  publish time and peak memory for the sample, x10 and x100 extracts (a subprocess each)
-5. load     simulated visitors over the WebSocket protocol at 10, 25 and 50 concurrent visitors
+5. utility  what suppression costs readers on the sample and on a revision of it (bench_utility.py)
+6. load     simulated visitors over the WebSocket protocol at 10, 25 and 50 concurrent visitors
             (ramp-up 20 s, think time 10 s, 4 actions each) against a real `streamlit run` on 127.0.0.1
 
 --quick shrinks every part (fewer runs and loads, 3 and 10 visitors with 2 s think time) to check that it all
@@ -30,7 +31,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import server as srv  # noqa: E402
 
-PARTS = ("pages", "browser", "queries", "publish", "load")
+PARTS = ("pages", "browser", "queries", "publish", "utility", "load")
 
 
 def main(argv=None) -> int:
@@ -76,6 +77,10 @@ def main(argv=None) -> int:
                                           f"{r['rows']} rows  publish {r['publish_seconds']} s  "
                                           f"peak {r['peak_rss_mb']} MB  withheld {r['withheld']}"), flush=True)
                     ok &= "error" not in r
+            elif part == "utility":
+                import bench_utility
+                res = bench_utility.run()
+                bench_utility.print_table(res)
             else:
                 import loadtest
                 with srv.start(store, work / "load") as server:

@@ -45,13 +45,15 @@ def render() -> None:
     st.markdown(t("about.privacy_text", max=config.get("suppress_max"), min_shown=config.get("suppress_max") + 1,
                   width=config.get("protection_width"), unstable=config.get("unstable_below"),
                   population=ui.number(config.get("min_area_population")),
-                  share=f"{config.get('max_withheld_share'):.0%}"))
+                  share=f"{config.get('max_withheld_share'):.0%}", weight=config.get("cost_level_weight"),
+                  area_levels=config.get("cost_whole_area_levels")))
     settings = pd.DataFrame([{t("about.col_setting"): s.name, t("about.col_value"): str(config.get(s.name)),
                               t("about.col_meaning"): t(f"about.setting_{s.name}"),
                                t("about.col_source"): t(f"about.source_{s.name}")}
                              for s in config.SETTINGS
                              if s.name in ("suppress_max", "protection_width", "unstable_below",
-                                           "min_area_population", "max_withheld_share")])
+                                           "min_area_population", "max_withheld_share", "cost_level_weight",
+                                           "cost_whole_area_levels")])
     st.dataframe(settings, hide_index=True, width="stretch")
 
     st.header(t("about.dictionary_title"))
