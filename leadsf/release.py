@@ -11,7 +11,6 @@ across a revision (R-5, R-6).
 """
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -362,7 +361,6 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
     grain[tables] = suppression_cost.levels(cells)
     published = np.ones(len(cells), bool)
     hidden, passed = system.problem.initial.copy(), None
-    late = False  # tables dropped after complements were chosen, which may then be more than needed
 
     def drop(problem, exc) -> None:
         table = _table_to_drop(system, problem, exc, published, hidden[system.var_of_new], tables, headline_in,
@@ -386,19 +384,10 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
             break
         except suppression.Unprotectable as exc:
             # Dropping a table only removes published numbers, so what was withheld or passed stays valid.
-            hidden, passed, late = exc.hidden, exc.passed, True
+            hidden, passed = exc.hidden, exc.passed
             drop(problem, exc)
     else:
         raise ReleaseRefused("too many tables could not be protected")
-    if late:
-        # Counts withheld for a table that was then dropped may no longer be needed: start again from the
-        # final set of tables and keep whichever pattern withholds less.
-        try:
-            fresh = suppression.suppress(problem, k, width, system.problem.initial.copy())
-            if fresh.hidden[system.var_of_new[published]].sum() <= result.hidden[system.var_of_new[published]].sum():
-                result = dataclasses.replace(fresh, lp_solves=fresh.lp_solves + result.lp_solves)
-        except suppression.Unprotectable:
-            pass
     out = cells[published].reset_index(drop=True)
     out["hidden"] = result.hidden[system.var_of_new[published]]
     widths = [hi - lo for lo, hi in result.intervals.values()]
