@@ -412,7 +412,11 @@ def audit_against(cells: pd.DataFrame, previous: pd.DataFrame) -> list[int]:
     system = _build_system(cells.drop(columns="hidden"), previous)
     p = system.problem
     hidden = p.initial | p.virtual
-    hidden[system.var_of_new[cells["hidden"].to_numpy(bool)]] = True
+    shown = ~cells["hidden"].to_numpy(bool)
+    # A count shown in this release is known, whatever the other release did with it (rollback to an older
+    # release that showed a count the live one withholds).
+    hidden[system.var_of_new[shown]] = False
+    hidden[system.var_of_new[~shown]] = True
     primary = suppression.primary_cells(p.values, config.get("suppress_max"))
     failures, _, _ = suppression.audit(p, hidden, primary, config.get("protection_width"))
     return failures

@@ -167,3 +167,14 @@ def test_a_revision_keeps_headlines_and_passes_the_audit_against_the_first():
     assert not headline_cells(second.cells)["hidden"].any()
     narrow = [r for r in union_ranges([first.cells, second.cells]) if r[3] - r[2] < WIDTH - 1e-6]
     assert not narrow, narrow
+
+
+def test_rollback_audit_sees_counts_the_older_release_shows():
+    """Re-publishing an older release that showed a count the live one withholds: the audit must take the
+    count as known (a complement shown there gives the live release's small count away)."""
+    live = release.build({"referrals": make_extract("referrals", tempting_rows())}).cells
+    assert release.audit_against(live, live) == []
+    older = live.copy()
+    complement = older.index[older["hidden"] & (older["value"] > K)][0]
+    older.loc[complement, "hidden"] = False
+    assert release.audit_against(older, live), "a shown complement next to the live release went unnoticed"
