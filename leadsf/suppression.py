@@ -4,11 +4,14 @@ The problem is stated over numbered variables (counts) and lines (`sum(parts) ==
 nothing about areas or months; `leadsf.release` builds the variables and lines from the public tables.
 
 1. Primary: every count from 1 to k is withheld.
-2. Line rule: no line may hold exactly one unknown, or subtraction gives it away.
+2. Line rule: no line may hold exactly one unknown, or subtraction gives it away. The partner withheld is
+   the one of lowest cost weight (Problem.cost; leadsf.suppression_cost makes totals dear), never a locked
+   count, nor one that the other shown counts on a line give away anyway.
 3. Audit: a reader knows every published count, every line, that withheld counts are at least 1 (zeros are
    always shown) and that complements (whole - part) are at least 0. For each primary cell the smallest
    and largest value consistent with all that, found by linear programs, must be at least P apart.
-4. Where the audit fails, withhold one more count on a line through the failing cell and go to 2.
+4. Where the audit fails, withhold one more count on a line through the failing cell (the cheapest that is
+   large enough) and go to 2.
 
 The audit certifies cells in batches: one LP finds a single consistent table in which as many primary cells
 as possible sit P above their true value, which proves their range is at least P wide. Only the cells no
