@@ -1,0 +1,100 @@
+"""What the Cost page and Home's cost statement show, built from cost_model tables (no Streamlit here): money
+in the visitor's language, the cost statement, and the two figures (cost per participant-year by fiscal year;
+who pays for the program)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+from . import charts, cost_model, i18n, memo
+from .i18n import t
+from .l10n import number
+
+COMPONENTS = ("program", *cost_model.JUSTICE)
+
+
+@lru_cache(maxsize=4096)
+def _money(value: float, lang: str) -> str:
+    from babel.numbers import format_currency
+
+    return format_currency(round(value), "USD", format="¤#,##0", locale=lang, currency_digits=False)
+
+
+def money(value) -> str:
+    if value is None or pd.isna(value):
+        return t("ui.withheld")
+    return _money(float(value), i18n.language())
+
+
+def fy_label(fiscal_year: str) -> str:
+    return t("cost.fy", year=fiscal_year)
+
+
+def latest_complete(table: pd.DataFrame) -> pd.DataFrame:
+    """The latest fiscal year whose LEAD and comparison totals are both known (empty when none is)."""
+    whole = table.groupby("fiscal_year")["total"].apply(lambda s: s.notna().all() and len(s) == 2)
+    years = [fy for fy, ok in whole.items() if ok]
+    return table[table["fiscal_year"] == years[-1]] if years else table.iloc[0:0]
+
+
+def statement(table: pd.DataFrame) -> str | None:
+    """'In FY2019, a LEAD participant-year cost $X: ...' for the latest complete year; None when none is."""
+    year = latest_complete(table)
+    if year.empty:
+        return None
+    lead, comp = (year[year["group"] == g].iloc[0] for g in ("lead", "comparison"))
+    justice = sum(lead[c] for c in cost_model.JUSTICE)
+    return t("cost.statement", fy=fy_label(lead["fiscal_year"]), lead=money(lead["total"]),
+             program=money(lead["program"]), justice=money(justice), comparison=money(comp["total"]))
+
+
+@memo.by_content
+def cost_figure(table: pd.DataFrame):
+    """Stacked bars per fiscal year and group: program cost and each criminal-justice component."""
+    fys = [fy_label(fy) for fy in table["fiscal_year"]]
+    groups = [t(f"outcomes.g_{g}") for g in table["group"]]
+    data = []
+    for i, comp in enumerate(COMPONENTS):
+        values = table[comp].astype("Float64").astype(float).to_numpy()
+        data.append({"type": "bar", "x": [fys, groups], "y": values, "name": t(f"cost.c_{comp}"),
+                     "marker": {"color": charts.PALETTE[i]},
+                     "hovertemplate": t(f"cost.c_{comp}") + ": %{y:,.0f}<extra></extra>"})
+    layout = charts._base_layout(t("cost.chart_title"), t("cost.axis"), height=420)
+    layout.update(barmode="stack", hovermode="closest")
+    layout["margin"]["b"] = 80
+    layout["legend"]["y"] = -0.25
+    return charts._figure(data, layout)
+
+
+def cost_alt(table: pd.DataFrame) -> str:
+    parts = [t("cost.chart_alt")]
+    for fy, year in table.groupby("fiscal_year", sort=True):
+        lead, comp = (year[year["group"] == g] for g in ("lead", "comparison"))
+        parts.append(t("cost.alt_year", fy=fy_label(fy), lead=money(lead["total"].iloc[0]),
+                       program=money(lead["program"].iloc[0]), comparison=money(comp["total"].iloc[0])))
+    return " ".join(parts)
+
+
+@memo.by_content
+def payer_figure(shares: pd.DataFrame):
+    """Each payer's share of program spending by fiscal year (stacked to 100%)."""
+    data = []
+    for i, (payer, part) in enumerate(shares.groupby("payer", sort=False)):
+        data.append({"type": "bar", "x": [fy_label(fy) for fy in part["fiscal_year"]],
+                     "y": part["share_pct"].astype(float).to_numpy(), "name": t(f"cost.p_{payer}"),
+                     "marker": {"color": charts.PALETTE[i % len(charts.PALETTE)]},
+                     "hovertemplate": t(f"cost.p_{payer}") + ": %{y:.1f} %<extra></extra>"})
+    layout = charts._base_layout(t("cost.payer_chart"), t("cost.payer_axis"))
+    layout.update(barmode="stack", hovermode="closest")
+    layout["xaxis"]["type"] = "category"
+    return charts._figure(data, layout)
+
+
+def payer_alt(shares: pd.DataFrame) -> str:
+    parts = [t("cost.payer_alt")]
+    for fy, part in shares.groupby("fiscal_year", sort=True):
+        items = ", ".join(f"{t(f'cost.p_{r.payer}')} {number(r.share_pct, 1)} %" for r in part.itertuples())
+        parts.append(f"{fy_label(fy)}: {items}.")
+    return " ".join(parts)
+
