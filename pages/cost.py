@@ -4,11 +4,10 @@ booking costs kept in the URL."""
 import pandas as pd
 import streamlit as st
 
-from leadsf import cost_model, ui
+from leadsf import answers, cost_model, ui
 from leadsf import cost_views as cv
 from leadsf.i18n import t
 
-USE_WINDOWS = ("post_12m", "post_6m")  # priced follow-up: a year after referral, else six months
 LIMIT = 1_000_000.0
 
 
@@ -33,21 +32,11 @@ def _url_number(box, item: str, default: float | None, source: str | None) -> fl
     return value
 
 
-def _justice_use(available: set[str]) -> pd.DataFrame:
-    if "outcomes" not in available:
-        return pd.DataFrame()
-    for window in USE_WINDOWS:
-        use = ui.query("costs_justice_use", window=window)
-        if len(use):
-            return use
-    return use
-
-
 def render() -> None:
     rel = ui.page_start("cost")
     if rel is None:
         return
-    available = set(ui.query("outcomes_tables")["table_name"])
+    available = answers.available()
     costs = ui.query("costs_lines") if "costs" in available else pd.DataFrame()
     if costs.empty:
         ui.empty_state("cost.no_data")
@@ -64,7 +53,7 @@ def render() -> None:
     if overrides:
         st.caption(t("cost.reset"))
 
-    use = _justice_use(available)
+    use = answers.justice_use(available)
     if use.empty:
         ui.empty_state("cost.no_use")
     table = cost_model.cost_per_year(costs, use, overrides)

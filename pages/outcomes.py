@@ -2,7 +2,7 @@
 together, with 95% intervals, the difference in differences in words, and the caveats beside the charts."""
 import streamlit as st
 
-from leadsf import downloads, ui
+from leadsf import answers, downloads, ui
 from leadsf import outcome_views as ov
 from leadsf.i18n import language, t
 
@@ -35,7 +35,7 @@ def render() -> None:
     rel = ui.page_start("outcomes")
     if rel is None:
         return
-    available = set(ui.query("outcomes_tables")["table_name"])
+    available = answers.available()
     rows = ui.query("outcomes_cells") if "outcomes" in available else None
     if rows is None or rows.empty:
         ui.empty_state("outcomes.no_data")
@@ -84,7 +84,7 @@ def render() -> None:
 
     st.header(t("outcomes.all_measures_title"))
     st.caption(t(f"outcomes.pair_{pair}") + " · " + ov.cohort_label(cohort))
-    overview = _overview(pair, cohort)
+    overview = answers.overview(pair, cohort)
     st.markdown("\n".join(f"- {s}" for s in overview["statement"]))
     st.download_button(t("ui.download_csv"), downloads.to_csv(overview.drop(columns=["statement"])),
                        file_name=f"lead-santa-fe-outcomes-{pair}-{cohort}.csv", mime="text/csv",
@@ -94,12 +94,6 @@ def render() -> None:
     _groups(available)
     with st.expander(t("outcomes.method_title")):
         st.markdown(t("outcomes.method"))
-
-
-@ui.per_release
-def _overview(pair: str, cohort: str):
-    """Every measure's statement: a dozen model fits, the same for every visitor of this release."""
-    return ov.overview(ui.query("outcomes_cells"), pair, cohort)
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
