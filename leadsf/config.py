@@ -33,6 +33,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_withheld_share", 0.25, "A table (measure x area level x period type x year) where more than this "
             "share of cells would be withheld before complementary suppression is not published at that grain.",
             "Table redesign before suppression: HandbookSDC ch. 5; privacy_rules section 2.6."),
+    Setting("cohort_min_people", 11, "An outcome cohort (LEAD or comparison, one follow-up window) with fewer people "
+            "followed is not published at that grain: quarters merge into years, years into multi-year spans.",
+            "Cohort tables: DESIGN.md privacy model; the primary threshold (suppress_max) plus one."),
+    Setting("cohort_min_people_totals", 20, "Totals of jail bookings and days are published, as means per person, "
+            "only for cohorts of at least this many people followed.",
+            "NC-TOPPS reporting rule (\"more than 20 people\"); research/outcomes.md."),
     Setting("max_upload_bytes", 5 * 1024 * 1024, "Largest extract accepted, in bytes.", "OWASP ASVS V5.2.1; R-16."),
     Setting("max_rows", 100_000, "Most data rows accepted in one extract.", "R-16."),
     Setting("max_columns", 10, "Most columns accepted in one extract.", "R-16."),

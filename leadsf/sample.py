@@ -16,8 +16,9 @@ how well the program works. Figures used (sources in /work/shared/research/publi
 - Property crime: city residential burglaries 782 (2011) and 802 (2012); 33 in July 2014 (-43% on July 2013);
   residential burglary +11% in 2019 vs 2018.
 
-- Outcomes (research/outcomes.md): the LEAD cohorts are exactly the people referred in each quarter of the
-  referral sample; a comparison group about 0.75 times as large (Seattle's UW evaluation: 203 LEAD vs 115
+- Outcomes (research/outcomes.md): the LEAD cohorts are the people referred in each quarter of the referral
+  sample, each person once (about 1 referral in 10 is of someone referred before, which puts 2014-2018 at about
+  the 177 people Santa Fe diverted from May 2014 to October 2018); a comparison group about 0.75 times as large (Seattle's UW evaluation: 203 LEAD vs 115
   controls). Both groups are alike before referral (many arrests, a rearrest about every 6 months), except that
   LEAD's people spent fewer days in jail before referral too (Santa Fe's evaluation). After referral LEAD has
   about 60% lower odds of arrest in the first 6 months (UW), an effect that does not hold beyond 6 months (Santa
@@ -280,6 +281,7 @@ def property_crime() -> pd.DataFrame:
 # -------------------------------------------------------------------------------------------------- outcomes
 
 COMPARISON_SIZE = 0.75  # comparison people per LEAD person in each cohort
+REREFERRAL_SHARE = 0.1  # referrals of someone already referred: one person, one cohort
 FRAILTY_SHAPE = 1.5     # people differ in how often they are arrested (gamma, mean 1): a few are arrested a lot
 # Mean arrests per person in each half-year of follow-up (index 0 = the 6 months after referral) and before.
 _ARRESTS_PRE_HALF_YEAR = 1.05  # ~55% arrested in any 6 months: "a pattern of rearrest every 6 months"
@@ -349,8 +351,9 @@ def outcomes(referral_frame: pd.DataFrame | None = None) -> pd.DataFrame:
     referral_frame = referrals() if referral_frame is None else referral_frame
     measures = contract.TABLE_KINDS["outcomes"].field("measure").allowed
     rows = []
-    for cohort, lead_size in _quarter_cohorts(referral_frame).items():
-        for group, n in (("lead", int(lead_size)), ("comparison", int(rng.poisson(COMPARISON_SIZE * lead_size)))):
+    for cohort, referred in _quarter_cohorts(referral_frame).items():
+        lead_size = int(rng.binomial(referred, 1 - REREFERRAL_SHARE))
+        for group, n in (("lead", lead_size), ("comparison", int(rng.poisson(COMPARISON_SIZE * referred)))):
             if n == 0:
                 continue
             people = _people(rng, n, group)
@@ -382,7 +385,7 @@ _PAYER_SHARES = {"treatment_services": {"medicaid": 1.0}, "case_management": {"m
 ENGAGED_RETENTION = 0.96  # as engagement's MONTHLY_RETENTION: the caseload behind participant-months
 _SAMPLE_NOTE = "Synthetic sample: "
 _UNIT_COSTS = {
-    "jail_day": ("county", 87, "derived: $1M for 11,502 jail days, 2010-2012 (Santa Fe Community Foundation "
+    "jail_day": ("county", 87, "derived: $1M for 11,502 jail days in 2010 to 2012 (Santa Fe Community Foundation "
                                "baseline study, lead-santafe.org/about/cost-and-funding)"),
     "booking": ("county", 465, "derived: 9.3 officer-hours per arrest (same 2013 study) at an assumed $50 an hour"),
     "prosecution_case": ("state", 760, "assumed: about 12.7 prosecutor hours per case at $60 (the 2013 study "
