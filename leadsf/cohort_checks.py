@@ -16,8 +16,7 @@ from .extracts import COUNT_RE, MONTH_RE, _count_problem, _Found, _last_full_mon
 
 COHORT_RE = r"^[0-9]{4}(-Q[1-4])?$"
 FISCAL_YEAR_RE = r"^[0-9]{4}$"
-AMOUNT_RE = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
-MAX_AMOUNT = 1_000_000_000  # dollars in one row; a program line or unit cost above this is a typing error
+AMOUNT_RE = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"  # under a billion: more in one row is a typing error
 DAYS_PER_MONTH = 31  # the most jail days one person can spend in a month of follow-up
 
 
@@ -89,10 +88,9 @@ def _cell_rules(field: contract.Field, today: date):
         ok = lambda s: s.str.fullmatch(AMOUNT_RE)  # noqa: E731
         return [("amount", lambda s: s.str.fullmatch(r"-[0-9.]+"), "an amount cannot be negative"),
                 ("formula", _formula, "the amount starts like a spreadsheet formula (= + - @); type the plain number"),
-                ("amount", lambda s: ~ok(s), "an amount is a plain number, with at most 2 decimals and no $ sign or "
-                                             "thousands separators, e.g. 12500.50 (blank is not accepted)"),
-                ("amount", lambda s: ok(s) & (pd.to_numeric(s.where(ok(s), "0")) > MAX_AMOUNT),
-                 f"the amount is larger than {MAX_AMOUNT:,}, the largest accepted; check it")]
+                ("amount", lambda s: ~ok(s), "an amount is a plain number under 1,000,000,000, with at most 2 "
+                                             "decimals and no $ sign or thousands separators, e.g. 12500.50 (blank "
+                                             "is not accepted)")]
     if field.rule == "text":
         rules = [("formula", _formula, "the text starts like a spreadsheet formula (= + - @); reword it")]
         if field.required:
