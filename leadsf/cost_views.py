@@ -51,19 +51,23 @@ def statement(table: pd.DataFrame) -> str | None:
 
 @memo.by_content
 def cost_figure(table: pd.DataFrame):
-    """Stacked bars per fiscal year and group: program cost and each criminal-justice component."""
+    """Stacked horizontal bars, one per fiscal year and group (read across, so the labels fit a phone): the
+    program cost and each criminal-justice component."""
     fys = [fy_label(fy) for fy in table["fiscal_year"]]
     groups = [t(f"outcomes.g_{g}") for g in table["group"]]
     data = []
     for i, comp in enumerate(COMPONENTS):
         values = table[comp].astype("Float64").astype(float).to_numpy()
-        data.append({"type": "bar", "x": [fys, groups], "y": values, "name": t(f"cost.c_{comp}"),
-                     "marker": {"color": charts.PALETTE[i]},
-                     "hovertemplate": t(f"cost.c_{comp}") + ": %{y:,.0f}<extra></extra>"})
-    layout = charts._base_layout(t("cost.chart_title"), t("cost.axis"), height=420)
+        data.append({"type": "bar", "orientation": "h", "y": [fys, groups], "x": values,
+                     "name": t(f"cost.c_{comp}"), "marker": {"color": charts.PALETTE[i]},
+                     "hovertemplate": t(f"cost.c_{comp}") + ": %{x:,.0f}<extra></extra>"})
+    layout = charts._base_layout(t("cost.chart_title"), "", height=max(360, 26 * len(table) + 170))
     layout.update(barmode="stack", hovermode="closest")
-    layout["margin"]["b"] = 80
-    layout["legend"]["y"] = -0.25
+    # The x axis is named by the title (USD per participant-year); an axis title would run into the legend.
+    layout["xaxis"].update({"rangemode": "tozero", "tickprefix": "$"})
+    layout["yaxis"].update({"title": {}, "autorange": "reversed", "type": "multicategory"})
+    layout["legend"].update({"y": -0.06, "traceorder": "normal"})
+    layout["margin"]["b"] = 110
     return charts._figure(data, layout)
 
 

@@ -37,11 +37,13 @@ def cohort_label(cohort: str) -> str:
 @memo.by_content
 def cells(rows: pd.DataFrame, measure: str, pair: str) -> pd.DataFrame:
     """One row per cohort x group x window (before, after) of `measure`: people followed, the count, and the
-    value with its 95% interval (NaN when withheld). Cohorts are years and 'all'; cohorts missing a window
-    are left out (the window is not complete for them)."""
+    value with its 95% interval (NaN when withheld). Cohorts are years (and multi-year spans where small years
+    were merged) and 'all'; quarters only when a release has nothing coarser. Cohorts missing a window are left
+    out (the window is not complete for them)."""
     before, after = PAIRS[pair]
-    part = rows[(rows["measure"] == measure) & rows["window"].isin([before, after])
-                & rows["cohort_type"].isin(["year", ALL])]
+    part = rows[(rows["measure"] == measure) & rows["window"].isin([before, after])]
+    coarse = part["cohort_type"].isin(["year", "span"])
+    part = part[coarse | (part["cohort_type"] == ALL) if coarse.any() else part["cohort_type"].isin(["quarter", ALL])]
     value, low, high = value_columns(measure)
     out = []
     for r in part.itertuples(index=False):
@@ -176,25 +178,33 @@ def before_after_figure(cell_rows: pd.DataFrame, measure: str, pair: str, cohort
 
 @memo.by_content
 def did_figure(did_rows: pd.DataFrame, measure: str, pair: str):
-    """The difference in differences per cohort with its 95% interval, against the no-difference line."""
-    ys = did_rows["did"].astype(float).to_numpy()
-    labels = [f"{cohort_label(c)}<br>" + t("outcomes.n_pair", lead=number(a), comparison=number(b))
+    """The difference in differences per cohort with its 95% interval against the no-difference line, as a
+    forest plot (cohorts down the side, so their labels and sizes fit a phone)."""
+    xs = did_rows["did"].astype(float).to_numpy()
+    labels = [f"{cohort_label(c)} (" + t("outcomes.n_pair", lead=number(a), comparison=number(b)) + ")"
               for c, a, b in zip(did_rows["cohort"], did_rows["lead_followed"], did_rows["comparison_followed"])]
-    data = [{"type": "scatter", "x": labels, "y": ys, "mode": "markers", "name": t("outcomes.did_name"),
+    data = [{"type": "scatter", "y": labels, "x": xs, "mode": "markers", "name": t("outcomes.did_name"),
              "marker": {"size": 9, "color": charts.PALETTE[0]}, "showlegend": False,
-             "error_y": {"type": "data", "symmetric": False, "visible": True, "color": charts.PALETTE[0],
-                         "array": (did_rows["did_high"].astype(float) - ys).to_numpy(),
-                         "arrayminus": (ys - did_rows["did_low"].astype(float)).to_numpy()},
-             "hovertemplate": "%{y}<extra></extra>"}]
+             "error_x": {"type": "data", "symmetric": False, "visible": True, "color": charts.PALETTE[0],
+                         "array": (did_rows["did_high"].astype(float) - xs).to_numpy(),
+                         "arrayminus": (xs - did_rows["did_low"].astype(float)).to_numpy()},
+             "hovertemplate": "%{x}<extra></extra>"}]
     null = 1.0 if is_total(measure) else 0.0
+    missing = np.isnan(xs)
+    if missing.any():  # marked on the no-difference line, never drawn as a value
+        data.append({"type": "scatter", "y": [l for l, m in zip(labels, missing) if m], "x": [null] * int(missing.sum()),
+                     "mode": "markers", "name": t("outcomes.not_computable"),
+                     "hovertemplate": t("outcomes.not_computable") + "<extra></extra>",
+                     "marker": {"symbol": "x-thin-open", "size": 10, "color": charts.WITHHELD_COLOUR}})
     title = t("outcomes.did_chart", measure=t(f"outcomes.m_{measure}"), window=t(f"outcomes.pair_{pair}"))
-    layout = charts._base_layout(title, t("outcomes.did_axis_ratio" if is_total(measure) else "outcomes.did_axis"))
-    layout["yaxis"]["rangemode"] = "normal"
-    layout["xaxis"]["type"] = "category"
+    layout = charts._base_layout(title, "", height=max(260, 34 * len(did_rows) + 150))
+    layout["yaxis"].update({"type": "category", "autorange": "reversed", "title": {}, "automargin": True})
+    layout["xaxis"].update({"title": {"text": t("outcomes.did_axis_ratio" if is_total(measure)
+                                                else "outcomes.did_axis")}, "zeroline": False})
     layout["hovermode"] = "closest"
-    layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": null, "y1": null,
+    layout["shapes"] = [{"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": null, "x1": null,
                          "line": {"color": "#555555", "width": 1, "dash": "dash"}}]
-    layout["annotations"] = [{"xref": "paper", "x": 0, "y": null, "text": t("outcomes.no_difference_line"),
+    layout["annotations"] = [{"yref": "paper", "y": 1, "x": null, "text": t("outcomes.no_difference_line"),
                               "showarrow": False, "xanchor": "left", "yanchor": "bottom",
                               "font": {"size": 11, "color": "#333333"}}]
     return charts._figure(data, layout)

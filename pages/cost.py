@@ -82,9 +82,10 @@ def render() -> None:
     st.header(t("cost.units_title"))
     st.caption(t("cost.units_note"))
     shown = units.assign(item=units["item"].map(_unit_name), fiscal_year=units["fiscal_year"].map(cv.fy_label),
+                         payer=units["payer"].map(lambda p: t(f"cost.p_{p}")),
                          amount=units["amount"].map(cv.money),
                          unit=units["item"].map(lambda i: t("cost.u_unit", what=_unit_name(i).lower())))
-    mine = pd.DataFrame([{"fiscal_year": "—", "item": _unit_name(i), "amount": cv.money(v),
+    mine = pd.DataFrame([{"fiscal_year": "—", "item": _unit_name(i), "payer": "—", "amount": cv.money(v),
                           "unit": t("cost.u_unit", what=_unit_name(i).lower()), "source": t("cost.yours")}
                          for i, v in overrides.items()])
     st.dataframe(_headers(pd.concat([mine, shown], ignore_index=True)), hide_index=True, width="stretch")

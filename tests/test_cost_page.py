@@ -53,7 +53,7 @@ def values(y) -> list[float]:
 
 def bar_totals(at) -> list[float]:
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    return [float(sum(v)) for v in zip(*[values(tr["y"]) for tr in spec["data"]])]
+    return [float(sum(v)) for v in zip(*[values(tr["x"]) for tr in spec["data"]])]
 
 
 def test_default_costs_match_the_model(cost_store):

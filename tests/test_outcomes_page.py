@@ -64,7 +64,7 @@ def test_defaults_show_statement_charts_and_sizes(outcomes_store):
     texts = [s for tr in before_after["data"] if tr.get("mode", "").endswith("text") for s in tr["text"]]
     assert sorted(texts) == sorted(f"n = {n:,}" for n in all_cells["followed"])
     assert all(tr["error_y"]["visible"] for tr in before_after["data"] if "error_y" in tr)
-    assert any("n = " in str(x) for x in by_cohort["data"][0]["x"])
+    assert all("n = " in str(y) for y in by_cohort["data"][0]["y"])
     assert any("Outcome data through" in c.value for c in at.caption)
     assert any("Not a randomised trial" in m.value for m in at.markdown)
     assert any("comparison" in m.value.lower() and "not referred to LEAD" in m.value for m in at.markdown)
