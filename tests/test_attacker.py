@@ -1,4 +1,5 @@
-"""An outsider with only the public export tries to narrow every withheld count (R-6, R-11).
+"""An outsider with only the public export tries to narrow every withheld count (R-6, R-11), in the month x
+area tables and in the cohort outcome table.
 
 The attacker reads nothing but the CSVs `python -m leadsf export DIR` writes, rebuilds every additive
 relation a reader can infer (months -> quarter -> year, areas -> city, categories -> 'all', part <= whole for
