@@ -63,8 +63,8 @@ def cmd_publish(args) -> int:
         return EXIT_REJECTED
     audit = manifest["audit"]
     print(f"Published release {manifest['version']}: {audit['withheld_cells']} cells withheld, audit passed "
-          f"(narrowest range {audit['narrowest_range']}); {len(manifest['refused'])} tables not published for "
-          "some years at their grain (see `history --json`).")
+          f"(narrowest range {audit['narrowest_range']}); {len(manifest['refused'])} notes on tables not published "
+          "or merged at their grain (see `history --json`).")
     return EXIT_OK
 
 

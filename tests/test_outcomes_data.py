@@ -66,3 +66,27 @@ def test_quoted_source_with_commas_is_text():
     ex = extracts.read_extract(to_csv(rows).encode(), "costs.csv")
     assert ex.frame.loc[ex.frame["item"] == "jail_day", "source"].iat[0] == rows[5][4]
     assert ex.frame["amount"].dtype == "float64"
+
+
+def test_staff_preview_of_revised_outcomes_and_costs(store):
+    """The staff preview (nothing written) shows which cohorts and fiscal years a revision touches."""
+    from leadsf import staff
+    from leadsf.config import SAMPLE_DIR
+    from leadsf.store import Upload
+
+    before = state(store.root)
+    outcomes = (SAMPLE_DIR / "outcomes.csv").read_text(encoding="utf-8").splitlines()
+    i = next(n for n, line in enumerate(outcomes) if ",2016-Q2,lead,pre_6m,housed," in line)
+    head, value = outcomes[i].rsplit(",", 1)
+    outcomes[i] = f"{head},{int(value) + 1}"
+    costs = (SAMPLE_DIR / "costs.csv").read_text(encoding="utf-8").replace("2024,jail_day,county,87.00",
+                                                                            "2024,jail_day,county,95.00")
+    uploads = [Upload("outcomes.csv", ("\n".join(outcomes) + "\n").encode()), Upload("costs.csv", costs.encode())]
+    p = staff.preview(store, uploads)
+    assert p.kinds == ["costs", "outcomes"]
+    assert p.months_revised == {"costs": ["2024"], "outcomes": ["2016-Q2"]}
+    changes = p.changes.set_index("kind")
+    assert changes.loc["outcomes", "rows_changed"] == 1 and changes.loc["costs", "rows_changed"] == 1
+    assert {"outcomes", "costs"} <= set(p.withheld["kind"]) and p.audit["passed"]
+    assert any(r.startswith("outcomes:") for r in p.refusals)
+    assert state(store.root) == before
