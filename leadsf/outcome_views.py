@@ -192,7 +192,8 @@ def did_figure(did_rows: pd.DataFrame, measure: str, pair: str):
     null = 1.0 if is_total(measure) else 0.0
     missing = np.isnan(xs)
     if missing.any():  # marked on the no-difference line, never drawn as a value
-        data.append({"type": "scatter", "y": [l for l, m in zip(labels, missing) if m], "x": [null] * int(missing.sum()),
+        data.append({"type": "scatter", "y": [lab for lab, m in zip(labels, missing) if m],
+                     "x": [null] * int(missing.sum()),
                      "mode": "markers", "name": t("outcomes.not_computable"),
                      "hovertemplate": t("outcomes.not_computable") + "<extra></extra>",
                      "marker": {"symbol": "x-thin-open", "size": 10, "color": charts.WITHHELD_COLOUR}})

@@ -130,3 +130,10 @@ def install(store, monkeypatch, tables: dict[str, pd.DataFrame] | None = None) -
             make().to_parquet(path, index=False)
     if "outcomes" not in db.PUBLIC_TABLES:
         monkeypatch.setattr(db, "PUBLIC_TABLES", (*db.PUBLIC_TABLES, *TABLES))
+
+
+def remove(store) -> None:
+    """The live release as one published before outcomes existed (no outcome, cost or group tables)."""
+    folder = store.release_dir(store.current())
+    for name in TABLES:
+        (folder / f"{name}.parquet").unlink(missing_ok=True)

@@ -60,6 +60,7 @@ def test_home_says_plainly_when_nothing_is_clear(store, monkeypatch):
 
 
 def test_home_without_outcome_data_says_so(store):
+    outcomes_fixture.remove(store)
     at = run_home()
     assert any("Outcome data have not been published yet" in c.value for c in at.caption)
     assert not at.get("page_link")

@@ -99,6 +99,7 @@ def test_every_unit_cost_shows_its_source(cost_store):
 
 
 def test_no_cost_data_is_an_empty_state(store):
+    outcomes_fixture.remove(store)
     at = run()
     assert any("no cost data" in i.value for i in at.info)
 

@@ -103,6 +103,7 @@ def test_withheld_cells_read_suppressed_never_zero(outcomes_store):
 
 
 def test_no_outcome_data_is_an_empty_state(store):
+    outcomes_fixture.remove(store)
     at = run()
     assert any("no outcome data" in i.value for i in at.info)
     assert not at.get("plotly_chart")
