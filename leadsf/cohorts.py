@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import areas, config, contract, release, suppression
-from .cohort_checks import cohort_months, fiscal_year_months
+from .cohort_checks import cohort_months
 
 EN_DASH = "\u2013"
 ALL_COHORTS = "all"
@@ -52,10 +52,6 @@ class Unit:
     first_month: str
     last_month: str
     in_year: str = ""          # quarter units inside a published year: the year they add up to
-
-
-def _months_of(label: str) -> tuple[str, str]:
-    return cohort_months(label)
 
 
 def _month_number(month: str) -> int:
@@ -122,11 +118,13 @@ def _big_enough(unit: Unit, data: _Outcomes, k: int) -> bool:
 
 
 def plan_units(data: _Outcomes, k: int) -> tuple[list[Unit], list[str]]:
-    """Years and spans of years (whole years of referral whose pre windows exist), then the partial last year's
-    quarters. Returns the units and notes for staff."""
+    """Years and spans of years, the same for every window. Only referral years over by data_through: a year
+    still taking referrals is not a cohort yet. Returns the units and notes for staff."""
     notes: list[str] = []
-    whole = [y for y in data.years if _complete(f"{y}-12", "pre_6m", data.through)
-             and all(_complete(_months_of(c)[1], "pre_6m", data.through) for c in data.covered(y))]
+    whole = [y for y in data.years if f"{y}-12" <= data.through]
+    if len(whole) < len(data.years):
+        notes.append(f"outcomes: cohorts of {', '.join(sorted(set(data.years) - set(whole)))} not published yet (the "
+                     "year of referral is not over by data_through)")
     units: list[Unit] = []
     pending: list[str] = []
     for y in whole:
@@ -153,7 +151,7 @@ def quarter_units(year_unit: Unit, data: _Outcomes, window: str, k: int) -> list
     """The four quarters of a published year, when each is big enough in both groups for this window."""
     if year_unit.cohort_type != "year" or len(year_unit.quarters) != 4:
         return []
-    quarters = [Unit(q, "quarter", (q,), *_months_of(q), in_year=year_unit.label) for q in year_unit.quarters]
+    quarters = [Unit(q, "quarter", (q,), *cohort_months(q), in_year=year_unit.label) for q in year_unit.quarters]
     return quarters if all(data.followed(q.quarters, window) >= k for q in quarters) else []
 
 
@@ -397,7 +395,7 @@ def build_outcomes(frame: pd.DataFrame, area_cells: pd.DataFrame | None, previou
     units = [u for u in units if u not in linked]
     # A quarter standing for a withheld referral count: that year is published as a whole only.
     whole_years = {u.label for u in units if u.cohort_type == "year" and len(u.quarters) == 4
-                   and any(_reveals_withheld_referrals(Unit(q, "quarter", (q,), *_months_of(q)), data, referrals)
+                   and any(_reveals_withheld_referrals(Unit(q, "quarter", (q,), *cohort_months(q)), data, referrals)
                            for q in u.quarters)}
     cells, more, audit = protect(data, units, whole_years, previous)
     notes += more
