@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from leadsf import cohorts, contract, extracts, release
+from leadsf import cohorts, contract, extracts
 from leadsf.store import Store
 from tests.bad_inputs import BASE, to_csv
 
@@ -161,4 +161,3 @@ def test_sample_release_tables(published_sample):
     assert manifest["audit"]["outcomes"]["narrowest_range"] >= 10
     assert manifest["files"]["outcomes"]["synthetic"] is True
     assert set(store.table(n, "outcome_groups")["group"]) == set(contract.GROUPS)
-    assert isinstance(release.summarise_refusals([]), list)

@@ -2,6 +2,8 @@
 rule it breaks, at its row and column, by `validate` and by `publish` (exit 2, the store exactly as it was)."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from leadsf import cli, contract, extracts
@@ -56,7 +58,7 @@ def test_publish_rejects_and_store_unchanged(case, tmp_path, capsys, store):
 def test_data_through_must_be_a_past_month():
     # 2024-12 is complete on 2025-01-02 but not on 2024-12-15: data through a month not yet over is refused.
     with pytest.raises(extracts.ExtractRejected) as info:
-        extracts.read_extract(valid("outcomes"), "outcomes.csv", today=__import__("datetime").date(2024, 12, 15))
+        extracts.read_extract(valid("outcomes"), "outcomes.csv", today=date(2024, 12, 15))
     assert {p.rule for p in info.value.problems} == {"month"}
 
 
