@@ -149,14 +149,16 @@ def _check_outcomes(frame: pd.DataFrame, found: _Found) -> None:
                                        "out until the window is complete (a partial window would look like a low "
                                        "number)", row=i + 2, column="window")
     # A year cohort and one of its quarters would count the same people twice.
-    years = set(frame.loc[~frame["cohort"].str.contains("-Q"), ["cohort", "group"]].itertuples(index=False))
-    for i in frame.index[frame["cohort"].str.contains("-Q")]:
-        if (frame.at[i, "cohort"][:4], frame.at[i, "group"]) in years:
-            found.add("cohort-overlap", "this quarter's year is also given as a whole-year cohort for the same "
-                                        "group; give a year either by quarters or as one cohort", row=i + 2,
-                      column="cohort")
-    cells = frame.groupby(["cohort", "group", "window"], sort=False)
-    has_followed = cells["measure"].transform(lambda m: (m == contract.FOLLOWED).any())
+    is_quarter = frame["cohort"].str.contains("-Q", regex=False)
+    year_cohorts = pd.MultiIndex.from_frame(frame.loc[~is_quarter, ["cohort", "group"]])
+    of_year = pd.MultiIndex.from_arrays([frame["cohort"].str[:4], frame["group"]])
+    for i in frame.index[is_quarter & of_year.isin(year_cohorts)]:
+        found.add("cohort-overlap", "this quarter's year is also given as a whole-year cohort for the same "
+                                    "group; give a year either by quarters or as one cohort", row=i + 2,
+                  column="cohort")
+    cell = ["cohort", "group", "window"]
+    with_followed = pd.MultiIndex.from_frame(frame.loc[frame["measure"] == contract.FOLLOWED, cell])
+    has_followed = pd.MultiIndex.from_frame(frame[cell]).isin(with_followed)
     for i in frame.index[~has_followed]:
         found.add("followed-missing", f"there is no `{contract.FOLLOWED}` row (people followed for the whole window) "
                                       "for this cohort, group and window; every measure needs its denominator",

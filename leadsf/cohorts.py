@@ -223,11 +223,12 @@ def _lines(cells: pd.DataFrame) -> tuple[list[tuple[list[int], int]], list[tuple
         if (ALL_COHORTS, g, w, m) in index:
             lines.append((list(rows), index[(ALL_COHORTS, g, w, m)]))
     pairs = []
+    cohort, group, window, measure = (cells[c].to_numpy() for c in CELL_KEY)
     for _, part, whole in contract.TABLE_KINDS["outcomes"].parts:
-        for i in np.flatnonzero(cells["measure"].to_numpy() == part):
-            key = (cells["cohort"].iat[i], cells["group"].iat[i], cells["window"].iat[i], whole)
-            if key in index:
-                pairs.append((int(i), index[key]))
+        for i in np.flatnonzero(measure == part):
+            j = index.get((cohort[i], group[i], window[i], whole))
+            if j is not None:
+                pairs.append((int(i), j))
     return lines, pairs
 
 
@@ -254,26 +255,28 @@ def _system(new: pd.DataFrame, old: pd.DataFrame | None) -> _System:
         same = new.reset_index().merge(old.reset_index(), on=CELL_KEY + ["value"], suffixes=("_n", "_o"))
         match = dict(zip(same["index_o"], same["index_n"]))
         var_of_old = np.empty(len(old), np.int64)
+        old_values, old_hidden = old["value"].to_numpy(np.int64), old["hidden"].to_numpy(bool)
         for i in range(len(old)):
             if i in match:
                 var_of_old[i] = match[i]
             else:
                 var_of_old[i] = len(values)
-                values.append(int(old["value"].iat[i]))
-                fixed.append(not bool(old["hidden"].iat[i]))
-                initial.append(bool(old["hidden"].iat[i]))
+                values.append(int(old_values[i]))
+                fixed.append(not old_hidden[i])
+                initial.append(bool(old_hidden[i]))
                 locked.append(True)
         for i, v in match.items():  # a cell readers already saw withheld stays withheld
-            initial[v] = initial[v] or bool(old["hidden"].iat[i])
+            initial[v] = initial[v] or bool(old_hidden[i])
     lines, virtual_values = [], []
     frames = [(new, np.arange(n_new))] + ([(old, var_of_old)] if old is not None and len(old) else [])
     n_vars = len(values)
     for frame, var_of in frames:
         f_lines, pairs = _lines(frame.reset_index(drop=True))
         lines += [([int(var_of[p]) for p in parts], int(var_of[t])) for parts, t in f_lines]
+        frame_values = frame["value"].to_numpy(np.int64)
         for part, whole in pairs:
             comp = n_vars + len(virtual_values)
-            virtual_values.append(int(frame["value"].iat[whole] - frame["value"].iat[part]))
+            virtual_values.append(int(frame_values[whole] - frame_values[part]))
             lines.append(([int(var_of[part]), comp], int(var_of[whole])))
     n_virtual = len(virtual_values)
     # A count withheld from the start (a total of too few people) may be 0, which the audit's "withheld counts
