@@ -389,3 +389,19 @@ def test_outcome_attacker_catches_a_leak_without_complementary_suppression(outco
     targets = [v for v in s.var.values() if 1 <= truth_of[v] <= K]
     ranges = solve_ranges(s, targets, truth_of)
     assert any(hi - lo < WIDTH - 1e-6 for lo, hi in ranges.values())
+
+
+def test_costs_publish_no_small_participant_count(published_sample, tmp_path):
+    """Participants served of 1 to 10 are withheld together with that year's participant-months, which would
+    bound them (months <= 12 x participants)."""
+    env = os.environ | {"LEADSF_DATA_DIR": str(published_sample)}
+    proc = subprocess.run([sys.executable, "-m", "leadsf", "export", str(tmp_path)], cwd=ROOT, env=env,
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    costs = pd.read_csv(tmp_path / "costs.csv", dtype=str, keep_default_na=False)
+    people = costs[costs["item"] == "participants_served"].set_index("fiscal_year")
+    shown = people[people["withheld"] == "false"]["amount"].astype(float)
+    assert not shown.between(1, K).any()
+    months = costs[costs["item"] == "participant_months"].set_index("fiscal_year")
+    for year in people.index[people["withheld"] == "true"]:
+        assert months.loc[year, "withheld"] == "true" and months.loc[year, "amount"] == ""
