@@ -253,7 +253,7 @@ class Store:
             "synthetic": any(m.get("synthetic", legacy_synthetic) for m in file_meta.values()),
             "previous": live,
             "files": file_meta,
-            "data_through": max(m["last_month"] for m in file_meta.values() if m.get("last_month")),
+            "data_through": max((m["last_month"] for m in file_meta.values() if m.get("last_month")), default=None),
             "tables": {name: len(t) for name, t in built.tables.items()},
             "suppression": built.summary["kinds"],
             "audit": built.summary["audit"],
