@@ -66,23 +66,32 @@ def cost_statement(tables: set[str]) -> str | None:
     return cost_views.statement(cost_model.cost_per_year(costs, justice_use(tables)))
 
 
+@ui.per_release
+def answer() -> tuple[list[str], bool, str | None] | None:
+    """(outcome statements, any clear, cost statement) of the live release; None without outcome data. The same
+    for every visitor of a release in a language, so worked out once."""
+    tables = available()
+    if "outcomes" not in tables:
+        return None
+    return (*outcome_statements(), cost_statement(tables))
+
+
 def render() -> None:
     """Home's answer section."""
     from pages import cost, outcomes  # the pages' own render functions, so the links match their st.Page
 
     st.header(t("home.answer_title"))
-    tables = available()
-    if "outcomes" not in tables:
+    found = answer()
+    if found is None:
         st.caption(t("home.answer_no_data"))
         return
-    statements, clear = outcome_statements()
+    statements, clear, costs = found
     with st.container(border=True, key="home_answer"):
         if not clear:
             st.markdown(t("home.answer_none"))
         st.markdown("\n".join(f"- {s}" for s in statements))
         st.page_link(st.Page(outcomes.render, title=t("nav.outcomes"), url_path="outcomes"),
                      label=t("home.answer_outcomes_link"), icon=":material/query_stats:")
-        costs = cost_statement(tables)
         if costs:
             st.markdown(costs)
             st.page_link(st.Page(cost.render, title=t("nav.cost"), url_path="cost"),

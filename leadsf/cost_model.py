@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import memo
+
 PROGRAM_ITEMS = ("case_management", "treatment_services", "housing", "administration")
 UNIT_ITEMS = ("jail_day", "booking", "prosecution_case", "defence_case", "court_hearing", "ed_visit",
               "ems_transport")
@@ -26,21 +28,26 @@ def fiscal_years(costs: pd.DataFrame) -> list[str]:
     return sorted(costs["fiscal_year"].astype(str).unique())
 
 
+@memo.by_content
 def program_cost(costs: pd.DataFrame) -> pd.DataFrame:
     """Per fiscal year: program spending, participant-years and spending per participant-year (NaN when a
     number needed is withheld or missing)."""
-    out = []
-    for fy in fiscal_years(costs):
-        year = costs[costs["fiscal_year"].astype(str) == fy]
-        spend = year[year["item_type"] == "program_spending"]
-        months = year[year["item"] == "participant_months"]["amount"]
-        spending = np.nan if spend.empty or spend["amount"].isna().any() else float(spend["amount"].sum())
-        py = np.nan if months.empty or months.isna().any() else float(months.sum()) / 12
-        out.append({"fiscal_year": fy, "spending": spending, "participant_years": py,
-                    "per_participant_year": spending / py if py and py == py and spending == spending else np.nan})
-    return pd.DataFrame(out, columns=["fiscal_year", "spending", "participant_years", "per_participant_year"])
+    years = pd.Index(fiscal_years(costs), name="fiscal_year")
+    fy = costs["fiscal_year"].astype(str)
+
+    def total(mask) -> pd.Series:  # NaN for a year with any withheld line, or none
+        part = costs[mask].assign(fiscal_year=fy[mask])
+        sums = part.groupby("fiscal_year")["amount"].agg(lambda a: np.nan if a.isna().any() else a.sum())
+        return sums.reindex(years).astype(float)
+
+    spending = total(costs["item_type"] == "program_spending")
+    participant_years = total(costs["item"] == "participant_months") / 12
+    out = pd.DataFrame({"spending": spending, "participant_years": participant_years})
+    out["per_participant_year"] = out["spending"] / out["participant_years"].where(out["participant_years"] > 0)
+    return out.reset_index()
 
 
+@memo.by_content
 def payer_shares(costs: pd.DataFrame) -> pd.DataFrame:
     """Program spending by fiscal year and payer, with each payer's share of that year's spending (%)."""
     spend = costs[(costs["item_type"] == "program_spending") & costs["amount"].notna()]
@@ -58,13 +65,23 @@ def unit_costs(costs: pd.DataFrame) -> pd.DataFrame:
 def price(units: pd.DataFrame, item: str, fiscal_year: str) -> tuple[float | None, str | None]:
     """(unit cost, fiscal year it is from) for `item` in `fiscal_year`: that year's, else the nearest earlier
     year's, else the nearest later year's; (None, None) when never published."""
-    rows = units[(units["item"] == item) & units["amount"].notna()]
-    if rows.empty:
-        return None, None
-    by_year = rows.groupby(rows["fiscal_year"].astype(str))["amount"].sum()  # a cost shared by payers adds up
-    earlier = by_year[by_year.index <= fiscal_year]
-    year = earlier.index[-1] if len(earlier) else by_year.index[0]
-    return float(by_year[year]), str(year)
+    return prices(units, (fiscal_year,)).get((item, fiscal_year), (None, None))
+
+
+@memo.by_content
+def prices(units: pd.DataFrame, years: tuple[str, ...]) -> dict[tuple[str, str], tuple[float, str]]:
+    """(item, fiscal year) -> (unit cost, the year it is from) for every published item and each of `years`
+    (rule as in `price`). A cost shared by several payers adds up."""
+    rows = units[units["amount"].notna()]
+    by = rows.groupby(["item", rows["fiscal_year"].astype(str)])["amount"].sum()
+    out = {}
+    for item, series in by.groupby(level=0):
+        published = series.droplevel(0).sort_index()
+        for year in years:
+            earlier = published[published.index <= year]
+            source = earlier.index[-1] if len(earlier) else published.index[0]
+            out[(item, year)] = (float(published[source]), str(source))
+    return out
 
 
 def justice_use(use: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -78,23 +95,25 @@ def justice_use(use: pd.DataFrame) -> dict[str, dict[str, float]]:
     return out
 
 
+@memo.by_content
 def cost_per_year(costs: pd.DataFrame, use: pd.DataFrame, overrides: dict[str, float] | None = None
                   ) -> pd.DataFrame:
     """One row per fiscal year and group ('lead', 'comparison'): program cost (LEAD only), the cost of each
     criminal-justice component, and the total, in USD per participant-year. `overrides` replaces the published
     unit cost of an item in every year (the visitor's assumption)."""
     overrides = overrides or {}
-    units = unit_costs(costs)
+    years = tuple(fiscal_years(costs))
+    priced = prices(unit_costs(costs), years)
     program = program_cost(costs).set_index("fiscal_year")
     rates = justice_use(use)
     out = []
-    for fy in fiscal_years(costs):
+    for fy in years:
         for group in ("lead", "comparison"):
             row = {"fiscal_year": fy, "group": group,
                    "program": program.loc[fy, "per_participant_year"] if group == "lead" else 0.0}
             for name, (measure, items) in JUSTICE.items():
-                prices = [overrides[i] if i in overrides else price(units, i, fy)[0] for i in items]
-                known = [p for p in prices if p is not None]  # an item never published is left out (the page lists it)
+                each = [overrides[i] if i in overrides else priced.get((i, fy), (None,))[0] for i in items]
+                known = [p for p in each if p is not None]  # an item never published is left out (the page lists it)
                 per_unit = sum(known) if known else np.nan
                 row[name] = rates.get(group, {}).get(measure, np.nan) * per_unit
             row["total"] = row["program"] + sum(row[n] for n in JUSTICE)

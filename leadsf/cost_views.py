@@ -71,6 +71,7 @@ def cost_figure(table: pd.DataFrame):
     return charts._figure(data, layout)
 
 
+@memo.by_content
 def cost_alt(table: pd.DataFrame) -> str:
     parts = [t("cost.chart_alt")]
     for fy, year in table.groupby("fiscal_year", sort=True):
@@ -95,6 +96,7 @@ def payer_figure(shares: pd.DataFrame):
     return charts._figure(data, layout)
 
 
+@memo.by_content
 def payer_alt(shares: pd.DataFrame) -> str:
     parts = [t("cost.payer_alt")]
     for fy, part in shares.groupby("fiscal_year", sort=True):
