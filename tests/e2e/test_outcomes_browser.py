@@ -1,5 +1,5 @@
 """Outcomes and Cost in a real browser, English and Spanish, desktop and phone: no exception, no script error in
-the console, the charts draw and fit the screen; the cost page's jail-day input moves the result and the URL
+the console, the charts draw and fit the screen, axe finds nothing serious; the cost page's jail-day input moves the result and the URL
 keeps it; Home's answer links reach both pages."""
 from __future__ import annotations
 
@@ -76,3 +76,17 @@ def test_home_answer_links_to_both_pages(page, site):
         page.wait_for_url(re.compile(rf"/{url_path}\b"), timeout=30_000)
         wait_for_run(page)
         expect_no_exception(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("url_path", PAGES)
+def test_axe_no_serious_or_critical(page, site, url_path, lang):
+    from .test_accessibility import run_axe
+
+    open_page(page, site.url, url_path, lang=lang)
+    page.locator(CHART).first.wait_for(timeout=30_000)
+    wait_for_run(page)
+    result = run_axe(page)
+    bad = [f'{v["id"]} ({v["impact"]}): {v["help"]} -> {[n["target"] for n in v["nodes"]][:5]}'
+           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, "\n".join(bad)
