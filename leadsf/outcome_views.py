@@ -84,14 +84,26 @@ def _four(part: pd.DataFrame, measure: str, pair: str) -> list[tuple[int, float]
 
 
 @memo.by_content
-def did_table(cell_rows: pd.DataFrame, measure: str, pair: str) -> pd.DataFrame:
+def dispersion(rows: pd.DataFrame, measure: str) -> float | None:
+    """Over-dispersion of a total from how its cohorts' cells scatter, pooled over both follow-up lengths (a
+    property of the measure: jail days come in stays whatever the window). None when fewer than two cohort
+    windows are complete and published, or for a share."""
+    if not is_total(measure):
+        return None
+    fours = []
+    for pair in PAIRS:
+        part = cells(rows, measure, pair)
+        fours += [_four(g, measure, pair) for c, g in part.groupby("cohort", sort=False) if c != ALL]
+    return outcome_stats.rate_dispersion([f for f in fours if f])
+
+
+@memo.by_content
+def did_table(cell_rows: pd.DataFrame, measure: str, pair: str, dispersion: float | None = None) -> pd.DataFrame:
     """Per cohort: people followed in each group (after referral), the difference in differences and its 95%
-    interval (percentage points, or a ratio of rate ratios), and whether the interval excludes no difference."""
+    interval (percentage points, or a ratio of rate ratios), and whether the interval excludes no difference.
+    A total needs the over-dispersion (`dispersion`); without one there is no interval, so no difference."""
     before, after = PAIRS[pair]
     fours = {cohort: _four(part, measure, pair) for cohort, part in cell_rows.groupby("cohort", sort=False)}
-    # Totals: over-dispersion from the cohort years' scatter (none with fewer than two: no interval then).
-    dispersion = (outcome_stats.rate_dispersion([f for c, f in fours.items() if c != ALL and f])
-                  if is_total(measure) else None)
     out = []
     for cohort, part in cell_rows.groupby("cohort", sort=False):
         four = fours[cohort]
@@ -113,7 +125,7 @@ def did_table(cell_rows: pd.DataFrame, measure: str, pair: str) -> pd.DataFrame:
     frame = pd.DataFrame(out, columns=["cohort", "lead_followed", "comparison_followed", "did", "did_low",
                                        "did_high", "clear", "direction"])
     for c in ("did", "did_low", "did_high"):
-        frame[c] = frame[c].astype("Float64").round(2 if is_total(measure) else 1)
+        frame[c] = frame[c].astype("Float64").round(3)  # the statement rounds for reading
     return frame
 
 
@@ -125,8 +137,16 @@ def statement(measure: str, pair: str, row: pd.Series | dict | None) -> str:
         return t("outcomes.statement_none", measure=what, window=window)
     total = is_total(measure)
     decimals = 2 if total else 1
+    null = 1.0 if total else 0.0
+
+    def bound(value) -> str:
+        """A bound that would round onto "no difference" keeps the decimals that show its side of it."""
+        places = decimals
+        while places < 3 and round(float(value), places) == null and float(value) != null:
+            places += 1
+        return number(value, places)
     values = {"measure": what, "window": window, "estimate": number(row["did"], decimals),
-              "low": number(row["did_low"], decimals), "high": number(row["did_high"], decimals)}
+              "low": bound(row["did_low"]), "high": bound(row["did_high"])}
     if not row["clear"]:
         return t("outcomes.statement_unclear_ratio" if total else "outcomes.statement_unclear", **values)
     if total:
@@ -238,7 +258,7 @@ def overview(rows: pd.DataFrame, pair: str, cohort: str) -> pd.DataFrame:
     for measure in MEASURES:
         if not (rows["measure"] == measure).any():
             continue
-        d = did_table(cells(rows, measure, pair), measure, pair)
+        d = did_table(cells(rows, measure, pair), measure, pair, dispersion(rows, measure))
         d = d[d["cohort"] == cohort]
         row = d.iloc[0] if len(d) else None
         out.append({"measure": measure, "outcome": t(f"outcomes.m_{measure}"),

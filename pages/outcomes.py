@@ -57,7 +57,7 @@ def render() -> None:
         _groups(available)
         return
 
-    dids = ov.did_table(cell_rows, measure, pair)
+    dids = ov.did_table(cell_rows, measure, pair, ov.dispersion(rows, measure))
     chosen = dids[dids["cohort"] == cohort]
     st.header(t("outcomes.answer_title"))
     with st.container(border=True, key="outcomes_statement"):

@@ -112,3 +112,9 @@ def test_statement_in_spanish():
     finally:
         i18n.set_language("en")
     assert "sin una diferencia clara" in text and "incluye el cero" in text and "-18,9" in text
+
+
+def test_a_bound_next_to_zero_keeps_its_side():
+    text = ov.statement("any_arrest", "12m", {"did": -9.0, "did_low": -18.0, "did_high": -0.004, "clear": True,
+                                              "direction": "lower"})
+    assert "-18.0 to -0.004" in text

@@ -52,7 +52,7 @@ def test_defaults_show_statement_charts_and_sizes(outcomes_store):
     assert at.title[0].value == "Outcomes: what happened after referral"
     rows = published(outcomes_store)
     cells = ov.cells(rows, "any_arrest", "6m")
-    did = ov.did_table(cells, "any_arrest", "6m").set_index("cohort").loc["all"]
+    did = ov.did_table(cells, "any_arrest", "6m", ov.dispersion(rows, "any_arrest")).set_index("cohort").loc["all"]
     statement = ov.statement("any_arrest", "6m", did)
     assert any(m.value == statement for m in at.markdown)
     assert ("no clear difference" in statement) == (not did["clear"])
