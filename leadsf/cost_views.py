@@ -83,16 +83,20 @@ def cost_alt(table: pd.DataFrame) -> str:
 
 @memo.by_content
 def payer_figure(shares: pd.DataFrame):
-    """Each payer's share of program spending by fiscal year (stacked to 100%)."""
+    """Each payer's share of program spending by fiscal year, stacked to 100% (years down the side)."""
     data = []
     for i, (payer, part) in enumerate(shares.groupby("payer", sort=False)):
-        data.append({"type": "bar", "x": [fy_label(fy) for fy in part["fiscal_year"]],
-                     "y": part["share_pct"].astype(float).to_numpy(), "name": t(f"cost.p_{payer}"),
+        data.append({"type": "bar", "orientation": "h", "y": [fy_label(fy) for fy in part["fiscal_year"]],
+                     "x": part["share_pct"].astype(float).to_numpy(), "name": payer_label(payer),
                      "marker": {"color": charts.PALETTE[i % len(charts.PALETTE)]},
-                     "hovertemplate": t(f"cost.p_{payer}") + ": %{y:.1f} %<extra></extra>"})
-    layout = charts._base_layout(t("cost.payer_chart"), t("cost.payer_axis"))
+                     "hovertemplate": payer_label(payer) + ": %{x:.1f} %<extra></extra>"})
+    years = shares["fiscal_year"].nunique()
+    layout = charts._base_layout(t("cost.payer_chart"), "", height=max(300, 24 * years + 170))
     layout.update(barmode="stack", hovermode="closest")
-    layout["xaxis"]["type"] = "category"
+    layout["xaxis"].update({"title": {"text": t("cost.payer_axis")}, "range": [0, 100]})
+    layout["yaxis"].update({"title": {}, "type": "category", "autorange": "reversed"})
+    layout["legend"].update({"y": -0.2, "traceorder": "normal"})
+    layout["margin"]["b"] = 110
     return charts._figure(data, layout)
 
 
@@ -100,7 +104,48 @@ def payer_figure(shares: pd.DataFrame):
 def payer_alt(shares: pd.DataFrame) -> str:
     parts = [t("cost.payer_alt")]
     for fy, part in shares.groupby("fiscal_year", sort=True):
-        items = ", ".join(f"{t(f'cost.p_{r.payer}')} {number(r.share_pct, 1)} %" for r in part.itertuples())
+        items = ", ".join(f"{payer_label(r.payer)} {number(r.share_pct, 1)} %" for r in part.itertuples())
         parts.append(f"{fy_label(fy)}: {items}.")
     return " ".join(parts)
 
+
+
+def unit_name(item: str) -> str:
+    key = f"cost.n_{item}"
+    return t(key) if t(key) != key else item  # a unit cost staff add later keeps its code
+
+
+def payer_label(code: str) -> str:
+    key = f"cost.p_{code}"
+    return t(key) if t(key) != key else code
+
+
+def line_items(costs: pd.DataFrame) -> list[str]:
+    """What each program line and count is, and who pays for it (markdown, one line each)."""
+    lines = costs[costs["item_type"] != "unit_cost"]
+    out = []
+    for item in dict.fromkeys(lines["item"]):
+        payers = [p for p in dict.fromkeys(lines[lines["item"] == item]["payer"]) if p != "all"]
+        text = t(f"cost.i_{item}") if t(f"cost.i_{item}") != f"cost.i_{item}" else item
+        out.append(text + (" " + t("cost.paid_by", payers=", ".join(map(payer_label, payers))) if payers else ""))
+    return out
+
+
+@memo.by_content
+def units_table(units: pd.DataFrame, overrides: dict, latest: bool) -> pd.DataFrame:
+    """Unit costs as a visitor reads them: the visitor's own first, then each item's latest published price
+    (`latest`) or every year's, with who pays and the source; the ones the cost uses come first."""
+    used = [i for _, items in cost_model.JUSTICE.values() for i in items]
+    rows = units.copy()
+    if latest:
+        rows = rows[rows["fiscal_year"] == rows.groupby("item")["fiscal_year"].transform("max")]
+    rows = rows.assign(_used=~rows["item"].isin(used)).sort_values(["_used", "item", "fiscal_year"])
+    # What and how much first: on a phone the table scrolls sideways, and these are the columns that matter.
+    shown = pd.DataFrame({"item": rows["item"].map(unit_name), "amount": rows["amount"].map(money),
+                          "fiscal_year": rows["fiscal_year"].map(fy_label), "payer": rows["payer"].map(payer_label),
+                          "unit": rows["item"].map(lambda i: t("cost.u_unit", what=unit_name(i).lower())),
+                          "source": rows["source"]})
+    mine = pd.DataFrame([{"item": unit_name(i), "amount": money(v), "fiscal_year": "—", "payer": "—",
+                          "unit": t("cost.u_unit", what=unit_name(i).lower()), "source": t("cost.yours")}
+                         for i, v in overrides.items()], columns=shown.columns)
+    return pd.concat([mine, shown], ignore_index=True)

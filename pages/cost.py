@@ -73,30 +73,16 @@ def render() -> None:
         ui.chart_block(cv.payer_figure(shares), _labelled(shares), key="cost_payers",
                        filename="lead-santa-fe-program-spending-by-payer", alt=cv.payer_alt(shares),
                        source_key="cost.source", rel=rel)
-    lines = costs[costs["item_type"] != "unit_cost"]
-    st.dataframe(pd.DataFrame({"item": [t(f"cost.i_{i}") for i in dict.fromkeys(lines["item"])],
-                               "payer": [", ".join(t(f"cost.p_{p}") for p in dict.fromkeys(
-                                   lines[lines["item"] == i]["payer"])) for i in dict.fromkeys(lines["item"])]}
-                              ).pipe(_headers), hide_index=True, width="stretch")
+    st.markdown("\n".join(f"- {line}" for line in cv.line_items(costs)))
 
     st.header(t("cost.units_title"))
     st.caption(t("cost.units_note"))
-    shown = units.assign(item=units["item"].map(_unit_name), fiscal_year=units["fiscal_year"].map(cv.fy_label),
-                         payer=units["payer"].map(lambda p: t(f"cost.p_{p}")),
-                         amount=units["amount"].map(cv.money),
-                         unit=units["item"].map(lambda i: t("cost.u_unit", what=_unit_name(i).lower())))
-    mine = pd.DataFrame([{"fiscal_year": "—", "item": _unit_name(i), "payer": "—", "amount": cv.money(v),
-                          "unit": t("cost.u_unit", what=_unit_name(i).lower()), "source": t("cost.yours")}
-                         for i, v in overrides.items()])
-    st.dataframe(_headers(pd.concat([mine, shown], ignore_index=True)), hide_index=True, width="stretch")
+    st.dataframe(_headers(cv.units_table(units, overrides, latest=True)), hide_index=True, width="stretch")
+    with st.expander(t("cost.units_all_years")):
+        st.dataframe(_headers(cv.units_table(units, {}, latest=False)), hide_index=True, width="stretch")
 
     with st.expander(t("cost.method_title")):
         st.markdown(t("cost.method"))
-
-
-def _unit_name(item: str) -> str:
-    key = f"cost.n_{item}"
-    return t(key) if key != t(key) else item  # a unit cost staff add later keeps its code
 
 
 def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
@@ -104,7 +90,7 @@ def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
     if "group" in out:
         out["group"] = out["group"].map(lambda g: t(f"outcomes.g_{g}"))
     if "payer" in out:
-        out["payer"] = out["payer"].map(lambda p: t(f"cost.p_{p}"))
+        out["payer"] = out["payer"].map(cv.payer_label)
     out["fiscal_year"] = out["fiscal_year"].map(cv.fy_label)
     return out
 

@@ -95,7 +95,9 @@ def test_every_unit_cost_shows_its_source(cost_store):
     units = costs[costs["item_type"] == "unit_cost"]
     table = at.dataframe[-1].value
     assert set(units["source"]) <= set(table["Source"])
-    assert any("Medicaid" in str(v) for v in at.dataframe[-2].value["Who pays"])
+    assert any("Paid by: " in m.value and "Medicaid" in m.value for m in at.markdown)
+    latest = at.dataframe[0].value  # each item's latest price first, with its source
+    assert {"Jail day", "Jail booking"} <= set(latest["Line"]) and latest["Source"].str.len().gt(0).all()
 
 
 def test_no_cost_data_is_an_empty_state(store):
