@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leadsf import cost_model
+from leadsf import cost_model, i18n
 from leadsf.db import open_release
 from tests import outcomes_fixture
 from tests.test_i18n import english_in, visible_texts
@@ -116,5 +116,15 @@ def test_spanish_page_shows_no_english(cost_store):
         for source in sources:
             text = text.replace(source, " ")
         return text
-    leaks = [(kind, words, text[:120]) for kind, text in visible_texts(at) if (words := english_in(unquoted(text)))]
+    texts = visible_texts(at)
+    for toggle in at.toggle:  # every chart's table view too
+        toggle.set_value(True)
+    i18n.set_language("es")
+    try:
+        at.run()
+    finally:
+        i18n.set_language("en")
+    assert not at.exception
+    texts += visible_texts(at)
+    leaks = [(kind, words, text[:120]) for kind, text in texts if (words := english_in(unquoted(text)))]
     assert not leaks, leaks[:20]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from leadsf import i18n
 from leadsf import outcome_views as ov
 from tests import outcomes_fixture
 from tests.test_i18n import english_in, visible_texts
@@ -113,5 +114,14 @@ def test_spanish_page_shows_no_english(outcomes_store):
     at = run({"measure": "jail_bookings"}, lang="es")
     assert at.title[0].value.startswith("Resultados")
     texts = visible_texts(at)
+    for toggle in at.toggle:  # every chart's table view too
+        toggle.set_value(True)
+    i18n.set_language("es")
+    try:
+        at.run()
+    finally:
+        i18n.set_language("en")
+    assert not at.exception
+    texts += visible_texts(at)
     leaks = [(kind, words, text[:120]) for kind, text in texts if (words := english_in(text))]
     assert not leaks, leaks[:20]
