@@ -9,6 +9,7 @@ from leadsf import ui
 from leadsf.i18n import t
 from pages import (about, area_profile, engagement, home, maps, overdoses, property_crime, referrals,
                    staff)
+from pages import cost, outcomes
 
 st.set_page_config(page_title="LEAD Santa Fe", page_icon=":material/monitoring:", layout="wide",
                    initial_sidebar_state="auto")
@@ -24,6 +25,8 @@ public = [
     st.Page(maps.render, title=t("nav.maps"), icon=":material/map:", url_path="maps"),
     st.Page(area_profile.render, title=t("nav.area_profile"), icon=":material/location_on:",
             url_path="area"),
+    st.Page(outcomes.render, title=t("nav.outcomes"), icon=":material/query_stats:", url_path="outcomes"),
+    st.Page(cost.render, title=t("nav.cost"), icon=":material/payments:", url_path="cost"),
     st.Page(about.render, title=t("nav.about"), icon=":material/info:", url_path="about"),
 ]
 # Staff reach /staff directly; it is listed in the menu only for a signed-in staff session, and the page

@@ -39,7 +39,8 @@ st.pydeck_chart(pdk.Deck(layers=[pdk.Layer("GeoJsonLayer", fc, id="areas")], map
                          initial_view_state=pdk.ViewState(latitude=35.65, longitude=-105.95, zoom=9)))
 '''
 
-PAGES = ("home", "referrals", "engagement", "overdoses", "property_crime", "about", "maps", "area_profile")
+PAGES = ("home", "referrals", "engagement", "overdoses", "property_crime", "about", "maps", "area_profile", "outcomes",
+         "cost")
 TARGET = {"maps": 4.0, "area_profile": 4.0}
 
 

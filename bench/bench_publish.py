@@ -36,7 +36,8 @@ factor, work = float(sys.argv[2]), Path(sys.argv[3])
 uploads, rows = [], 0
 for p in sorted(config.SAMPLE_DIR.glob("*.csv")):
     frame = pd.read_csv(p, dtype=str, keep_default_na=False)
-    frame["count"] = (frame["count"].astype(int) * factor).apply(lambda v: str(int(v // 1)))
+    if "count" in frame:  # costs and group definitions have no counts to scale
+        frame["count"] = (frame["count"].astype(int) * factor).apply(lambda v: str(int(v // 1)))
     rows += len(frame)
     uploads.append(Upload(p.name, frame.to_csv(index=False, lineterminator="\n").encode()))
 started = time.perf_counter()

@@ -43,8 +43,10 @@ def cmd_validate(args) -> int:
         ex = extracts.read_extract(up.data, up.filename, kind=args.kind)
     except extracts.ExtractRejected as exc:
         return _report(exc)
-    print(f"{extracts.display_name(up.filename)}: valid {ex.kind} extract, {ex.rows} rows, areas from the "
-          f"{ex.boundary_set} boundary set, {ex.frame['month'].min()} to {ex.frame['month'].max()}")
+    first, last = ex.months
+    areas = f", areas from the {ex.boundary_set} boundary set" if ex.boundary_set else ""
+    period = f", {first} to {last}" if first else ""
+    print(f"{extracts.display_name(up.filename)}: valid {ex.kind} extract, {ex.rows} rows{areas}{period}")
     return EXIT_OK
 
 
@@ -61,8 +63,8 @@ def cmd_publish(args) -> int:
         return EXIT_REJECTED
     audit = manifest["audit"]
     print(f"Published release {manifest['version']}: {audit['withheld_cells']} cells withheld, audit passed "
-          f"(narrowest range {audit['narrowest_range']}); {len(manifest['refused'])} tables not published for "
-          "some years at their grain (see `history --json`).")
+          f"(narrowest range {audit['narrowest_range']}); {len(manifest['refused'])} notes on tables not published "
+          "or merged at their grain (see `history --json`).")
     return EXIT_OK
 
 
@@ -146,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="Check one extract against the contract without publishing.")
     p.add_argument("file", help="CSV extract (UTF-8).")
-    p.add_argument("--kind", choices=sorted(contract.KINDS), help="Expected kind (default: from the header).")
+    p.add_argument("--kind", choices=sorted(contract.EXTRACTS), help="Expected kind (default: from the header).")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("publish", help="Validate, suppress, audit and publish extracts as a new release.")
@@ -169,7 +171,7 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("template", help="Print a template extract for a kind.")
-    p.add_argument("kind", choices=sorted(contract.KINDS), help="Extract kind.")
+    p.add_argument("kind", choices=sorted(contract.EXTRACTS), help="Extract kind.")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("sample", help="Write the synthetic sample extracts (deterministic).")

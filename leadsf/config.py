@@ -42,6 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
             "whole-area count is the last to be hidden; whole-area top-level counts by quarter or year above "
             "suppress_max are never hidden (a finer table is not published instead).",
             "HiTaS (top table protected first, its totals then fixed): tau-ARGUS manual 4.1 section 2.10."),
+    Setting("cohort_min_people", 11, "An outcome cohort (LEAD or comparison, one follow-up window) with fewer people "
+            "followed is not published at that grain: quarters merge into years, years into multi-year spans.",
+            "Cohort tables: DESIGN.md privacy model; the primary threshold (suppress_max) plus one."),
+    Setting("cohort_min_people_totals", 20, "Totals of jail bookings and days are published, as means per person, "
+            "only for cohorts of at least this many people followed.",
+            "NC-TOPPS reporting rule (\"more than 20 people\"); research/outcomes.md."),
     Setting("max_upload_bytes", 5 * 1024 * 1024, "Largest extract accepted, in bytes.", "OWASP ASVS V5.2.1; R-16."),
     Setting("max_rows", 100_000, "Most data rows accepted in one extract.", "R-16."),
     Setting("max_columns", 10, "Most columns accepted in one extract.", "R-16."),

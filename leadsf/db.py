@@ -53,6 +53,11 @@ class PublicRelease:
             return self.con.execute(query_text(name), {k: params[k] for k in wanted}).df()
 
 
+def _tables_named(sql: str) -> list[str]:
+    body = re.sub(r"--[^\n]*", "", sql)
+    return [t for t in PUBLIC_TABLES if re.search(rf"\b{t}\b", body)]
+
+
 def open_release(store: Store, version: int) -> PublicRelease:
     folder = store.release_dir(version)
     con = duckdb.connect(":memory:", config={"threads": 1})
@@ -65,10 +70,12 @@ def open_release(store: Store, version: int) -> PublicRelease:
         con.register("loaded", frame)
         con.execute(f"create table {table} as select * from loaded")
         con.unregister("loaded")
-    # Shared logic lives in views (queries/views/*.sql); they read every public table.
-    if len(loaded) == len(PUBLIC_TABLES):
-        for view in sorted((config.QUERIES_DIR / "views").glob("*.sql")):
-            con.execute(view.read_text(encoding="utf-8"))
+    # Shared logic lives in views (queries/views/*.sql); a view is made when every table it reads is in this
+    # release (releases made before a kind existed lack its table).
+    for view in sorted((config.QUERIES_DIR / "views").glob("*.sql")):
+        sql = view.read_text(encoding="utf-8")
+        if set(_tables_named(sql)) <= set(loaded):
+            con.execute(sql)
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
     return PublicRelease(version, store.manifest(version), con, threading.Lock())

@@ -29,9 +29,53 @@ FIELD_HELP = {
 }
 
 
+# Fields of the table-shaped kinds: (type, description, enumerated?).
+TABLE_FIELD_HELP = {
+    "outcomes": {
+        "cohort": ("string", "Referral cohort: a quarter (YYYY-Qn), a year (YYYY), years published together because "
+                             "each was too small (YYYY\u2013YYYY), or 'all' for every cohort published for that "
+                             "window.", False),
+        "cohort_type": ("string", "quarter, year, span (several years together) or all.", True),
+        "cohort_first_month": ("string", "First referral month of the cohort (YYYY-MM).", False),
+        "cohort_last_month": ("string", "Last referral month of the cohort (YYYY-MM).", False),
+        "group": ("string", "lead (people referred to LEAD) or comparison (see outcome-groups).", True),
+        "window": ("string", "Follow-up window: 6 or 12 months before referral, 6, 12 or 24 months after.", True),
+        "window_months": ("integer", "The window in months from referral; negative before referral.", False),
+        "measure": ("string", "followed (people followed for the whole window), a person-level event (people "
+                              "with at least one), or jail_bookings / jail_days (totals).", True),
+        "value_type": ("string", "people (a count of people) or total (a total of bookings or days).", True),
+        "followed": ("integer", "People of this cohort and group followed for the whole window: the denominator.",
+                     False),
+        "count": ("integer", "People with the event, or the total; empty when withheld to protect privacy (1 to 10, "
+                             "a complement, or a total for fewer than 20 people).", False),
+        "mean_per_person": ("number", "Total divided by people followed (totals only); empty when withheld.", False),
+        "withheld": ("boolean", "True when the count is withheld.", False),
+        "data_through": ("string", "Last month of outcome data (YYYY-MM).", False),
+    },
+    "costs": {
+        "fiscal_year": ("string", "Fiscal year, named by the year it ends on 30 June (2015 = July 2014 to June "
+                                  "2015).", False),
+        "item": ("string", "Program spending line, participants served, participant-months, or a unit cost of the "
+                           "system as usual.", True),
+        "item_type": ("string", "program_spending, participants or unit_cost.", True),
+        "payer": ("string", "Who pays ('all' when not split, or for counts).", True),
+        "amount": ("number", "Dollars, people or participant-months as `unit` says; empty when withheld (1 to 10 "
+                             "participants).", False),
+        "unit": ("string", "Unit of the amount.", True),
+        "source": ("string", "Where the figure comes from, as uploaded by program staff.", False),
+        "withheld": ("boolean", "True when the amount is withheld.", False),
+    },
+    "outcome_groups": {
+        "group": ("string", "lead or comparison.", True),
+        "definition_en": ("string", "Who is in the group, as defined by program staff (English).", False),
+        "definition_es": ("string", "The same in Spanish (may be empty).", False),
+    },
+}
+
+
 def public_frame(table: pd.DataFrame, name: str) -> pd.DataFrame:
     """The downloadable form of a public table: long form, `all` for category totals."""
-    if name == "areas":
+    if name == "areas" or name in contract.TABLE_KINDS:
         return table
     kind = contract.kind(name)
     cols = ["period", "area_id", *kind.category_columns, "count", "withheld"]
@@ -42,8 +86,14 @@ def public_frame(table: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def _schema(frame: pd.DataFrame, name: str) -> dict:
     fields = []
+    table_help = TABLE_FIELD_HELP.get(name, {})
     for col in frame.columns:
-        if col in FIELD_HELP:
+        if col in table_help:
+            ftype, help_text, enum = table_help[col]
+            field = {"name": col, "type": ftype, "description": help_text}
+            if enum:
+                field["constraints"] = {"enum": sorted(set(frame[col].dropna().astype(str)))}
+        elif col in FIELD_HELP:
             ftype, help_text = FIELD_HELP[col]
             field = {"name": col, "type": ftype, "description": help_text}
         else:
@@ -69,7 +119,7 @@ def write_bundle(store: Store, version: int, folder: Path) -> list[Path]:
         resources.append({
             "name": name.replace("_", "-"), "path": target.name, "format": "csv", "mediatype": "text/csv",
             "encoding": "utf-8", "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
-            "description": (contract.kind(name).description if name in contract.KINDS
+            "description": (contract.extract_kind(name).description if name in contract.EXTRACTS
                             else "Areas and populations used in this release."),
             "schema": _schema(frame, name),
         })

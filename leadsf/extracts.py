@@ -60,10 +60,18 @@ class ExtractRejected(Exception):
 @dataclass(frozen=True, eq=False)
 class Extract:
     kind: str
-    boundary_set: str
+    boundary_set: str  # "" for the table-shaped kinds, which have no areas
     frame: pd.DataFrame
     sha256: str
     rows: int
+
+    @property
+    def months(self) -> tuple[str | None, str | None]:
+        """First and last month the extract covers (None for a kind with no months, e.g. a definition)."""
+        if "month" in self.frame:
+            return self.frame["month"].min(), self.frame["month"].max()
+        from .cohort_checks import coverage  # built on this module's checks
+        return coverage(self.kind, self.frame)
 
 
 class _Found:
@@ -222,19 +230,26 @@ def _parse(text: str, found: _Found) -> list[list[str]] | None:
     return rows
 
 
+# Free-text columns (a unit cost's source, a group's definition) have their own, longer limits.
+_TEXT_LIMITS = {f.name: f.max_chars for k in contract.TABLE_KINDS.values() for f in k.fields if f.rule == "text"}
+
+
 def _check_fields(text: str, rows: list[list[str]], found: _Found) -> None:
     """Field length and invisible characters, reported where they are."""
-    limit = config.get("max_field_chars")
-    suspicious = _CONTROL.search(text) or _INVISIBLE.search(text)
+    short = config.get("max_field_chars")
     header = rows[0]
+    limits = [_TEXT_LIMITS.get(name.strip(), short) for name in header]
+    suspicious = _CONTROL.search(text) or _INVISIBLE.search(text)
     for r, record in enumerate(rows, start=1):
-        if not suspicious and (not record or max(map(len, record)) <= limit):
+        if not suspicious and (not record or max(map(len, record)) <= short):
             continue
         for c, value in enumerate(record):
             where = {"row": r, "column": _column_label(header, c)}
+            limit = limits[c] if r > 1 and c < len(limits) else short
             if len(value) > limit:
                 found.add("size", f"the value is longer than {limit} characters; extracts hold short codes "
-                                  "and counts only", **where)
+                                  "and counts only" if limit == short else
+                                  f"the text is longer than {limit} characters; shorten it", **where)
             for rule, pattern, what in (("control", _CONTROL, "a control character"),
                                         ("invisible", _INVISIBLE, "an invisible formatting character")):
                 hit = pattern.search(value)
@@ -247,20 +262,31 @@ def _check_fields(text: str, rows: list[list[str]], found: _Found) -> None:
 
 # Contract names are never personal data, even where a deny word is part of one (`arrest_diversion`).
 _CONTRACT_NAMES = frozenset(
-    name for k in contract.KINDS.values()
-    for name in (*k.columns, *(v for values in {**k.series, **k.additive}.values() for v in values)))
+    {name for k in contract.KINDS.values()
+     for name in (*k.columns, *(v for values in {**k.series, **k.additive}.values() for v in values))}
+    | {name for k in contract.TABLE_KINDS.values() for name in (*k.columns, *k.category_values)})
 
 
-def _detect_kind(names: list[str]) -> contract.Kind | None:
-    """The kind whose category columns the header shares most; None when no kind stands out."""
+def _signature(kind: contract.Kind | contract.TableKind) -> set[str]:
+    """The columns that tell a kind apart (month, area_id and count are shared by the month x area kinds)."""
+    if isinstance(kind, contract.Kind):
+        return set(kind.category_columns)
+    return set(kind.columns) - {"count"}
+
+
+def _detect_kind(names: list[str]) -> contract.Kind | contract.TableKind | None:
+    """The kind whose distinguishing columns the header shares most (ties: the one missing fewest); None when
+    no kind stands out."""
     present = set(names)
-    scores = {k.name: len(set(k.category_columns) & present) for k in contract.KINDS.values()}
+    scores = {k.name: (len(_signature(k) & present), -len(_signature(k) - present))
+              for k in contract.EXTRACTS.values()}
     best = max(scores.values())
     winners = [name for name, score in scores.items() if score == best]
-    return contract.kind(winners[0]) if best and len(winners) == 1 else None
+    return contract.extract_kind(winners[0]) if best[0] and len(winners) == 1 else None
 
 
-def _check_header(names: list[str], header: list[str], kind: contract.Kind | None, found: _Found) -> None:
+def _check_header(names: list[str], header: list[str], kind: contract.Kind | contract.TableKind | None,
+                  found: _Found) -> None:
     personal = [i for i, n in enumerate(names) if n not in _CONTRACT_NAMES and pii.header_is_personal(n)]
     for i in personal:
         label = _column_label(header, i)
@@ -269,7 +295,7 @@ def _check_header(names: list[str], header: list[str], kind: contract.Kind | Non
     if personal:
         return
     if kind is None:
-        shapes = "; ".join(f"{k.name}: {','.join(k.columns)}" for k in contract.KINDS.values())
+        shapes = "; ".join(f"{k.name}: {','.join(k.columns)}" for k in contract.EXTRACTS.values())
         found.add("header", f"the header does not match any kind of extract; use one of these headers: {shapes}",
                   row=1)
         return
@@ -298,6 +324,10 @@ def _check_header(names: list[str], header: list[str], kind: contract.Kind | Non
                             f"{must}", row=1, column=expected[i])
 
 
+_NUMBER_COLUMNS = ("area_id", "count", "amount")  # five digits are legitimate here (a ZIP area, a count)
+_MONTH_COLUMNS = ("month", "data_through")
+
+
 def _check_personal_values(rows: list[list[str]], names: list[str], found: _Found) -> None:
     """Pattern scan of every field, header included: a header row that is really data is data."""
     known_ids = frozenset().union(*(s.ids for s in areas.boundary_sets().values()))
@@ -308,14 +338,14 @@ def _check_personal_values(rows: list[list[str]], names: list[str], found: _Foun
             name = names[c] if r > 1 and c < len(names) else None
             if name == "area_id" and value in known_ids:
                 continue
-            key = (value, name in ("area_id", "count"))
+            key = (value, name in _NUMBER_COLUMNS)
             if key not in cache:
                 cache[key] = pii.value_pii_type(*key)
             what = cache[key]
             if what is None:
                 continue
             column = _column_label(rows[0], c) if r > 1 else None
-            if name == "month" and what == pii.FULL_DATE:
+            if name in _MONTH_COLUMNS and what == pii.FULL_DATE:
                 found.add("month", "a full date is not accepted; use YYYY-MM (the month only, e.g. 2023-01)",
                           row=r, column=column)
             else:
@@ -465,8 +495,8 @@ def _check_record_level(frame: pd.DataFrame, found: _Found) -> None:
 
 def read_extract(data: bytes, filename: str, kind: str | None = None, today: date | None = None) -> Extract:
     """Validate an uploaded extract; raise ExtractRejected listing every problem found."""
-    if kind is not None and kind not in contract.KINDS:
-        raise ValueError(f"unknown extract kind {kind!r}; known: {', '.join(contract.KINDS)}")
+    if kind is not None and kind not in contract.EXTRACTS:
+        raise ValueError(f"unknown extract kind {kind!r}; known: {', '.join(contract.EXTRACTS)}")
     today = today or date.today()
     found = _Found(display_name(filename))
 
@@ -479,7 +509,7 @@ def read_extract(data: bytes, filename: str, kind: str | None = None, today: dat
 
     header = rows[0]
     names = [h.strip() for h in header]
-    spec = contract.kind(kind) if kind else _detect_kind(names)
+    spec = contract.extract_kind(kind) if kind else _detect_kind(names)
     _check_header(names, header, spec, found)
     for r, record in enumerate(rows[1:], start=2):
         if len(record) != len(header):
@@ -491,6 +521,10 @@ def read_extract(data: bytes, filename: str, kind: str | None = None, today: dat
 
     frame = pd.DataFrame(rows[1:], columns=list(spec.columns), dtype=str)
     frame = frame.apply(lambda s: s.str.strip())
+    if isinstance(spec, contract.TableKind):
+        from . import cohort_checks  # built on this module's checks
+        frame = cohort_checks.check(frame, spec, today, found)
+        return Extract(spec.name, "", frame, hashlib.sha256(data).hexdigest(), len(frame))
     _check_values(frame, spec, today, found)
     _check_duplicates(frame, spec, found)
     found.raise_if_any()
@@ -521,7 +555,31 @@ _TEMPLATE_ROWS = {
 }
 
 
+_TEMPLATE_ROWS |= {
+    "outcomes": (("2024-12", "2023-Q1", "lead", "pre_6m", "followed", "24"),
+                 ("2024-12", "2023-Q1", "lead", "pre_6m", "any_arrest", "13"),
+                 ("2024-12", "2023-Q1", "lead", "post_12m", "followed", "23"),
+                 ("2024-12", "2023-Q1", "lead", "post_12m", "any_arrest", "12"),
+                 ("2024-12", "2023-Q1", "lead", "post_12m", "jail_bookings", "11"),
+                 ("2024-12", "2023-Q1", "comparison", "post_12m", "followed", "18")),
+    "costs": (("2024", "case_management", "medicaid", "182000.00", ""),
+              ("2024", "participants_served", "all", "96", ""),
+              ("2024", "participant_months", "all", "690", ""),
+              ("2024", "jail_day", "county", "87.00", "Santa Fe County adult detention, FY2024 operating cost / "
+                                                      "inmate-days (county budget book)")),
+    "outcome_groups": (("lead", "People referred to LEAD Santa Fe in the cohort period, counted at their first "
+                                "referral.", "Personas derivadas a LEAD Santa Fe en el período de la cohorte, "
+                                             "contadas en su primera derivación."),
+                       ("comparison", "People arrested in the same period for offences LEAD accepts who were not "
+                                      "referred, matched on age, sex and prior arrests.",
+                        "Personas arrestadas en el mismo período por delitos que LEAD acepta y que no fueron "
+                        "derivadas, emparejadas por edad, sexo y arrestos previos.")),
+}
+
+
 def template(kind: str) -> str:
     """A CSV a staff member can fill in: the exact header and a few example rows with real area ids."""
-    spec = contract.kind(kind)
-    return "\n".join([",".join(spec.columns), *(",".join(r) for r in _TEMPLATE_ROWS[spec.name])]) + "\n"
+    spec = contract.extract_kind(kind)
+    out = io.StringIO()
+    csv.writer(out, dialect=_Dialect).writerows([spec.columns, *_TEMPLATE_ROWS[spec.name]])
+    return out.getvalue()

@@ -16,6 +16,20 @@ how well the program works. Figures used (sources in /work/shared/research/publi
 - Property crime: city residential burglaries 782 (2011) and 802 (2012); 33 in July 2014 (-43% on July 2013);
   residential burglary +11% in 2019 vs 2018.
 
+- Outcomes (research/outcomes.md): the LEAD cohorts are the people referred in each quarter of the referral
+  sample, each person once (about 1 referral in 10 is of someone referred before, which puts 2014-2018 at about
+  the 177 people Santa Fe diverted from May 2014 to October 2018); a comparison group about 0.75 times as large (Seattle's UW evaluation: 203 LEAD vs 115
+  controls). Both groups are alike before referral (many arrests, a rearrest about every 6 months), except that
+  LEAD's people spent fewer days in jail before referral too (Santa Fe's evaluation). After referral LEAD has
+  about 60% lower odds of arrest in the first 6 months (UW), an effect that does not hold beyond 6 months (Santa
+  Fe); because LEAD diverts arrests instead of booking them, about 1.4 fewer jail bookings and ~39 fewer jail days
+  a year (UW), and more permanent housing (+89%), employment and income or benefits (+33%).
+- Costs: about $500 per participant-month in FY2015 ($6,000 a client-year, Medicaid paying 60%: the treatment
+  and case-management lines), falling to ~$400 by FY2018; with the sample's unit costs that puts LEAD near
+  $7,541 per client-year (program plus criminal justice) and the comparison group near $9,099 ($1,558, 17%,
+  more), as in Santa Fe's 2018 evaluation. Unit costs say in their source text what is derived and what is a
+  made-up assumption of this sample.
+
 Rows are the full grid at the finest grain (every month x area x category, zeros included), in the extract
 contract format (leadsf/contract.py). The same code gives the same numbers, and the same file bytes, every run.
 """
@@ -33,7 +47,7 @@ from .areas import boundary_set
 FIRST_MONTH = "2014-01"
 LAST_MONTH = "2025-12"  # the latest full month of 2025
 SEED = 20140501  # any fixed number works; this one is the month of the first LEAD Santa Fe referral
-KIND_NAMES = ("referrals", "engagement", "overdoses", "property_crime")
+KIND_NAMES = ("referrals", "engagement", "overdoses", "property_crime", "outcomes", "costs", "outcome_groups")
 
 
 # ---------------------------------------------------------------------------------------------- shared helpers
@@ -264,16 +278,191 @@ def property_crime() -> pd.DataFrame:
     return _frame("property_crime", [months, area_ids, offenses], rng.poisson(expected))
 
 
+# -------------------------------------------------------------------------------------------------- outcomes
+
+COMPARISON_SIZE = 0.75  # comparison people per LEAD person in each cohort
+REREFERRAL_SHARE = 0.1  # referrals of someone already referred: one person, one cohort
+FRAILTY_SHAPE = 1.5     # people differ in how often they are arrested (gamma, mean 1): a few are arrested a lot
+# Mean arrests per person in each half-year of follow-up (index 0 = the 6 months after referral) and before.
+_ARRESTS_PRE_HALF_YEAR = 1.05  # ~55% arrested in any 6 months: "a pattern of rearrest every 6 months"
+_ARRESTS_POST = {"comparison": (1.0, 1.0, 0.9, 0.9), "lead": (0.43, 1.15, 0.9, 0.9)}
+BOOKED_PER_ARREST = {"pre": 0.9, "comparison": 0.95, "lead": 0.3}  # LEAD diverts arrests instead of booking them
+JAIL_DAYS_PER_BOOKING = {"comparison": 32.0, "lead": 25.0}       # LEAD's people had fewer days even before
+NEW_CHARGE_PER_ARREST = 0.8   # the rest are warrants
+FELONY_PER_CHARGE = {"pre": 0.3, "comparison": 0.3, "lead": 0.2}  # UW: 39% lower odds of a felony charge
+LOST_PER_HALF_YEAR = 0.03     # people who die, move away or drop out of the records
+# Chance of each person-level outcome over a window: (before, comparison after, LEAD after) for a 12-month
+# window; 6- and 24-month windows scale by SCALE_BY_WINDOW (except the states, which are shares of people).
+_OTHER = {
+    "ed_visit": (0.35, 0.34, 0.29),
+    "nonfatal_overdose": (0.08, 0.08, 0.06),
+    "housed": (0.22, 0.25, 0.42),             # UW: 89% more likely to obtain permanent housing
+    "employed": (0.14, 0.15, 0.24),
+    "income_or_benefits": (0.42, 0.45, 0.60),  # UW: 33% more likely
+}
+_STATES = ("housed", "employed", "income_or_benefits")
+SCALE_BY_WINDOW = {6: 0.6, 12: 1.0, 24: 1.6}
+OUTCOMES_THROUGH = LAST_MONTH
+
+
+def _quarter_cohorts(referral_frame: pd.DataFrame) -> pd.Series:
+    """People referred per quarter of referral (the LEAD cohorts), quarters with nobody left out."""
+    months = referral_frame["month"]
+    quarter = months.str[:4] + "-Q" + ((months.str[5:7].astype(int) - 1) // 3 + 1).astype(str)
+    sizes = referral_frame.groupby(quarter)["count"].sum()
+    return sizes[sizes > 0]
+
+
+def _window_complete(cohort: str, window_months: int) -> bool:
+    year, q = int(cohort[:4]), int(cohort[-1])
+    last = year * 12 + q * 3 - 1
+    return window_months < 0 or last + window_months <= _month_number(OUTCOMES_THROUGH)
+
+
+def _people(rng: np.random.Generator, n: int, group: str) -> dict[str, dict[str, np.ndarray]]:
+    """Per person and window: followed, and every measure (numbers of events for the totals)."""
+    frailty = rng.gamma(FRAILTY_SHAPE, 1 / FRAILTY_SHAPE, n)
+    lost_at = rng.geometric(LOST_PER_HALF_YEAR, n)  # half-year in which a person leaves the records
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for window, months in contract.WINDOW_MONTHS.items():
+        halves = abs(months) // 6
+        phase = "pre" if months < 0 else group
+        means = [_ARRESTS_PRE_HALF_YEAR] * halves if months < 0 else _ARRESTS_POST[group][:halves]
+        arrests = rng.poisson(np.outer(frailty, means)).sum(axis=1)
+        charges = rng.binomial(arrests, NEW_CHARGE_PER_ARREST)
+        felonies = rng.binomial(charges, FELONY_PER_CHARGE[phase])
+        bookings = rng.binomial(arrests, BOOKED_PER_ARREST[phase])
+        per_booking = JAIL_DAYS_PER_BOOKING[group if group == "lead" else "comparison"]
+        days = np.minimum(rng.poisson(bookings * per_booking), 30 * abs(months))
+        values = {"any_arrest": arrests > 0, "new_charge": charges > 0, "felony_charge": felonies > 0,
+                  "jail_booking": bookings > 0, "jail_bookings": bookings, "jail_days": days}
+        for measure, chances in _OTHER.items():
+            chance = chances[0] if months < 0 else chances[1 if group == "comparison" else 2]
+            scale = 1.0 if measure in _STATES else SCALE_BY_WINDOW[abs(months)]
+            values[measure] = rng.random(n) < min(chance * scale, 0.95)
+        values[contract.FOLLOWED] = np.ones(n, bool) if months < 0 else lost_at > halves
+        out[window] = values
+    return out
+
+
+def outcomes(referral_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Cohort outcome counts, simulated person by person so that every relation of the contract holds."""
+    rng = _rng("outcomes")
+    referral_frame = referrals() if referral_frame is None else referral_frame
+    measures = contract.TABLE_KINDS["outcomes"].field("measure").allowed
+    rows = []
+    for cohort, referred in _quarter_cohorts(referral_frame).items():
+        lead_size = int(rng.binomial(referred, 1 - REREFERRAL_SHARE))
+        for group, n in (("lead", lead_size), ("comparison", int(rng.poisson(COMPARISON_SIZE * referred)))):
+            if n == 0:
+                continue
+            people = _people(rng, n, group)
+            for window, months in contract.WINDOW_MONTHS.items():
+                if not _window_complete(cohort, months):
+                    continue
+                followed = people[window][contract.FOLLOWED]
+                for measure in measures:
+                    count = int(people[window][measure][followed].sum())
+                    rows.append((OUTCOMES_THROUGH, cohort, group, window, measure, count))
+    frame = pd.DataFrame(rows, columns=list(contract.TABLE_KINDS["outcomes"].columns))
+    frame["count"] = frame["count"].astype("int64")
+    return frame
+
+
+# ----------------------------------------------------------------------------------------------------- costs
+
+# Program cost per participant-month by fiscal year (ending 30 June): $500 in FY2015 (June 2015 cost analysis),
+# cheaper once the program was running (~$400 by FY2018), then +3% a year.
+_COST_PER_MONTH = {2015: 500, 2016: 440, 2017: 410, 2018: 400}
+COST_GROWTH = 0.03
+# Shares of program spending by line and who pays them. Medicaid pays treatment and case management: 60% of
+# the program's costs, as in 2015; housing (the largest non-treatment cost) and administration come from the
+# City, the County and grants.
+_LINE_SHARES = {"treatment_services": 0.35, "case_management": 0.25, "housing": 0.28, "administration": 0.12}
+_PAYER_SHARES = {"treatment_services": {"medicaid": 1.0}, "case_management": {"medicaid": 1.0},
+                 "housing": {"city": 0.5, "county": 0.2, "grant": 0.3},
+                 "administration": {"city": 0.6, "county": 0.4}}
+ENGAGED_RETENTION = 0.96  # as engagement's MONTHLY_RETENTION: the caseload behind participant-months
+_SAMPLE_NOTE = "Synthetic sample: "
+_UNIT_COSTS = {
+    "jail_day": ("county", 87, "derived: $1M for 11,502 jail days in 2010 to 2012 (Santa Fe Community Foundation "
+                               "baseline study, lead-santafe.org/about/cost-and-funding)"),
+    "booking": ("county", 465, "derived: 9.3 officer-hours per arrest (same 2013 study) at an assumed $50 an hour"),
+    "prosecution_case": ("state", 760, "assumed: about 12.7 prosecutor hours per case at $60 (the 2013 study "
+                                       "reports 15,000 prosecutor-plus-defender hours for 590 arrests)"),
+    "defence_case": ("state", 760, "assumed: about 12.7 public-defender hours per case at $60 (same 2013 study)"),
+    "court_hearing": ("state", 300, "assumed for this sample; no Santa Fe figure found"),
+    "ed_visit": ("medicaid", 2000, "assumed for this sample; no Santa Fe figure found"),
+    "ems_transport": ("city", 1000, "assumed for this sample; no Santa Fe figure found"),
+}
+FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 2015, 2025
+
+
+def _caseload(engagement_frame: pd.DataFrame) -> pd.Series:
+    """People active in case management each month: the engaged, kept on at ENGAGED_RETENTION a month."""
+    engaged = (engagement_frame[engagement_frame["measure"] == "engaged_case_management"]
+               .groupby("month")["count"].sum().reindex(month_list(), fill_value=0))
+    active, level = [], 0.0
+    for value in engaged:
+        level = level * ENGAGED_RETENTION + value
+        active.append(level)
+    return pd.Series(active, index=engaged.index)
+
+
+def costs(engagement_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    engagement_frame = engagement() if engagement_frame is None else engagement_frame
+    active = _caseload(engagement_frame)
+    engaged = (engagement_frame[engagement_frame["measure"] == "engaged_case_management"]
+               .groupby("month")["count"].sum().reindex(month_list(), fill_value=0))
+    rows = []
+    for fy in range(FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR + 1):
+        months = [m for m in month_list() if f"{fy - 1}-07" <= m <= f"{fy}-06"]
+        participant_months = int(round(active[months].sum()))
+        start = active.get(f"{fy - 1}-06", 0.0)
+        served = int(round(start * ENGAGED_RETENTION + engaged[months].sum()))
+        per_month = _COST_PER_MONTH.get(fy, _COST_PER_MONTH[2018] * (1 + COST_GROWTH) ** (fy - 2018))
+        note = f"{_SAMPLE_NOTE}about ${per_month:,.0f} per participant-month"
+        for line, share in _LINE_SHARES.items():
+            for payer, payer_share in _PAYER_SHARES[line].items():
+                amount = round(participant_months * per_month * share * payer_share, 2)
+                rows.append((str(fy), line, payer, f"{amount:.2f}", note))
+        rows.append((str(fy), "participants_served", "all", str(served), _SAMPLE_NOTE + "engaged caseload"))
+        rows.append((str(fy), "participant_months", "all", str(participant_months),
+                     _SAMPLE_NOTE + "engaged caseload, months"))
+        for item, (payer, amount, source) in _UNIT_COSTS.items():
+            rows.append((str(fy), item, payer, f"{amount:.2f}", _SAMPLE_NOTE + source))
+    return pd.DataFrame(rows, columns=list(contract.TABLE_KINDS["costs"].columns))
+
+
+def outcome_groups() -> pd.DataFrame:
+    return pd.DataFrame([
+        ("lead", "Synthetic sample. People referred to LEAD Santa Fe in the cohort's quarter, by arrest diversion "
+                 "or social contact, counted once at their first referral in that quarter.",
+         "Muestra sintética. Personas derivadas a LEAD Santa Fe en el trimestre de la cohorte, por desvío en el "
+         "arresto o por contacto social, contadas una vez en su primera derivación de ese trimestre."),
+        ("comparison", "Synthetic sample. People arrested in Santa Fe County in the same quarter for drug "
+                       "possession or another offence LEAD accepts, who were not referred to LEAD, matched on age, "
+                       "sex and arrests in the 12 months before.",
+         "Muestra sintética. Personas arrestadas en el condado de Santa Fe en el mismo trimestre por posesión de "
+         "drogas u otro delito que LEAD acepta, que no fueron derivadas a LEAD, emparejadas por edad, sexo y "
+         "arrestos en los 12 meses anteriores."),
+    ], columns=list(contract.TABLE_KINDS["outcome_groups"].columns))
+
+
 # ------------------------------------------------------------------------------------------------ public API
 
 def generate() -> dict[str, pd.DataFrame]:
     """kind -> synthetic extract with exactly the contract's columns; the same numbers on every call."""
     referral_frame = referrals()
+    engagement_frame = engagement(referral_frame)
     return {
         "referrals": referral_frame,
-        "engagement": engagement(referral_frame),
+        "engagement": engagement_frame,
         "overdoses": overdoses(),
         "property_crime": property_crime(),
+        "outcomes": outcomes(referral_frame),
+        "costs": costs(engagement_frame),
+        "outcome_groups": outcome_groups(),
     }
 
 

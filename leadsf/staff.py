@@ -13,6 +13,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -138,40 +139,70 @@ class Preview:
     current: int | None = None
 
 
-def _key(kind: str) -> list[str]:
-    return ["month", "area_id", *contract.kind(kind).category_columns]
+@dataclass(frozen=True)
+class _Shape:
+    """How rows of one kind are compared: their key, their values, the period a row belongs to (month, cohort,
+    fiscal year) and the year and amount its totals add up by (None: the kind has no totals, e.g. text)."""
+    key: list[str]
+    values: list[str]
+    period: str
+    year: Callable[[pd.DataFrame], pd.Series] | None = None
+    amount: Callable[[pd.DataFrame], pd.Series] | None = None
+
+
+def _shape(kind: str) -> _Shape:
+    spec = contract.extract_kind(kind)
+    if isinstance(spec, contract.Kind):
+        return _Shape(["month", "area_id", *spec.category_columns], ["count"], "month", lambda f: f["month"].str[:4],
+                      lambda f: f["count"])
+    if kind == "outcomes":  # totals: people followed (all windows), by year of referral
+        return _Shape(list(spec.key), ["count"], "cohort", lambda f: f["cohort"].str[:4],
+                      lambda f: f["count"].where(f["measure"] == contract.FOLLOWED, 0))
+    if kind == "costs":  # totals: program spending in dollars, by fiscal year
+        return _Shape(list(spec.key), ["amount", "source"], "fiscal_year", lambda f: f["fiscal_year"].astype(str),
+                      lambda f: f["amount"].where(f["item"].isin(contract.PROGRAM_LINES), 0))
+    return _Shape(list(spec.key), [c for c in spec.columns if c not in spec.key], spec.key[0])
 
 
 def _frame(ex) -> pd.DataFrame:
     f = ex.frame.copy()
-    f["count"] = pd.to_numeric(f["count"]).astype("int64")
+    if "count" in f:
+        f["count"] = pd.to_numeric(f["count"]).astype("int64")
     return f
 
 
 def compare(kind: str, old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[pd.DataFrame, dict, list[str]]:
-    """Totals by year before/after, row and month differences for one kind (true counts: staff only)."""
-    key = _key(kind)
-    new_y = new.groupby(new["month"].str[:4])["count"].sum()
-    old_y = old.groupby(old["month"].str[:4])["count"].sum() if old is not None else pd.Series(dtype="int64")
-    years = sorted(set(new_y.index) | set(old_y.index))
-    totals = pd.DataFrame({"kind": kind, "year": years,
-                           "before": [int(old_y.get(y, 0)) for y in years],
-                           "after": [int(new_y.get(y, 0)) for y in years]})
-    totals["change"] = totals["after"] - totals["before"]
+    """Totals by year before/after, row and period differences for one kind (true counts: staff only). For
+    outcomes and costs the "months" columns count cohorts and fiscal years."""
+    shape = _shape(kind)
+    key, period = shape.key, shape.period
+    if shape.year is not None:
+        new_y = shape.amount(new).groupby(shape.year(new)).sum()
+        old_y = (shape.amount(old).groupby(shape.year(old)).sum() if old is not None
+                 else pd.Series(dtype="float64"))
+        years = sorted(set(new_y.index) | set(old_y.index))
+        totals = pd.DataFrame({"kind": kind, "year": years,
+                               "before": [old_y.get(y, 0) for y in years], "after": [new_y.get(y, 0) for y in years]})
+        totals["change"] = totals["after"] - totals["before"]
+    else:
+        totals = pd.DataFrame(columns=["kind", "year", "before", "after", "change"])
     if old is None:
         old = new.iloc[0:0]
-    merged = old[key + ["count"]].merge(new[key + ["count"]], on=key, how="outer",
-                                        suffixes=("_old", "_new"), indicator=True)
+    merged = old[key + shape.values].merge(new[key + shape.values], on=key, how="outer", suffixes=("_old", "_new"),
+                                           indicator=True)
     added = merged["_merge"] == "right_only"
     removed = merged["_merge"] == "left_only"
-    changed = (merged["_merge"] == "both") & (merged["count_old"] != merged["count_new"])
-    old_months, new_months = set(old["month"]), set(new["month"])
-    revised = sorted(set(merged.loc[changed | ((added | removed) & merged["month"].isin(old_months & new_months)),
-                                    "month"]))
+    differs = pd.Series(False, index=merged.index)
+    for v in shape.values:
+        differs |= merged[f"{v}_old"].astype(str) != merged[f"{v}_new"].astype(str)
+    changed = (merged["_merge"] == "both") & differs
+    old_periods, new_periods = set(old[period]), set(new[period])
+    revised = sorted(set(merged.loc[changed | ((added | removed) & merged[period].isin(old_periods & new_periods)),
+                                    period]))
     info = {"kind": kind, "rows_before": len(old), "rows_after": len(new), "rows_added": int(added.sum()),
             "rows_removed": int(removed.sum()), "rows_changed": int(changed.sum()),
-            "months_added": len(new_months - old_months), "months_revised": len(revised),
-            "months_removed": len(old_months - new_months)}
+            "months_added": len(new_periods - old_periods), "months_revised": len(revised),
+            "months_removed": len(old_periods - new_periods)}
     return totals, info, revised
 
 
@@ -193,9 +224,10 @@ def preview(store: Store, uploads: list[Upload]) -> Preview:
                               "withheld_before": int(old_summary.get(k, {}).get("withheld", 0)),
                               "withheld_after": int(s.get("withheld", 0))}
                              for k, s in sorted(built.summary["kinds"].items())])
-    return Preview(kinds=sorted(new), totals=pd.concat(totals, ignore_index=True), changes=pd.DataFrame(infos),
-                   months_revised=revised, withheld=withheld, audit=dict(built.summary["audit"]),
-                   refusals=[str(r) for r in built.refusals], current=live)
+    return Preview(kinds=sorted(new), totals=pd.concat([t for t in totals if len(t)] or totals[:1], ignore_index=True),
+                   changes=pd.DataFrame(infos), months_revised=revised, withheld=withheld,
+                   audit=dict(built.summary["audit"]), refusals=[str(r) for r in built.refusals] + built.notes,
+                   current=live)
 
 
 def problems_frame(exc: extracts.ExtractRejected) -> pd.DataFrame:

@@ -25,9 +25,10 @@ from typing import Callable
 
 import pandas as pd
 
-from . import config, contract, extracts, release
+from . import cohorts, config, contract, extracts, release
 
-PUBLIC_TABLES = (*contract.KINDS, "areas")
+PUBLIC_TABLES = (*contract.KINDS, "areas", *contract.TABLE_KINDS)
+COHORT_CELLS = "cohort_cells.parquet"  # internal outcome cells beside cells.parquet (older releases have none)
 
 
 class PublishError(Exception):
@@ -104,6 +105,10 @@ class Store:
     def cells(self, n: int) -> pd.DataFrame:
         return pd.read_parquet(self.raw / str(n) / "cells.parquet")
 
+    def cohort_cells(self, n: int) -> pd.DataFrame | None:
+        path = self.raw / str(n) / COHORT_CELLS
+        return pd.read_parquet(path) if path.exists() else None
+
     def audit_log(self) -> list[dict]:
         if not self.log_file.exists():
             return []
@@ -164,7 +169,7 @@ class Store:
             raise extracts.ExtractRejected(problems)
         return parsed
 
-    def prepare(self, uploads: list[Upload]) -> tuple[dict[str, extracts.Extract], release.Built]:
+    def prepare(self, uploads: list[Upload]) -> tuple[dict[str, extracts.Extract], cohorts.Built]:
         """Validate and build (suppress and audit) without writing anything: the preview of a publish."""
         new = self.check(uploads)
         live = self.current()
@@ -180,7 +185,7 @@ class Store:
                         "old release first.")
         previous = self.cells(live) if live else None
         try:
-            built = release.build(combined, previous)
+            built = cohorts.build(combined, previous, self.cohort_cells(live) if live else None)
         except release.ReleaseRefused as exc:
             raise PublishError(str(exc)) from exc
         return new, built
@@ -211,10 +216,10 @@ class Store:
             self._switch(n)
             manifest = self.manifest(n)
             self.log("published", who=who, release=n, files=files, note=note,
-                     withheld=manifest["audit"]["withheld_cells"], refused_tables=len(built.refusals))
+                     withheld=manifest["audit"]["withheld_cells"], refused_tables=len(manifest["refused"]))
             return manifest
 
-    def _write(self, new: dict, built: release.Built, who: str, note: str, synthetic: bool) -> int:
+    def _write(self, new: dict, built: cohorts.Built, who: str, note: str, synthetic: bool) -> int:
         live = self.current()
         n = self._next_number()
         self.releases.mkdir(parents=True, exist_ok=True)
@@ -224,16 +229,19 @@ class Store:
         tmp_pub.mkdir()
         tmp_raw.mkdir()
         previous_files = self.manifest(live)["files"] if live else {}
+        legacy_synthetic = live is not None and self.manifest(live).get("synthetic", False)
         file_meta = dict(previous_files)
         for kind, ex in new.items():
+            first, last = ex.months
             file_meta[kind] = {"sha256": ex.sha256, "rows": ex.rows, "boundary_set": ex.boundary_set,
-                               "first_month": ex.frame["month"].min(), "last_month": ex.frame["month"].max(),
-                               "release": n}
+                               "first_month": first, "last_month": last, "release": n, "synthetic": synthetic}
         carried = self.raw_extracts(live) if live else {}
         for kind in file_meta:
             frame = new[kind].frame if kind in new else carried[kind].frame
             frame.to_parquet(tmp_raw / f"{kind}.parquet", index=False)
         built.cells.to_parquet(tmp_raw / "cells.parquet", index=False)
+        if built.cohort_cells is not None:
+            built.cohort_cells.to_parquet(tmp_raw / COHORT_CELLS, index=False)
         for name, table in built.tables.items():
             table.to_parquet(tmp_pub / f"{name}.parquet", index=False)
         manifest = {
@@ -241,15 +249,15 @@ class Store:
             "created_at": _now(),
             "who": who,
             "note": note,
-            "synthetic": synthetic or (live is not None and self.manifest(live).get("synthetic", False)
-                                       and set(new) != set(file_meta)),
+            # Synthetic while any table still comes from sample data (older manifests flag only the release).
+            "synthetic": any(m.get("synthetic", legacy_synthetic) for m in file_meta.values()),
             "previous": live,
             "files": file_meta,
-            "data_through": max(m["last_month"] for m in file_meta.values()),
+            "data_through": max((m["last_month"] for m in file_meta.values() if m.get("last_month")), default=None),
             "tables": {name: len(t) for name, t in built.tables.items()},
             "suppression": built.summary["kinds"],
             "audit": built.summary["audit"],
-            "refused": release.summarise_refusals(built.refusals),
+            "refused": release.summarise_refusals(built.refusals) + built.notes,
         }
         _write_bytes(tmp_pub / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
         for folder in (tmp_pub, tmp_raw):
@@ -278,6 +286,8 @@ class Store:
 
     def _audit_pair(self, n: int, live: int) -> None:
         """Readers have seen the live release; re-publishing n must not let the two be subtracted."""
-        if release.audit_against(self.cells(n), self.cells(live)):
+        pair = self.cohort_cells(n), self.cohort_cells(live)
+        if release.audit_against(self.cells(n), self.cells(live)) or (
+                pair[0] is not None and pair[1] is not None and cohorts.audit_against(*pair)):
             raise PublishError(f"rolling back to release {n} after release {live} would let readers work out "
                                "withheld counts by comparing the two; publish a corrected extract instead")

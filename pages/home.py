@@ -1,7 +1,7 @@
 """Home: what LEAD is, four headline figures (last 12 months against the 12 before) with small trends."""
 import streamlit as st
 
-from leadsf import charts, l10n, ui
+from leadsf import answers, charts, l10n, ui
 from leadsf.i18n import t
 
 MEASURES = ("referrals", "engaged", "overdose_deaths", "residential_burglary")
@@ -19,6 +19,7 @@ def render() -> None:
         return
     headline = ui.query("headline").set_index("measure")
     trend = ui.query("headline_trend")
+    answers.render()
     st.header(t("home.headline_title"))
     cols = st.columns(2)
     for i, measure in enumerate(MEASURES):

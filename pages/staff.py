@@ -289,7 +289,7 @@ def _audit_tab() -> None:
 
 def _templates_tab() -> None:
     st.caption(t("staff.templates_help"))
-    for kind in contract.KINDS:
+    for kind in contract.EXTRACTS:
         st.download_button(t("staff.template", kind=kind), extracts.template(kind).encode("utf-8"),
                            file_name=f"{kind}_template.csv", mime="text/csv", key=f"staff_template_{kind}",
                            icon=":material/download:")

@@ -251,3 +251,171 @@ BAD_INPUTS: list[BadInput] = [
     *(BadInput(f"filename-{case}", name, with_cell(3, "count", "<5"), "count", 3, "count")
       for case, name in HOSTILE_NAMES.items()),
 ]
+
+
+# ---------------------------------------------------------------------------- outcomes, costs, definitions
+
+BASE |= {
+    "outcomes": [["data_through", "cohort", "group", "window", "measure", "count"],
+                 ["2024-12", "2023-Q1", "lead", "pre_6m", "followed", "24"],          # row 2
+                 ["2024-12", "2023-Q1", "lead", "pre_6m", "any_arrest", "13"],        # row 3
+                 ["2024-12", "2023-Q1", "lead", "post_12m", "followed", "23"],        # row 4
+                 ["2024-12", "2023-Q1", "lead", "post_12m", "new_charge", "9"],       # row 5
+                 ["2024-12", "2023-Q1", "lead", "post_12m", "felony_charge", "3"],    # row 6
+                 ["2024-12", "2023-Q1", "lead", "post_12m", "jail_booking", "5"],     # row 7
+                 ["2024-12", "2023-Q1", "lead", "post_12m", "jail_bookings", "8"],    # row 8
+                 ["2024-12", "2023-Q1", "lead", "post_12m", "jail_days", "60"],       # row 9
+                 ["2024-12", "2023-Q1", "comparison", "post_12m", "followed", "18"]],  # row 10
+    "costs": [["fiscal_year", "item", "payer", "amount", "source"],
+              ["2024", "case_management", "medicaid", "182000.00", ""],                           # row 2
+              ["2024", "housing", "city", "50000", ""],                                           # row 3
+              ["2024", "participants_served", "all", "96", ""],                                   # row 4
+              ["2024", "participant_months", "all", "690", ""],                                   # row 5
+              ["2024", "jail_day", "county", "87.00", "County detention budget / inmate-days"],   # row 6
+              ["2024", "booking", "county", "465", "Derived from officer hours per arrest"]],     # row 7
+    "outcome_groups": [["group", "definition_en", "definition_es"],
+                       ["lead", "People referred to LEAD in the period.", "Personas derivadas a LEAD."],
+                       ["comparison", "People arrested and not referred.", "Personas arrestadas y no derivadas."]],
+}
+
+
+def with_row(row: list[str], kind: str) -> bytes:
+    return to_csv([*BASE[kind], row]).encode()
+
+
+def _o(case: str, row: int, column: str, value: str, rule: str, at_row: int | None = None,
+       at_column: str | None = "=", secret: str | None = None) -> BadInput:
+    """An outcomes file with one cell changed, rejected for `rule` at (at_row, at_column) (default: the cell)."""
+    return BadInput(f"outcomes-{case}", "outcomes.csv", with_cell(row, column, value, kind="outcomes"), rule,
+                    row if at_row is None else at_row, column if at_column == "=" else at_column,
+                    kind="outcomes", secret=secret)
+
+
+def _c(case: str, row: int, column: str, value: str, rule: str, at_row: int | None = None,
+       at_column: str | None = "=", secret: str | None = None) -> BadInput:
+    return BadInput(f"costs-{case}", "costs.csv", with_cell(row, column, value, kind="costs"), rule,
+                    row if at_row is None else at_row, column if at_column == "=" else at_column,
+                    kind="costs", secret=secret)
+
+
+def _one_person_cohorts() -> bytes:
+    quarters = [f"{y}-Q{q}" for y in range(2014, 2024) for q in range(1, 5)]
+    return to_csv([BASE["outcomes"][0], *(["2024-12", c, "lead", "pre_6m", "followed", "1"] for c in quarters)]
+                  ).encode()
+
+
+OUTCOME_BAD_INPUTS: list[BadInput] = [
+    # windows and cohorts in time
+    _o("window-incomplete", 10, "cohort", "2024-Q3", "window-incomplete", at_column="window"),
+    _o("window-incomplete-24m", 10, "window", "post_24m", "window-incomplete"),
+    _o("cohort-from-the-future", 10, "cohort", "2025-Q1", "cohort-future"),
+    _o("cohort-year-from-the-future", 10, "cohort", "2025", "cohort-future"),
+    _o("data-through-differs", 5, "data_through", "2024-11", "data-through"),
+    _o("data-through-future", 2, "data_through", "2999-01", "month"),
+    _o("data-through-words", 2, "data_through", "Dec 2024", "month"),
+    _o("data-through-full-date", 2, "data_through", "2024-12-31", "month"),
+    _o("cohort-no-dash", 3, "cohort", "2023Q1", "cohort"),
+    _o("cohort-quarter-5", 3, "cohort", "2023-Q5", "cohort"),
+    _o("cohort-words", 3, "cohort", "Q1 2023", "cohort"),
+    _o("cohort-before-first", 3, "cohort", "2013-Q4", "cohort"),
+    _o("cohort-referral-date", 3, "cohort", "2023-02-14", "pii-value", secret="2023-02-14"),
+    # categories
+    _o("group-unknown", 10, "group", "control", "category"),
+    _o("window-unknown", 3, "window", "post_3m", "category"),
+    _o("measure-unknown", 3, "measure", "overdose_deaths", "category"),
+    _o("measure-wrong-case", 2, "measure", "Followed", "category"),
+    _o("measure-blank", 3, "measure", "", "category"),
+    # counts
+    _o("count-negative", 3, "count", "-3", "count"),
+    _o("count-decimal", 3, "count", "2.5", "count"),
+    _o("count-mean-not-total", 9, "count", "2.61", "count"),
+    _o("count-blank", 3, "count", "", "count"),
+    _o("count-suppressed", 3, "count", "<5", "count"),
+    _o("count-na", 3, "count", "NA", "count"),
+    _o("count-too-big", 9, "count", "1000001", "count"),
+    # relations between rows
+    _o("people-above-followed", 3, "count", "30", "parts"),
+    _o("felony-above-new-charge", 6, "count", "12", "parts"),
+    _o("booked-people-above-bookings", 7, "count", "10", "parts"),
+    _o("bookings-without-anyone-booked", 7, "count", "0", "parts", at_row=8, at_column="count"),
+    _o("jail-days-beyond-the-window", 9, "count", "99999", "jail-days"),
+    _o("followed-missing", 4, "measure", "ed_visit", "followed-missing", at_column="measure"),
+    _o("duplicate-key", 3, "measure", "followed", "duplicate-key", at_column=None),
+    BadInput("outcomes-cohort-overlap", "outcomes.csv",
+             with_row(["2024-12", "2023", "lead", "pre_12m", "followed", "30"], "outcomes"), "cohort-overlap", 2,
+             "cohort", kind="outcomes"),
+    BadInput("outcomes-record-level", "outcomes.csv", _one_person_cohorts(), "record-level", None, None,
+             kind="outcomes"),
+    # personal data, formulas, header
+    BadInput("outcomes-pii-header", "outcomes.csv", with_column("client_id", "17", kind="outcomes"), "pii-header", 1,
+             "client_id", kind="outcomes"),
+    _o("pii-phone", 10, "group", "505-555-0134", "pii-value", secret="505-555-0134"),
+    _o("formula", 10, "group", '=HYPERLINK("http://x.test")', "formula"),
+    BadInput("outcomes-header-missing-window", "outcomes.csv",
+             with_header(["data_through", "cohort", "group", "measure", "count"], kind="outcomes"), "header", 1,
+             "window", kind="outcomes"),
+    BadInput("outcomes-header-misordered", "outcomes.csv",
+             with_header(["data_through", "cohort", "window", "group", "measure", "count"], kind="outcomes"),
+             "header", 1, "group", kind="outcomes"),
+]
+
+COST_BAD_INPUTS: list[BadInput] = [
+    # fiscal years
+    _c("fiscal-year-fy-prefix", 3, "fiscal_year", "FY2024", "fiscal-year"),
+    _c("fiscal-year-range", 3, "fiscal_year", "2023-24", "fiscal-year"),
+    _c("fiscal-year-two-digits", 3, "fiscal_year", "24", "fiscal-year"),
+    _c("fiscal-year-before-first", 3, "fiscal_year", "2013", "fiscal-year"),
+    _c("fiscal-year-future", 3, "fiscal_year", "2999", "fiscal-year"),
+    _c("fiscal-year-full-date", 3, "fiscal_year", "06/30/2024", "pii-value", secret="06/30/2024"),
+    # items and payers
+    _c("item-unknown", 3, "item", "salaries", "category"),
+    _c("item-wrong-case", 6, "item", "Jail_Day", "category"),
+    _c("payer-unknown", 3, "payer", "federal", "category"),
+    _c("count-paid-by-someone", 4, "payer", "city", "payer"),
+    BadInput("costs-line-total-and-split", "costs.csv",
+             with_row(["2024", "case_management", "all", "200000", ""], "costs"), "payer", 2, "payer",
+             kind="costs"),
+    BadInput("costs-duplicate-key", "costs.csv", with_row(["2024", "housing", "city", "1", ""], "costs"),
+             "duplicate-key", 8, None, kind="costs"),
+    # amounts
+    _c("amount-negative", 3, "amount", "-5", "amount"),
+    _c("amount-dollar-sign", 6, "amount", "$87", "amount"),
+    _c("amount-thousands-separator", 3, "amount", "50,000", "amount"),
+    _c("amount-three-decimals", 6, "amount", "87.125", "amount"),
+    _c("amount-blank", 3, "amount", "", "amount"),
+    _c("amount-exponent", 3, "amount", "5e4", "amount"),
+    _c("amount-too-many-digits", 3, "amount", "12345678901", "amount"),
+    _c("unit-cost-zero", 7, "amount", "0", "amount"),
+    _c("participants-not-whole", 4, "amount", "96.5", "count"),
+    _c("participant-months-beyond-a-year", 5, "amount", "5000", "participant-months"),
+    # sources
+    _c("unit-cost-without-source", 6, "source", "", "source"),
+    _c("source-formula", 6, "source", "=cmd|' /C calc'!A0", "formula"),
+    _c("source-too-long", 6, "source", "x" * 201, "size"),
+    _c("source-phone", 6, "source", "call 505-555-0134 for the budget", "pii-value", secret="505-555-0134"),
+    _c("source-email", 7, "source", "ask j.doe@example.com", "pii-value", secret="j.doe@example.com"),
+    # header
+    BadInput("costs-pii-header", "costs.csv", with_column("client_name", "x", kind="costs"), "pii-header", 1,
+             "client_name", kind="costs"),
+    BadInput("costs-header-missing-source", "costs.csv",
+             with_header(["fiscal_year", "item", "payer", "amount"], kind="costs"), "header", 1, "source",
+             kind="costs"),
+]
+
+GROUP_BAD_INPUTS: list[BadInput] = [
+    BadInput("groups-comparison-missing", "outcome_groups.csv", to_csv(BASE["outcome_groups"][:2]).encode(),
+             "groups", None, None, kind="outcome_groups"),
+    BadInput("groups-definition-blank", "outcome_groups.csv",
+             with_cell(3, "definition_en", "", kind="outcome_groups"), "text", 3, "definition_en",
+             kind="outcome_groups"),
+    BadInput("groups-definition-too-long", "outcome_groups.csv",
+             with_cell(3, "definition_en", "y" * 601, kind="outcome_groups"), "size", 3, "definition_en",
+             kind="outcome_groups"),
+    BadInput("groups-definition-email", "outcome_groups.csv",
+             with_cell(2, "definition_es", "escriba a ana@example.com", kind="outcome_groups"), "pii-value", 2,
+             "definition_es", kind="outcome_groups", secret="ana@example.com"),
+    BadInput("groups-unknown-group", "outcome_groups.csv", with_cell(3, "group", "control", kind="outcome_groups"),
+             "category", 3, "group", kind="outcome_groups"),
+]
+
+COHORT_BAD_INPUTS = OUTCOME_BAD_INPUTS + COST_BAD_INPUTS + GROUP_BAD_INPUTS

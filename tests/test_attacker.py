@@ -1,4 +1,5 @@
-"""An outsider with only the public export tries to narrow every withheld count (R-6, R-11).
+"""An outsider with only the public export tries to narrow every withheld count (R-6, R-11), in the month x
+area tables and in the cohort outcome table.
 
 The attacker reads nothing but the CSVs `python -m leadsf export DIR` writes, rebuilds every additive
 relation a reader can infer (months -> quarter -> year, areas -> city, categories -> 'all', part <= whole for
@@ -289,3 +290,118 @@ def test_attacker_catches_a_leak_when_complements_are_published(export, publishe
     targets = [v for v in s.var.values() if 1 <= truth_of[v] <= K]
     ranges = solve_ranges(s, targets, truth_of)
     assert any(hi - lo < WIDTH - 1e-6 for lo, hi in ranges.values())
+
+
+# ---- the cohort outcome table ------------------------------------------------------------------------------
+# What a reader of outcomes.csv knows: quarters add up to their year (when all four are published), the cohorts
+# of a window add up to its 'all' row (years and spans; quarters are extra rows), every event's people are part
+# of the people followed, felony charges part of new charges, people booked part of bookings. Withheld totals of
+# fewer than 20 people may be 0; every other withheld count is at least 1.
+OUTCOME_PARTS = [*((m, contract.FOLLOWED) for m in contract.PEOPLE_MEASURES), ("felony_charge", "new_charge"),
+                 ("jail_booking", "jail_bookings")]
+
+
+@pytest.fixture(scope="module")
+def outcome_export(published_sample, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("export_outcomes")
+    env = os.environ | {"LEADSF_DATA_DIR": str(published_sample)}
+    proc = subprocess.run([sys.executable, "-m", "leadsf", "export", str(folder)], cwd=ROOT, env=env,
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return pd.read_csv(folder / "outcomes.csv", dtype=str, keep_default_na=False)
+
+
+def outcome_system(t: pd.DataFrame) -> System:
+    s = System()
+    for r in t.itertuples(index=False):
+        key = ("outcomes", r.cohort, r.group, r.window, r.measure)
+        if r.withheld == "true":
+            assert r.count == "" and r.mean_per_person == "", f"withheld cell {key} carries a number"
+            small_total = r.value_type == "total" and int(r.followed) < 20
+            s.var[key] = s.unknown(key, 0.0 if small_total else 1.0)
+            s.values[key] = None
+        else:
+            s.values[key] = int(r.count)
+    cells = t.assign(key=[("outcomes", c, g, w, m) for c, g, w, m in zip(t["cohort"], t["group"], t["window"],
+                                                                         t["measure"])])
+    for (group, window, measure), rows in cells.groupby(["group", "window", "measure"]):
+        total = ("outcomes", "all", group, window, measure)
+        units = rows[rows["cohort_type"].isin(["year", "span"])]
+        if total in s.values and len(units):
+            s.add_line(list(units["key"]), total)
+        quarters = rows[rows["cohort_type"] == "quarter"]
+        for year, qs in quarters.groupby(quarters["cohort"].str[:4]):
+            ykey = ("outcomes", year, group, window, measure)
+            if ykey in s.values and len(qs) == 4:
+                s.add_line(list(qs["key"]), ykey)
+    for key in list(s.values):
+        for part, whole in OUTCOME_PARTS:
+            if key[4] == part:
+                wkey = (*key[:4], whole)
+                if wkey in s.values:
+                    comp = s.unknown(("complement", key, wkey), 0.0)
+                    s.add_line([key], wkey, extra=[comp])
+    return s
+
+
+def outcome_truth(store: Store) -> dict[tuple, int]:
+    cells = store.cohort_cells(store.current())
+    return {("outcomes", c, g, w, m): int(v) for c, g, w, m, v in
+            zip(cells["cohort"], cells["group"], cells["window"], cells["measure"], cells["value"])}
+
+
+def test_outcomes_publish_no_small_count_and_no_small_complement(outcome_export):
+    t = outcome_export
+    shown = t[t["withheld"] == "false"]
+    people = shown[shown["value_type"] == "people"]
+    assert not people["count"].astype(int).between(1, K).any()
+    assert not (people["followed"].astype(int) - people["count"].astype(int)).between(1, K).any()
+    assert (shown.loc[shown["value_type"] == "total", "followed"].astype(int) >= 20).all()
+    assert (t.loc[t["measure"] == contract.FOLLOWED, "withheld"] == "false").all()
+    assert (t["followed"].astype(int) >= 11).all()
+
+
+def test_attacker_cannot_narrow_any_withheld_small_outcome(outcome_export, published_sample):
+    s = outcome_system(outcome_export)
+    truth = outcome_truth(Store(published_sample))
+    truth_of = {i: (truth[lab] if lab[0] != "complement" else truth[lab[2]] - truth[lab[1]])
+                for i, lab in enumerate(s.label)}
+    targets = [i for i, lab in enumerate(s.label) if 1 <= truth_of[i] <= K
+               and (lab[0] != "complement" or any(s.values[k] is None for k in lab[1:]))]
+    assert targets, "the sample should have withheld small outcome counts"
+    ranges = solve_ranges(s, targets, truth_of)
+    narrow = [(s.label[t], truth_of[t], lo, hi) for t, (lo, hi) in ranges.items() if hi - lo < WIDTH - 1e-6]
+    assert not narrow, f"{len(narrow)} withheld outcome counts narrowed below {WIDTH}, e.g. {narrow[:5]}"
+
+
+def test_outcome_attacker_catches_a_leak_without_complementary_suppression(outcome_export, published_sample):
+    """Control: reveal every withheld outcome count above 10; the same attacker must then pin some small ones."""
+    truth = outcome_truth(Store(published_sample))
+    t = outcome_export.copy()
+    true = pd.Series([truth[("outcomes", c, g, w, m)] for c, g, w, m in
+                      zip(t["cohort"], t["group"], t["window"], t["measure"])], index=t.index)
+    reveal = (t["withheld"] == "true") & (true > K)
+    t.loc[reveal, "count"] = true[reveal].astype(str)
+    t.loc[reveal, "withheld"] = "false"
+    s = outcome_system(t)
+    truth_of = {i: (truth[lab] if lab[0] != "complement" else truth[lab[2]] - truth[lab[1]])
+                for i, lab in enumerate(s.label)}
+    targets = [v for v in s.var.values() if 1 <= truth_of[v] <= K]
+    ranges = solve_ranges(s, targets, truth_of)
+    assert any(hi - lo < WIDTH - 1e-6 for lo, hi in ranges.values())
+
+
+def test_costs_publish_no_small_participant_count(published_sample, tmp_path):
+    """Participants served of 1 to 10 are withheld together with that year's participant-months, which would
+    bound them (months <= 12 x participants)."""
+    env = os.environ | {"LEADSF_DATA_DIR": str(published_sample)}
+    proc = subprocess.run([sys.executable, "-m", "leadsf", "export", str(tmp_path)], cwd=ROOT, env=env,
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    costs = pd.read_csv(tmp_path / "costs.csv", dtype=str, keep_default_na=False)
+    people = costs[costs["item"] == "participants_served"].set_index("fiscal_year")
+    shown = people[people["withheld"] == "false"]["amount"].astype(float)
+    assert not shown.between(1, K).any()
+    months = costs[costs["item"] == "participant_months"].set_index("fiscal_year")
+    for year in people.index[people["withheld"] == "true"]:
+        assert months.loc[year, "withheld"] == "true" and months.loc[year, "amount"] == ""

@@ -129,7 +129,7 @@ def test_help_subprocess():
         assert command in proc.stdout.decode()
 
 
-@pytest.mark.parametrize("kind", sorted(contract.KINDS))
+@pytest.mark.parametrize("kind", sorted(contract.EXTRACTS))
 def test_template_round_trips(kind, tmp_path, capsys, empty_store):
     assert cli.main(["template", kind]) == 0
     text = capsys.readouterr().out

@@ -54,3 +54,22 @@ def test_to_csv_exact_bytes():
 def test_to_csv_quoting_and_numbers():
     frame = pd.DataFrame({"a": ['x,"y"', "@SUM(A1)", "\tz"], "n": [-3, 4, 5]})
     assert downloads.to_csv(frame) == (b'a,n\r\n"x,""y""",-3\r\n\'@SUM(A1),4\r\n\'\tz,5\r\n')
+
+
+def test_cohort_tables_described(bundle):
+    import json
+
+    folder, files = bundle
+    names = {f.name for f in files}
+    assert {"outcomes.csv", "costs.csv", "outcome_groups.csv"} <= names
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in package["resources"]}
+    assert "SYNTHETIC" in package["description"]
+    for name in ("outcomes", "costs", "outcome-groups"):
+        fields = resources[name]["schema"]["fields"]
+        assert all(f["description"] and "Category (" not in f["description"] for f in fields), name
+    outcome_fields = {f["name"]: f for f in resources["outcomes"]["schema"]["fields"]}
+    assert outcome_fields["count"]["type"] == "integer" and outcome_fields["mean_per_person"]["type"] == "number"
+    assert set(outcome_fields["group"]["constraints"]["enum"]) == {"comparison", "lead"}
+    costs = pd.read_csv(folder / "costs.csv", dtype=str, keep_default_na=False)
+    assert (costs.loc[costs["item_type"] == "unit_cost", "source"] != "").all()

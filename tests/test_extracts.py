@@ -106,6 +106,22 @@ def test_templates_parse(kind):
         assert extract.rows == len(text.splitlines()) - 1
 
 
+@pytest.mark.parametrize("kind", list(contract.TABLE_KINDS))
+def test_table_kind_templates_parse(kind):
+    text = template(kind)
+    assert text.splitlines()[0] == ",".join(contract.extract_kind(kind).columns)
+    for given in (kind, None):
+        extract = read_extract(text.encode(), f"{kind}.csv", kind=given)
+        assert extract.kind == kind and extract.boundary_set == "" and extract.rows == len(text.splitlines()) - 1
+
+
+def test_engagement_header_is_not_taken_for_outcomes():
+    # Both have a `measure` column; the header that has every engagement column is engagement.
+    assert read_extract(valid("engagement"), "x.csv").kind == "engagement"
+    err = _rejected(valid("engagement"), kind="outcomes")
+    assert any(p.rule == "header" for p in err.problems)
+
+
 @pytest.mark.parametrize("kind", list(BASE))
 def test_kind_is_detected_from_the_header(kind):
     assert read_extract(valid(kind), "x.csv").kind == kind

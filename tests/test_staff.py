@@ -6,7 +6,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from leadsf import auth, config, staff
+from leadsf import auth, config, contract, staff
 from leadsf.store import Store, Upload
 from tests.bad_inputs import BAD_INPUTS
 
@@ -246,7 +246,7 @@ def test_audit_log_and_templates_tabs(store):
     assert "sign_in" in set(audit["event"])
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download the audit log (CSV)" in labels
-    assert sum(label.startswith("Template:") for label in labels) == 4
+    assert sum(label.startswith("Template:") for label in labels) == len(contract.EXTRACTS)
 
 
 # ---- OIDC ------------------------------------------------------------------------------------------------

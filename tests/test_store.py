@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from leadsf import config
+from leadsf import config, contract
+from leadsf.db import open_release
 from leadsf.store import PublishError, Store
 from tests.conftest import sample_uploads
 
@@ -37,7 +38,7 @@ def test_manifest_and_history(store):
     assert n == 1 and store.numbers() == [1]
     m = store.manifest(n)
     assert m["version"] == 1 and m["audit"]["passed"] is True
-    assert set(m["files"]) == {"referrals", "engagement", "overdoses", "property_crime"}
+    assert set(m["files"]) == set(contract.EXTRACTS)
     assert m["audit"]["narrowest_range"] >= config.get("protection_width")
     m2 = store.publish(sample_uploads()[:1], who="tests", note="second")
     assert m2["version"] == 2 and m2["previous"] == 1
@@ -115,3 +116,23 @@ def test_audit_log_is_json_without_cell_values(store):
             assert forbidden not in entry
         for f in entry.get("files", []):
             assert set(f) == {"file", "sha256"}
+
+
+def test_store_from_before_outcomes_loads_and_takes_them(tmp_path):
+    """A release made before the cohort kinds existed (no outcome tables, no cohort cells) still opens, and
+    publishing outcomes on top of it carries the older kinds over; rolling back is audited and works."""
+    s = Store(tmp_path / "old")
+    area_only = [u for u in sample_uploads() if u.filename[:-4] in contract.KINDS]
+    s.publish(area_only, who="tests", note="before outcomes")
+    assert s.cohort_cells(1) is None
+    rel = open_release(s, 1)
+    tables = {t for (t,) in rel.con.execute("show tables").fetchall()}
+    assert not tables & set(contract.TABLE_KINDS) and "measure_values" in tables
+    cohort_uploads = [u for u in sample_uploads() if u.filename[:-4] in contract.TABLE_KINDS]
+    m = s.publish(cohort_uploads, who="tests", note="outcomes")
+    assert set(m["files"]) == set(contract.EXTRACTS) and m["files"]["referrals"]["release"] == 1
+    assert s.cohort_cells(2) is not None and m["tables"]["outcomes"] > 0
+    rel = open_release(s, 2)
+    assert rel.con.execute("select count(*) from outcomes where withheld and count is not null").fetchone()[0] == 0
+    assert s.rollback(1, who="tests")["version"] == 1
+    assert s.rollback(2, who="tests")["version"] == 2

@@ -1,0 +1,102 @@
+"""Outcomes: LEAD against its comparison group, before and after referral, per cohort year and all cohorts
+together, with 95% intervals, the difference in differences in words, and the caveats beside the charts."""
+import streamlit as st
+
+from leadsf import answers, downloads, ui
+from leadsf import outcome_views as ov
+from leadsf.i18n import language, t
+
+
+def _labelled(frame):
+    """Group, window and cohort codes as the visitor reads them (table and CSV)."""
+    out = frame.copy()
+    for col, key in (("group", "outcomes.g_{}"), ("window", "outcomes.w_{}")):
+        if col in out:
+            out[col] = out[col].map(lambda v, k=key: t(k.format(v)))
+    if "cohort" in out:
+        out["cohort"] = out["cohort"].map(ov.cohort_label)
+    return out
+
+
+def _groups(available: set[str]) -> None:
+    st.header(t("outcomes.groups_title"))
+    groups = ui.query("outcomes_groups") if "outcome_groups" in available else None
+    if groups is None or groups.empty:
+        ui.empty_state("outcomes.groups_missing")
+        return
+    for g in groups.itertuples(index=False):
+        text = g.definition_es if language() == "es" and isinstance(g.definition_es, str) and g.definition_es.strip() \
+            else g.definition_en
+        note = f" _({t('outcomes.group_missing_es')})_" if language() == "es" and text == g.definition_en else ""
+        st.markdown(f"**{t(f'outcomes.g_{g.group}')}**: {text}{note}")
+
+
+def render() -> None:
+    rel = ui.page_start("outcomes")
+    if rel is None:
+        return
+    available = answers.available()
+    rows = ui.query("outcomes_cells") if "outcomes" in available else None
+    if rows is None or rows.empty:
+        ui.empty_state("outcomes.no_data")
+        return
+    present = set(rows["measure"])
+    c1, c2, c3 = st.columns(3)
+    measure = ui.category_filter(t("outcomes.measure"), [m for m in ov.MEASURES if m in present],
+                                 key="filter_outcome_measure", param="measure", default="any_arrest",
+                                 format_func=lambda m: t(f"outcomes.m_{m}"), container=c1)
+    pair = ui.category_filter(t("outcomes.window"), list(ov.PAIRS), key="filter_outcome_window", param="window",
+                              default="6m", format_func=lambda p: t(f"outcomes.pair_{p}"), container=c2)
+    cell_rows = ov.cells(rows, measure, pair)
+    cohorts = [ov.ALL, *[c for c in dict.fromkeys(cell_rows["cohort"]) if c != ov.ALL]]
+    cohort = ui.category_filter(t("outcomes.cohort"), cohorts, key="filter_outcome_cohort", param="cohort",
+                                default=ov.ALL, format_func=ov.cohort_label, container=c3)
+    st.caption(t("outcomes.data_through", month=ui.month_label(rows["data_through"].iloc[0])))
+    if cell_rows.empty:
+        ui.empty_state("outcomes.no_cells")
+        _groups(available)
+        return
+
+    dids = ov.did_table(cell_rows, measure, pair, ov.dispersion(rows, measure))
+    chosen = dids[dids["cohort"] == cohort]
+    st.header(t("outcomes.answer_title"))
+    with st.container(border=True, key="outcomes_statement"):
+        st.markdown(ov.statement(measure, pair, chosen.iloc[0] if len(chosen) else None))
+
+    st.header(t("outcomes.before_after_title"))
+    chart, caveats = st.columns([3, 2])
+    with chart:
+        shown = cell_rows[cell_rows["cohort"] == cohort]
+        ui.chart_block(ov.before_after_figure(cell_rows, measure, pair, cohort), _labelled(shown),
+                       key="outcomes_before_after", filename=f"lead-santa-fe-outcomes-{measure}-{pair}-{cohort}",
+                       alt=ov.before_after_alt(cell_rows, measure, pair, cohort), source_key="outcomes.source",
+                       rel=rel)
+        st.caption(t("outcomes.col_note", unit=ov.unit_title(measure)))
+    with caveats.container(border=True, key="outcomes_caveats"):
+        st.subheader(t("outcomes.caveats_title"))
+        st.markdown(t("outcomes.caveats"))
+
+    st.header(t("outcomes.by_cohort_title"))
+    ui.chart_block(ov.did_figure(dids, measure, pair), _labelled(dids.drop(columns=["direction"])),
+                   key="outcomes_did", filename=f"lead-santa-fe-outcomes-{measure}-{pair}-by-cohort",
+                   alt=ov.did_alt(dids, measure, pair), source_key="outcomes.source", rel=rel)
+    st.caption(t("outcomes.by_cohort_note"))
+
+    st.header(t("outcomes.all_measures_title"))
+    st.caption(t(f"outcomes.pair_{pair}") + " · " + ov.cohort_label(cohort))
+    overview = answers.overview(pair, cohort)
+    st.markdown("\n".join(f"- {s}" for s in overview["statement"]))
+    st.download_button(t("ui.download_csv"), downloads.to_csv(overview.drop(columns=["statement"])),
+                       file_name=f"lead-santa-fe-outcomes-{pair}-{cohort}.csv", mime="text/csv",
+                       key="outcomes_overview_download", icon=":material/download:")
+    ui.data_note(rel, "outcomes.source")
+
+    _groups(available)
+    with st.expander(t("outcomes.method_title")):
+        st.markdown(t("outcomes.method"))
+
+
+if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
+    from leadsf import ui as _ui
+
+    _ui.run_router()
