@@ -145,23 +145,34 @@ def view_for(geometries, width_px: int = 700, height_px: int = 500) -> dict:
 
 
 # ---- colour scale and legend --------------------------------------------------------------------------
-def quantile_breaks(values, classes: int = 5) -> list[float]:
-    """Upper bounds of up to `classes` quantile classes over the published values (duplicates dropped)."""
-    vals = np.asarray([v for v in values if v is not None and v == v], dtype=float)
+def shown_value(value: float, decimals: int = 0) -> float:
+    """A value as the legend and tooltip print it (fmt rounds the same way). Classes are made of these, so an
+    area whose rate prints as 15.0 is never in a class whose range ends at 14.9."""
+    return round(float(value), decimals)
+
+
+def quantile_breaks(values, classes: int = 5, decimals: int = 0) -> list[float]:
+    """Upper bounds of up to `classes` quantile classes over the published values as printed (`decimals`).
+
+    Each bound is a printed value (a quantile rounded down to the step 10**-decimals), so the classes are
+    closed ranges of printed values that never overlap: 0-10 | 11-14 | 15-19 for counts, 2.5-7.9 | 8.0-12.3
+    for rates. Bounds that coincide are dropped (fewer classes); the last bound is the largest value."""
+    vals = np.asarray([shown_value(v, decimals) for v in values if v is not None and v == v], dtype=float)
     if len(vals) == 0:
         return []
-    qs = np.quantile(vals, np.linspace(0, 1, classes + 1)[1:])
+    scale = 10 ** decimals
     out: list[float] = []
-    for q in qs:
-        q = float(q)
-        if not out or q > out[-1]:
-            out.append(q)
+    for q in np.quantile(vals, np.linspace(0, 1, classes + 1)[1:]):
+        bound = round(math.floor(float(q) * scale + 1e-9) / scale, decimals)
+        if not out or bound > out[-1]:
+            out.append(bound)
     return out
 
 
-def class_of(value: float, breaks: list[float]) -> int:
+def class_of(value: float, breaks: list[float], decimals: int = 0) -> int:
+    shown = shown_value(value, decimals)
     for i, b in enumerate(breaks):
-        if value <= b:
+        if shown <= b:
             return i
     return len(breaks) - 1
 
@@ -182,7 +193,7 @@ def state_of(count, withheld, published: bool) -> str:
     return VALUE
 
 
-def fill_colour(state: str, value=None, breaks: list[float] | None = None) -> list[int]:
+def fill_colour(state: str, value=None, breaks: list[float] | None = None, decimals: int = 0) -> list[int]:
     if state == SUPPRESSED:
         return [*SUPPRESSED_FILL, FILL_ALPHA]
     if state == NO_DATA:
@@ -190,7 +201,7 @@ def fill_colour(state: str, value=None, breaks: list[float] | None = None) -> li
     colours = palette(len(breaks or []))
     if not colours or value is None:
         return [*VIRIDIS5[0], FILL_ALPHA]
-    return [*colours[class_of(float(value), breaks)], FILL_ALPHA]
+    return [*colours[class_of(value, breaks, decimals)], FILL_ALPHA]
 
 
 def line_style(state: str) -> tuple[list[int], int]:
@@ -209,21 +220,25 @@ def fmt(value, decimals: int = 0) -> str:
     from babel.numbers import format_decimal
 
     from .i18n import language
-    return format_decimal(round(float(value), decimals), format="#,##0" + ("." + "0" * decimals if decimals else ""),
+    return format_decimal(shown_value(value, decimals), format="#,##0" + ("." + "0" * decimals if decimals else ""),
                           locale=language())
 
 
 def legend_items(breaks: list[float], text: dict, decimals: int = 0, lowest: float = 0) -> list[dict]:
     """Swatches with text for the value classes and for the special states.
 
+    breaks: quantile_breaks(..., decimals) of the same values; lowest: the smallest value shown. A class runs
+    from one step above the previous bound to its own bound, both included ("11–14", "15–19"); a class of a
+    single value is that value.
     text: labels for 'range' (format fields lo, hi), 'suppressed', 'no_data', 'unstable'.
     """
     items = []
-    lo = lowest
+    step = 10 ** -decimals
+    lo = min(shown_value(lowest, decimals), breaks[0]) if breaks else 0
     for colour, hi in zip(palette(len(breaks)), breaks):
-        items.append({"state": VALUE, "fill": list(colour), "line": list(VALUE_LINE),
-                      "label": text["range"].format(lo=fmt(lo, decimals), hi=fmt(hi, decimals))})
-        lo = hi
+        label = fmt(hi, decimals) if lo >= hi else text["range"].format(lo=fmt(lo, decimals), hi=fmt(hi, decimals))
+        items.append({"state": VALUE, "fill": list(colour), "line": list(VALUE_LINE), "label": label})
+        lo = round(hi + step, decimals)
     items.append({"state": SUPPRESSED, "fill": list(SUPPRESSED_FILL), "line": list(SUPPRESSED_LINE),
                   "label": f"{SUPPRESSED_MARK} {text['suppressed']}"})
     items.append({"state": NO_DATA, "fill": list(NO_DATA_FILL), "line": list(NO_DATA_LINE),
@@ -294,7 +309,8 @@ def feature_collection(values: list[AreaValue], *, use_rate: bool, period: str, 
     """GeoJSON for the GeoJsonLayer with colours, outline and tooltip in each feature's properties."""
     shown = [(v.rate if use_rate else v.count) for v in values
              if state_of(v.count, v.withheld, v.published) == VALUE]
-    breaks = quantile_breaks(shown)
+    decimals = 1 if use_rate else 0  # as the legend and tooltip print them
+    breaks = quantile_breaks(shown, decimals=decimals)
     feats = []
     for v in values:
         state = state_of(v.count, v.withheld, v.published)
@@ -309,7 +325,7 @@ def feature_collection(values: list[AreaValue], *, use_rate: bool, period: str, 
             "properties": {
                 "area_id": v.area_id, "name": v.name, "state": state,
                 "label": v.label + (UNSTABLE_MARK if unstable else "") + (f" {SUPPRESSED_MARK}" if state == SUPPRESSED else ""),
-                "fill": fill_colour(state, value, breaks), "line": line, "line_width": width,
+                "fill": fill_colour(state, value, breaks, decimals), "line": line, "line_width": width,
                 "tooltip": tooltip_text(v, period, text, use_rate),
             },
         })
@@ -318,11 +334,24 @@ def feature_collection(values: list[AreaValue], *, use_rate: bool, period: str, 
 
 def basemap(setting: str | None = None) -> dict:
     """pydeck basemap arguments from LEADSF_BASEMAP: 'none' (default, no tiles, works offline), 'light',
-    'dark', 'road' (Carto, no token), or a style URL (Carto provider)."""
+    'dark', 'road' (Carto, no token), or a style URL (Carto provider).
+
+    'none' leaves map_style at pydeck's default: with no provider, pydeck sends its "__MAP_STYLE__" marker,
+    which st.pydeck_chart's frontend takes as "no base map". An absent or null mapStyle instead makes that
+    frontend fetch Carto's Positron style, telling a third party about every visitor."""
     setting = (setting if setting is not None else os.environ.get("LEADSF_BASEMAP", "none")).strip()
     if setting in ("", "none"):
-        return {"map_provider": None, "map_style": None}
+        return {"map_provider": None}
     return {"map_provider": "carto", "map_style": BASEMAPS.get(setting, setting)}
+
+
+# Streamlit's own Source Sans (served by the site with the app's CSS, already loaded for the page text),
+# then the system's sans-serif; never a font from another host. deck.gl's default is Monaco/monospace.
+LABEL_FONT = '"Source Sans", "Source Sans Pro", system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
+# The halo: a white outline drawn from the signed-distance glyphs (outlineWidth is in atlas pixels, of
+# `radius`); 64 px glyphs keep the edges smooth when drawn at 12-13 px.
+LABEL_FONT_SETTINGS = {"sdf": True, "fontSize": 64, "buffer": 6, "radius": 12, "cutoff": 0.25}
+LABEL_OUTLINE = 4
 
 
 def build_deck(fc: dict, *, view: dict, labels: bool = True, basemap_setting: str | None = None,
@@ -338,18 +367,18 @@ def build_deck(fc: dict, *, view: dict, labels: bool = True, basemap_setting: st
         points = [{"position": label_point(f["geometry"]), "label": f["properties"]["label"]}
                   for f in fc["features"]]
         layers.append(pdk.Layer("TextLayer", points, id="labels", get_position="position", get_text="label",
-                                get_size=12, size_units="pixels", get_color=[20, 20, 20, 255],
-                                outline_width=2, outline_color=[255, 255, 255, 255],
-                                font_settings={"sdf": True}, character_set="auto",
-                                get_text_anchor="'middle'", get_alignment_baseline="'center'",
-                                pickable=False))
+                                get_size=13, size_units="pixels", get_color=[17, 17, 17, 255],
+                                font_family=LABEL_FONT, font_weight=600, font_settings=LABEL_FONT_SETTINGS,
+                                outline_width=LABEL_OUTLINE, outline_color=[255, 255, 255, 235],
+                                character_set="auto", get_text_anchor="'middle'",
+                                get_alignment_baseline="'center'", pickable=False))
     return _compact_deck_class()(layers=layers, initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
                     tooltip={"html": "{tooltip}", "style": {"backgroundColor": "white", "color": "#111",
                                                              "fontSize": "13px"}},
                     height=height, **basemap(basemap_setting))
 
 
-LITERAL_PROPS = {"characterSet", "sizeUnits", "lineWidthUnits", "pointRadiusUnits"}
+LITERAL_PROPS = {"characterSet", "sizeUnits", "lineWidthUnits", "pointRadiusUnits", "fontFamily"}
 
 
 def _compact_deck_class():
