@@ -18,7 +18,7 @@ def render() -> None:
         return
     rel, window, area, outcome, names = f.rel, f.window, f.area, f.choice, f.names
     population = ui.populations("overdoses")
-    rows = ui.query("overdoses_window", start=window.prev_start, end=window.end, area=area, outcome=outcome)
+    rows = ui.query("overdoses_window", start=f.history.start, end=f.history.end, area=area, outcome=outcome)
     if rows.empty:
         ui.empty_state()
         return
@@ -39,7 +39,7 @@ def render() -> None:
                             columns=("count", "rate", "rate_unstable", "withheld"))
     if not series.empty:
         fig = charts.trend(series, x="period", y="rate", series=None, title=t("overdoses.rate_chart", outcome=label),
-                           y_title=t("overdoses.rate_axis"))
+                           y_title=t("overdoses.rate_axis"), highlight=(window.start, window.end))
         ui.chart_block(fig, series[["period", "count", "rate", "rate_unstable", "withheld"]], key="overdoses_rate",
                        filename=f"lead-santa-fe-overdose-rate-{outcome}", 
                        alt=l10n.alt(t("overdoses.rate_alt", outcome=label),
@@ -57,13 +57,14 @@ def render() -> None:
                    rel=rel, empty_key="overdoses.no_drugs")
 
     st.header(t("overdoses.area_title", outcome=label))
-    by_area = ui.query("overdoses_window", start=window.start, end=window.end, area="*", outcome=outcome)
+    by_area = ui.query("overdoses_window", start=f.history.start, end=f.history.end, area="*", outcome=outcome)
     by_area = by_area[(by_area["area_id"] != "city") & (by_area["drug"] == "any")]
     table = area_rates(by_area, window.start, window.end, window.months, population, names, 100_000)
     ui.ranked_area_rates(table, title=t("overdoses.area_chart", outcome=label), y_title=t("overdoses.rate_axis"),
                          alt_key="overdoses.area_alt", key="overdoses_area",
                          filename=f"lead-santa-fe-overdoses-{outcome}-by-area",
-                         source_key=f"overdoses.source_{outcome}", rel=rel, empty_key="overdoses.no_area")
+                         source_key=f"overdoses.source_{outcome}", rel=rel, empty_key="overdoses.no_area",
+                         offers=(ui.published_year(by_area), ui.longer_period()))
 
     if outcome == "fatal":
         st.header(t("overdoses.state_title"))

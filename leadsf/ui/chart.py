@@ -38,7 +38,8 @@ def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, 
     else:
         # No Plotly mode bar: on phones it covers the chart title, and its buttons cannot be reached by Tab;
         # the table view and the CSV download carry the same numbers.
-        st.plotly_chart(fig, key=f"{key}_chart", alt=alt,
+        # theme=None: the figure carries its own theme, and Streamlit's wraps the title in <b> on every redraw.
+        st.plotly_chart(fig, key=f"{key}_chart", alt=alt, theme=None,
                         config={"displaylogo": False, "responsive": True, "displayModeBar": False})
     # Bytes, not a callable: Streamlit 1.67 accepts `data=callable` (built on click), but then the button is not
     # in the page when the run finishes (tests/e2e/test_site.py::test_home_csv_download... fails). The CSV is

@@ -16,6 +16,7 @@ from ..i18n import t
 from ..l10n import area_name
 from .data import query
 from .frame import month_label, page_start
+from .offers import remember
 
 PERIOD_PRESETS = ("12m", "3y", "lead", "years")
 
@@ -24,6 +25,7 @@ def url_widget(widget, label: str, options: list[str], *, key: str, param: str, 
                format_func=str, **kwargs) -> str:
     """A select-style widget whose value is kept in st.query_params[param]; options are strings."""
     options = [str(o) for o in options]
+    remember(param, key)
     if st.session_state.get(key) not in options:
         wanted = st.query_params.get(param)
         st.session_state[key] = wanted if wanted in options else (default if default in options else options[0])
@@ -56,13 +58,19 @@ def _window_label(start: str, end: str) -> str:
     return t("filters.window", start=month_label(start), end=month_label(end))
 
 
+def history_window(rel: PublicRelease) -> Window:
+    """The whole published history: from the first month of any published file to the release's last month.
+    Trend blocks draw this, with the selected period shaded."""
+    firsts = [f.get("first_month") for f in rel.manifest.get("files", {}).values() if f.get("first_month")]
+    start, end = min(firsts or [config.get("first_month")]), rel.manifest["data_through"]
+    return Window(start, end, _window_label(start, end))
+
+
 def period_filter(rel: PublicRelease, container=None) -> Window:
     """Period preset (last 12 months, last 3 years, since LEAD began, custom years), kept in the URL."""
-
     box = container or st
     through = rel.manifest["data_through"]
-    firsts = [f.get("first_month") for f in rel.manifest.get("files", {}).values() if f.get("first_month")]
-    first_year = int(min(firsts or [config.get("first_month")])[:4])
+    first_year = int(history_window(rel).start[:4])
     last_year = int(through[:4])
     preset = url_widget(box.selectbox, t("filters.period"), list(PERIOD_PRESETS), key="filter_period",
                         param="period", default="12m", format_func=lambda p: t(f"filters.period_{p}"))
@@ -108,6 +116,7 @@ class Filters:
     area: str                 # an area id, or "city" for the whole area
     choice: str               # the page's own category filter
     names: dict[str, str]     # area id -> name in the visitor's language
+    history: Window | None = None  # the whole published history (history_window), for trend blocks
 
 
 def filter_bar(kind: str, **choice) -> Filters | None:
@@ -123,7 +132,7 @@ def filter_bar(kind: str, **choice) -> Filters | None:
     area = area_filter(names, c2)
     picked = category_filter(container=c3, **choice)
     st.caption(t("filters.showing", window=window.label, area=names.get(area, area)))
-    return Filters(rel, window, area, picked, names)
+    return Filters(rel, window, area, picked, names, history_window(rel))
 
 
 def populations(kind: str) -> dict[str, int]:

@@ -11,6 +11,7 @@ from .. import config, i18n
 from ..db import PublicRelease
 from ..i18n import t
 from .data import release
+from .offers import Offer, offer_buttons
 
 
 def choose_language() -> str:
@@ -76,7 +77,12 @@ def sidebar(rel: PublicRelease | None) -> None:
     st.sidebar.html(f"<script>document.documentElement.lang = {i18n.language()!r};</script>"
                     "<style>a:focus-visible, button:focus-visible, input:focus-visible, [role=radio]:focus-visible,"
                     " [tabindex]:focus-visible, label:has(input:focus-visible)"
-                    " { outline: 2px solid #0b5394 !important; outline-offset: 2px; }</style>",
+                    " { outline: 2px solid #0b5394 !important; outline-offset: 2px; }"
+                    # Metric labels and values wrap instead of being cut with an ellipsis ("Engaged in case manage…").
+                    " [data-testid=stMetricLabel] *, [data-testid=stMetricValue] *"
+                    " { white-space: normal !important; overflow: visible !important; text-overflow: clip !important;"
+                    " overflow-wrap: anywhere; }"
+                    " [data-testid=stMetricValue] { height: auto !important; }</style>",
                     unsafe_allow_javascript=True)
     if rel is None:
         return
@@ -115,5 +121,8 @@ def data_note(rel: PublicRelease, source_key: str) -> None:
     st.caption(t("ui.source", source=t(source_key)) + " · " + release_note(rel))
 
 
-def empty_state(message_key: str = "ui.empty", **values) -> None:
+def empty_state(message_key: str = "ui.empty", *, offers: tuple[Offer | None, ...] = (), **values) -> None:
+    """Why nothing is drawn, in one sentence, and (`offers`) buttons that try something that is published."""
     st.info(t(message_key, **values), icon=":material/info:")
+    if offers:
+        offer_buttons(offers, key=message_key.replace(".", "_"))

@@ -18,15 +18,15 @@ def headline(label: str, series: pd.DataFrame, window: Window, *, population: in
              rate_per: int | None = None, key: str = "", help_text: str | None = None) -> dict:
     """One st.metric: the window's published total, its change against the same window a year earlier
     (only when both are published), and an annualised rate when a population is given."""
-
     recent = window_total(series, window.start, window.end)
     previous = window_total(series, window.prev_start, window.prev_end)
     delta = change(recent, previous)
     with st.container(border=True, key=f"headline_{key}"):
-        st.metric(label, number(recent) if recent is not None else t("ui.withheld"),
+        st.metric(label, number(recent) if recent is not None else t("ui.withheld_short"),
                   delta=(f"{delta:+.0%} " + t("filters.vs_year_earlier")) if delta is not None else None,
                   delta_color="off", help=help_text)
-        parts = [t("filters.year_earlier", value=number(previous) if previous is not None else t("ui.withheld"))]
+        parts = [t("ui.withheld_reason")] if recent is None else []
+        parts.append(t("filters.year_earlier", value=number(previous) if previous is not None else t("ui.withheld")))
         if rate_per and population and recent is not None:
             rate = round(recent / population * rate_per * 12 / window.months, 1)
             mark = " †" if recent < config.get("unstable_below") else ""
@@ -45,7 +45,6 @@ def what_this_shows(namespace: str) -> None:
 def _highlights(root: str, version: int, limit: int) -> list:
     """The highlights of one release (a few hundred Poisson tests): the same for every visitor, so computed
     once per release version; a cold run after a cache clear just recomputes them."""
-
     return highlights(_query(root, version, "highlights_input", ()), limit=limit)
 
 
