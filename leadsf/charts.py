@@ -46,7 +46,7 @@ def _base_layout(title: str, y_title: str, height: int = 380) -> dict:
         "margin": {"l": 48, "r": 12, "t": 24, "b": 40},
         "font": {"family": "Source Sans Pro, Arial, sans-serif", "size": 13, "color": "#1a1a1a"},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
-        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "gridcolor": "#e5e5e5", "automargin": True},
+        "yaxis": {"title": {"text": _wrap(y_title, 22)}, "rangemode": "tozero", "gridcolor": "#e5e5e5", "automargin": True},
         "xaxis": {"gridcolor": "#f0f0f0", "automargin": True}, "hovermode": "x unified",
         "separators": _separators(),  # decimal and thousands marks of the visitor's language
     }

@@ -121,8 +121,10 @@ def data_note(rel: PublicRelease, source_key: str) -> None:
     st.caption(t("ui.source", source=t(source_key)) + " · " + release_note(rel))
 
 
-def empty_state(message_key: str = "ui.empty", *, offers: tuple[Offer | None, ...] = (), **values) -> None:
-    """Why nothing is drawn, in one sentence, and (`offers`) buttons that try something that is published."""
+def empty_state(message_key: str = "ui.empty", *, offers: tuple[Offer | None, ...] = (), offer_key: str = "",
+                **values) -> None:
+    """Why nothing is drawn, in one sentence, and (`offers`) buttons that try something that is published;
+    `offer_key` tells apart the buttons of several empty states with the same message on one page."""
     st.info(t(message_key, **values), icon=":material/info:")
     if offers:
-        offer_buttons(offers, key=message_key.replace(".", "_"))
+        offer_buttons(offers, key=message_key.replace(".", "_") + offer_key)

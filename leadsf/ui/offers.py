@@ -21,21 +21,24 @@ def remember(param: str, key: str) -> None:
 
 @dataclass(frozen=True)
 class Offer:
-    label: str                               # the button text, in the visitor's language
-    params: tuple[tuple[str, str], ...]      # URL parameters (and their filter widgets) the button sets
+    label: str                                   # the button text, in the visitor's language
+    params: tuple[tuple[str, str], ...]          # URL parameters (and their filter widgets) the button sets
+    state: tuple[tuple[str, str], ...] = ()      # other widgets (by key) it sets, not kept in the URL
 
 
-def _apply(params: tuple[tuple[str, str], ...]) -> None:
+def _apply(offer: Offer) -> None:
     """Button callback: runs before the next script run, so the filter widgets are drawn with the new values."""
-    for param, value in params:
+    for param, value in offer.params:
         if param in _WIDGET_OF:
             st.session_state[_WIDGET_OF[param]] = value
         st.query_params[param] = value
+    for key, value in offer.state:
+        st.session_state[key] = value
 
 
 def offer_buttons(offers, key: str) -> None:
     for i, offer in enumerate(o for o in offers if o is not None):
-        st.button(offer.label, key=f"offer_{key}_{i}", on_click=_apply, args=(offer.params,),
+        st.button(offer.label, key=f"offer_{key}_{i}", on_click=_apply, args=(offer,),
                   icon=":material/arrow_forward:")
 
 
