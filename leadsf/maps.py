@@ -31,6 +31,15 @@ SUPPRESSED_MARK = "×"  # drawn after a suppressed area's label (the charts mark
 
 VALUE, SUPPRESSED, NO_DATA = "value", "suppressed", "no_data"
 
+# Streamlit's own Source Sans (served by the site with the app's CSS, already loaded for the page text),
+# then the system's sans-serif; never a font from another host. deck.gl's default is Monaco/monospace.
+LABEL_FONT = '"Source Sans", "Source Sans Pro", system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
+# The halo: a white outline drawn from the signed-distance glyphs (outlineWidth is in atlas pixels, of
+# `radius`); 64 px glyphs keep the edges smooth when drawn at LABEL_SIZE px.
+LABEL_FONT_SETTINGS = {"sdf": True, "fontSize": 64, "buffer": 8, "radius": 16, "cutoff": 0.25}
+LABEL_OUTLINE = 7
+LABEL_SIZE = 13  # px
+
 BASEMAPS = {"light": "light", "dark": "dark", "road": "road"}
 
 
@@ -119,8 +128,40 @@ def ring_area_centroid(ring) -> tuple[float, float, float]:
 
 def label_point(geometry: dict) -> list[float]:
     """Where to put an area's label: the centroid of its largest polygon's outer ring."""
+    return label_place(geometry)[0]
+
+
+def label_place(geometry: dict) -> tuple[list[float], float]:
+    """An area's label point and the area (square degrees) of the polygon it sits in."""
     best = max((ring_area_centroid(poly[0]) for poly in _polygons(geometry)), key=lambda r: r[0])
-    return [round(best[1], 5), round(best[2], 5)]
+    return [round(best[1], 5), round(best[2], 5)], best[0]
+
+
+def _pixels(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """Web Mercator position in screen pixels at this zoom (512 px world at zoom 0, as deck.gl)."""
+    scale = 512 * 2 ** zoom
+    lat = max(min(lat, 85.0), -85.0)
+    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2
+    return (lon + 180) / 360 * scale, y * scale
+
+
+def readable_labels(places: list[tuple[list[float], float]], texts: list[str], zoom: float,
+                    size: int = LABEL_SIZE) -> list[int]:
+    """Which labels to draw: the larger areas first, each only if its text box (at the opening zoom, with a
+    small margin) overlaps no label already placed. In the dense city centre this drops the small tracts'
+    labels, which would otherwise pile up into an unreadable blot; every area keeps its tooltip and its row in
+    the table. Done here rather than with deck.gl's CollisionFilterExtension, which draws no label at all on
+    some devices (seen in headless Chromium at 2x pixel ratio)."""
+    boxes: list[tuple[float, float, float, float]] = []
+    keep = []
+    for i in sorted(range(len(places)), key=lambda i: -places[i][1]):
+        x, y = _pixels(*places[i][0], zoom)
+        half_w, half_h = (0.62 * size * len(texts[i]) + 6) / 2, (1.3 * size + 4) / 2
+        box = (x - half_w, y - half_h, x + half_w, y + half_h)
+        if all(box[2] <= b[0] or box[0] >= b[2] or box[3] <= b[1] or box[1] >= b[3] for b in boxes):
+            boxes.append(box)
+            keep.append(i)
+    return sorted(keep)
 
 
 def bounds(geometries) -> tuple[float, float, float, float]:
@@ -345,15 +386,6 @@ def basemap(setting: str | None = None) -> dict:
     return {"map_provider": "carto", "map_style": BASEMAPS.get(setting, setting)}
 
 
-# Streamlit's own Source Sans (served by the site with the app's CSS, already loaded for the page text),
-# then the system's sans-serif; never a font from another host. deck.gl's default is Monaco/monospace.
-LABEL_FONT = '"Source Sans", "Source Sans Pro", system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
-# The halo: a white outline drawn from the signed-distance glyphs (outlineWidth is in atlas pixels, of
-# `radius`); 64 px glyphs keep the edges smooth when drawn at 12-13 px.
-LABEL_FONT_SETTINGS = {"sdf": True, "fontSize": 64, "buffer": 6, "radius": 12, "cutoff": 0.25}
-LABEL_OUTLINE = 4
-
-
 def build_deck(fc: dict, *, view: dict, labels: bool = True, basemap_setting: str | None = None,
                height: int = 500):
     """A pydeck Deck: one pickable GeoJsonLayer (id 'areas') and a TextLayer of labels at centroids."""
@@ -364,10 +396,11 @@ def build_deck(fc: dict, *, view: dict, labels: bool = True, basemap_setting: st
                         get_line_width="properties.line_width", line_width_units="pixels",
                         line_width_min_pixels=1, auto_highlight=True)]
     if labels:
-        points = [{"position": label_point(f["geometry"]), "label": f["properties"]["label"]}
-                  for f in fc["features"]]
+        places = [label_place(f["geometry"]) for f in fc["features"]]
+        texts = [f["properties"]["label"] for f in fc["features"]]
+        points = [{"position": places[i][0], "label": texts[i]} for i in readable_labels(places, texts, view["zoom"])]
         layers.append(pdk.Layer("TextLayer", points, id="labels", get_position="position", get_text="label",
-                                get_size=13, size_units="pixels", get_color=[17, 17, 17, 255],
+                                get_size=LABEL_SIZE, size_units="pixels", get_color=[17, 17, 17, 255],
                                 font_family=LABEL_FONT, font_weight=600, font_settings=LABEL_FONT_SETTINGS,
                                 outline_width=LABEL_OUTLINE, outline_color=[255, 255, 255, 235],
                                 character_set="auto", get_text_anchor="'middle'",

@@ -97,6 +97,30 @@ def test_labels_sans_serif_with_a_halo_from_no_other_host():
     assert labels["outlineColor"][:3] == [255, 255, 255] and labels["getColor"][:3] != [255, 255, 255]
 
 
+def test_labels_never_pile_up_on_tracts():
+    """On the 50 tracts the city centre's small labels would overlap: only non-overlapping ones are drawn,
+    the largest areas first, and none is dropped where there is room (the ZIP map keeps all its labels)."""
+    for bset, all_kept in (("tract", False), ("zip", True)):
+        pub = areas.publication_areas(areas.boundary_set(bset), bset == "zip")
+        vals = [maps.AreaValue(a.area_id, a.name, a.area_id, a.population, a.geometry, True, 20.0) for a in pub]
+        fc, _ = maps.feature_collection(vals, use_rate=False, period="2024", text=TEXT)
+        view = maps.view_for([v.geometry for v in vals])
+        spec = json.loads(maps.build_deck(fc, view=view).to_json())
+        (labels,) = [layer for layer in spec["layers"] if layer["id"] == "labels"]
+        shown = labels["data"]
+        assert (len(shown) == len(vals)) is all_kept, (bset, len(shown), len(vals))
+        boxes = []
+        for p in shown:
+            x, y = maps._pixels(*p["position"], view["zoom"])
+            w, h = 0.62 * maps.LABEL_SIZE * len(p["label"]) / 2, 0.65 * maps.LABEL_SIZE
+            boxes.append((x - w, y - h, x + w, y + h))
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (bset, a, b)
+        largest = max(vals, key=lambda v: maps.label_place(v.geometry)[1])
+        assert largest.label in {p["label"] for p in shown}
+
+
 def test_tooltip_text():
     tip = maps.tooltip_text(value(withheld=True, count=None, rate=None), "2024", TEXT, True)
     assert "suppressed (fewer than 11)" in tip and "Rate" not in tip and "12,000" in tip and "2024" in tip
