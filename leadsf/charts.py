@@ -81,18 +81,24 @@ def _period_label(period: str, lang: str) -> str:
 
 def _time_axis(periods: pd.Series) -> dict:
     """Plotly names months in English: tick labels from our own (Babel) period labels, numeric hover dates.
-    The axis is a date axis, so years, quarters and months always run in time order."""
+    The axis is a date axis, so years, quarters and months always run in time order. At most 6 level labels
+    (a phone is 390 px wide): years at their middle; over a long run of quarters or months, the years at
+    their first day; over a short one, the periods themselves."""
     from .i18n import language
 
     ps = sorted({str(p) for p in periods}, key=_to_date_cached)
     if not ps:
         return {}
-    # Evenly spaced ticks over the whole span, holes included (not every n-th period drawn).
-    every = _span(ps[0], ps[-1])
-    ticks = every[::max(1, -(-len(every) // 7))]
+    every = _span(ps[0], ps[-1])  # holes included, so the ticks are evenly spaced
     lang = language()
-    return {"type": "date", "tickvals": [_to_date_cached(p) for p in ticks],
-            "ticktext": [_period_label(p, lang) for p in ticks],
+    if len(ps[0]) > 4 and len(every) > (8 if "-Q" in ps[0] else 24):
+        years = list(range(int(ps[0][:4]) + (ps[0][5:] not in ("Q1", "01")), int(ps[-1][:4]) + 1))
+        years = years[::max(1, -(-len(years) // 6))]
+        vals, text = [pd.Timestamp(y, 1, 1) for y in years], [str(y) for y in years]
+    else:
+        ticks = every[::max(1, -(-len(every) // (6 if len(ps[0]) == 4 else 4)))]
+        vals, text = [_to_date_cached(p) for p in ticks], [_period_label(p, lang) for p in ticks]
+    return {"type": "date", "tickvals": vals, "ticktext": text, "tickangle": 0,
             "hoverformat": "%Y" if len(ps[-1]) == 4 else (t("maps.quarter_label", year="%Y", q="%q")
                                                           if "-Q" in ps[-1] else "%Y-%m")}
 

@@ -11,6 +11,12 @@ OUTCOMES = kind("overdoses").series["outcome"]
 DRUGS = kind("overdoses").series["drug"]
 
 
+def _other_outcome(outcome: str) -> ui.Offer | None:
+    """When an outcome is never published by area (deaths are few), the one with the most events."""
+    other = "nonfatal_ed" if outcome != "nonfatal_ed" else "ems_naloxone"
+    return ui.choose("outcome", other, t("overdoses.try_outcome", outcome=t(f"overdoses.o_{other}")))
+
+
 def render() -> None:
     f = ui.filter_bar("overdoses", label=t("overdoses.outcome"), options=list(OUTCOMES), key="filter_outcome",
                       param="outcome", default="fatal", format_func=lambda o: t(f"overdoses.o_{o}"))
@@ -64,7 +70,7 @@ def render() -> None:
                          alt_key="overdoses.area_alt", key="overdoses_area",
                          filename=f"lead-santa-fe-overdoses-{outcome}-by-area",
                          source_key=f"overdoses.source_{outcome}", rel=rel, empty_key="overdoses.no_area",
-                         offers=(ui.published_year(by_area), ui.longer_period()))
+                         offers=(ui.published_year(by_area) or _other_outcome(outcome),))
 
     if outcome == "fatal":
         st.header(t("overdoses.state_title"))

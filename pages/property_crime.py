@@ -62,7 +62,7 @@ def render() -> None:
                          y_title=t("property_crime.rate_axis"), alt_key="property_crime.area_alt",
                          key="property_crime_area", filename=f"lead-santa-fe-{offense}-by-area",
                          source_key="property_crime.source", rel=rel, empty_key="property_crime.no_area",
-                         offers=(ui.published_year(by_area), ui.longer_period()))
+                         offers=(ui.published_year(by_area),))
     ui.what_this_shows("property_crime")
 
 

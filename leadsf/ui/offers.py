@@ -62,12 +62,16 @@ def whole_area() -> Offer | None:
 
 
 def published_year(rows: pd.DataFrame, value: str = "count") -> Offer | None:
-    """The latest year in which `rows` have a published value, as whole-year period filters; None if none."""
-    years = rows.loc[(rows["period_type"] == "year").to_numpy(bool) & rows[value].notna().to_numpy(bool), "period"]
-    if years.empty:
-        return None
-    year = str(years.max())
-    return Offer(t("ui.try_year", year=year), (("period", "years"), ("from", year), ("to", year)))
+    """The latest calendar year for which some series in `rows` (one per area_id) has a published total (its
+    year row, or all its quarters or months), as whole-year period filters; None if there is none."""
+    from ..highlights import window_total
+
+    shown = rows[rows[value].notna().to_numpy(bool)]
+    groups = [g for _, g in rows.groupby("area_id")] if "area_id" in rows else [rows]
+    for year in sorted({str(p)[:4] for p in shown["period"]}, reverse=True):
+        if any(window_total(g, f"{year}-01", f"{year}-12") is not None for g in groups):
+            return Offer(t("ui.try_year", year=year), (("period", "years"), ("from", year), ("to", year)))
+    return None
 
 
 def choose(param: str, value: str, label: str) -> Offer | None:

@@ -118,7 +118,7 @@ def ranked_area_counts(by_area: pd.DataFrame, window: Window, names: dict[str, s
     table = pd.DataFrame([{"area": names.get(a, a), "count": window_total(g, window.start, window.end)}
                           for a, g in by_area.groupby("area_id")], columns=["area", "count"])
     if table.empty or table["count"].isna().all():
-        empty_state(empty_key, offers=(published_year(by_area), longer_period()))
+        empty_state(empty_key, offers=(published_year(by_area),))
         return
     table["count"] = table["count"].astype("Int64")
     table = table.sort_values("count", ascending=False, na_position="last")
