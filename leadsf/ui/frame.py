@@ -79,10 +79,10 @@ def sidebar(rel: PublicRelease | None) -> None:
                     " [tabindex]:focus-visible, label:has(input:focus-visible)"
                     " { outline: 2px solid #0b5394 !important; outline-offset: 2px; }"
                     # Metric labels and values wrap instead of being cut with an ellipsis ("Engaged in case manage…").
-                    " [data-testid=stMetricLabel] *, [data-testid=stMetricValue] *"
+                    " [data-testid=stMetricLabel] *, [data-testid=stMetricValue] *, [data-testid=stMetricDelta] *"
                     " { white-space: normal !important; overflow: visible !important; text-overflow: clip !important;"
                     " overflow-wrap: anywhere; }"
-                    " [data-testid=stMetricValue] { height: auto !important; }</style>",
+                    " [data-testid=stMetricValue], [data-testid=stMetricDelta] { height: auto !important; }</style>",
                     unsafe_allow_javascript=True)
     if rel is None:
         return
