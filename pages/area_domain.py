@@ -1,12 +1,14 @@
 """Area profile, one domain's section: the headline measure for the area against the whole, its rank, and
-the area and the whole over time. Used by pages/area_profile.py. Queries: profile_series, profile_rank."""
+the area and the whole over time (pages/area_trend.py). Used by pages/area_profile.py.
+Queries: profile_series, profile_rank."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from leadsf import areas, charts, contract, l10n, maps, ui
+from leadsf import contract, l10n, maps, ui
 from leadsf.i18n import t
+from pages.area_trend import trend_section
 
 # One headline measure per domain (kind, measure); where it is not published by year for the area, the next
 # candidate listed for the domain is shown instead (the subheading names the measure shown).
@@ -21,7 +23,6 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
     "overdoses": ("ems_naloxone", "fatal"),
     "property_crime": ("residential_burglary",),
 }
-GRAINS = ("year", "quarter")
 
 
 def _num(value) -> float | None:
@@ -58,41 +59,6 @@ def _summary(kind_name: str, wanted: str, area_id: str) -> dict | None:
             "delta": None if now_v is None or prev_v is None else round(now_v - prev_v, 1),
             "unstable": bool(kind.rate_per) and latest["rate_unstable"] is True,
             "rank": (int(mine.iloc[0]["rank"]), int(mine.iloc[0]["ranked"])) if len(mine) else None}
-
-
-@ui.per_release
-def _trend(kind_name: str, measure: str, area_id: str, area_name: str, grain: str) -> dict | None:
-    """The area and the whole over time at this grain: figure, table and alt text; None when the area has no
-    published value at this grain. Only series with a published value are drawn, so the legend and the title
-    name exactly what is drawn."""
-    rate = bool(contract.kind(kind_name).rate_per)
-    value = "rate" if rate else "count"
-    series = ui.query("profile_series", kind=kind_name, measure=measure, area=area_id)
-    frame = series[series["period_type"] == grain].copy()
-    drawn = [w for w in ("area", "city") if frame.loc[frame["where_"] == w, value].notna().any()]
-    if "area" not in drawn:
-        return None
-    frame = frame[frame["where_"].isin(drawn)]
-    frame["series"] = frame["where_"].map({"area": area_name, "city": t("profile.whole")})
-    frame["value"] = frame[value]
-    title = t(f"maps.m_{kind_name}_{measure}")
-    unit = t(f"maps.unit_{kind_name}") if rate else t("maps.unit_count")
-    heading = t("profile.trend_title" if len(drawn) == 2 else "profile.trend_title_area", measure=title)
-    fig = charts.trend(frame, x="period", y="value", series="series", title=heading, y_title=unit,
-                       mark_lead_start=False, height=340)
-    table = frame[["series", "period", "count", "withheld", *(["rate", "rate_unstable"] if rate else [])]]
-    alt = l10n.alt(t("profile.trend_alt", measure=title, name=area_name, first=frame["period"].min(),
-                     last=frame["period"].max()),
-                   l10n.trend_numbers(frame, y="value", series="series", decimals=1 if rate else 0))
-    return {"fig": fig, "table": table, "alt": alt}
-
-
-def _best_grain(kind_name: str, measure: str, area_id: str) -> str:
-    """The grain at which the area has the most published values (years on a tie): the trend shown first."""
-    series = ui.query("profile_series", kind=kind_name, measure=measure, area=area_id)
-    mine = series[(series["where_"] == "area") & series["count"].notna().to_numpy(bool)]
-    counts = mine["period_type"].value_counts()
-    return max(GRAINS, key=lambda g: (int(counts.get(g, 0)), g == "year"))
 
 
 def _metrics(summary: dict, title: str, unit: str, rate: bool) -> None:
@@ -133,23 +99,7 @@ def domain(kind_name: str, wanted: str, area_id: str, area_name: str, rel) -> No
         st.caption(t("profile.fallback", wanted=first_title, shown=title))
     _metrics(summary, title, t(f"maps.unit_{kind_name}") if rate else t("maps.unit_count"), rate)
 
-    key = f"grain_{kind_name}"
-    if st.session_state.get(key) not in GRAINS:
-        st.session_state[key] = _best_grain(kind_name, measure, area_id)
-    legend_name = t("maps.rest_label") if area_id == areas.REST_ID else area_name  # the full one lists 8 ZIPs
-    grain = st.radio(t("profile.grain"), list(GRAINS), horizontal=True, key=key,
-                     format_func=lambda g: t(f"profile.grain_{g}"))
-    chart = _trend(kind_name, measure, area_id, legend_name, grain)
-    if chart is None:
-        other = next(g for g in GRAINS if g != grain)
-        offer = ui.Offer(t(f"profile.try_{other}"), (), ((key, other),))
-        ui.empty_state("profile.no_grain", offer_key=kind_name,
-                       offers=(offer,) if _trend(kind_name, measure, area_id, legend_name, other) else ())
-        return
-    ui.chart_block(chart["fig"], chart["table"], key=f"profile_{kind_name}",
-                   filename=f"lead-santa-fe-{area_id}-{kind_name}", alt=chart["alt"],
-                   source_key=f"maps.source_{kind_name}", rel=rel)
-
+    trend_section(kind_name, measure, area_id, area_name, rel)
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
     from leadsf import ui as _ui
