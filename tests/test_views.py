@@ -15,18 +15,10 @@ from streamlit.testing.v1 import AppTest
 from leadsf import charts
 from leadsf import highlights as hl
 from leadsf.db import open_release
+from tests.test_pages_public import run_page as run
 
 MEASURE_PAGES = ("referrals", "engagement", "overdoses", "property_crime")
 ALL_PAGES = ("home", *MEASURE_PAGES, "area_profile")
-
-
-def run(page: str, params: dict | None = None) -> AppTest:
-    at = AppTest.from_string(f"from pages import {page}\n{page}.render()", default_timeout=90)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def figures(at: AppTest) -> list[dict]:
