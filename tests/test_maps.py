@@ -319,9 +319,11 @@ def test_maps_url_and_spanish(store):
 
 
 def test_maps_empty_store(empty_store, monkeypatch):
-    monkeypatch.setattr("leadsf.ui.ensure_published", lambda store: None)
+    monkeypatch.setattr("leadsf.ui.data.ensure_published", lambda store: None)  # nothing gets published
     at = maps_app().run()
     no_exception(at)
+    assert not at.get("deck_gl_json_chart")
+    assert [i.value for i in at.info] == [t("ui.no_release")]
 
 
 @pytest.mark.parametrize("area,domains", [("87501", 3), ("rest", 3), ("35049000300", 1), ("87015", 3)])
