@@ -16,8 +16,8 @@ from .filters import (PERIOD_PRESETS, Filters, Window, _window_label, area_filte
                       filter_bar, history_window, period_filter, populations, url_widget)
 from .frame import (_locale, _month_label, choose_language, data_note, empty_state, language_switch,
                     month_label, number, page_start, release_note, run_router, sample_banner, sidebar)
-from .offers import Offer, choose, longer_period, offer_buttons, offers, published_year, whole_area
 from .headlines import _highlights, headline, render_highlights, what_this_shows
+from .offers import Offer, choose, longer_period, offer_buttons, offers, published_year, whole_area
 from .trends import (_trend_parts, add_rolling, grain_note, ranked_area_counts, ranked_area_rates, trend_block,
                      trend_series,
                      unstable_footnote, window_rows)

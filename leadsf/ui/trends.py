@@ -1,5 +1,5 @@
-"""Trend blocks: rows over time at the finest published grain, drawn as a chart block with its grain note,
-and areas ranked by rate."""
+"""Trend blocks: a whole published history at its finest grain, drawn as a chart block with the selected
+period shaded and a grain note, and areas ranked by their total or rate for the selected period."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,12 +8,12 @@ import streamlit as st
 
 from .. import charts, config, l10n, memo
 from ..db import PublicRelease
-from ..i18n import t
 from ..highlights import history_grain, period_months, periods_between, rolling_12, window_total
+from ..i18n import t
 from .chart import chart_block
 from .filters import Window
-from .offers import Offer, longer_period, published_year, whole_area
 from .frame import empty_state
+from .offers import Offer, longer_period, published_year, whole_area
 
 
 def window_rows(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -30,8 +30,8 @@ def trend_series(frame: pd.DataFrame, window: Window, value: str = "count"
                  ) -> tuple[pd.DataFrame, str | None, list[str]]:
     """The rows to draw over time: the whole published history in `frame` at the finest period type published
     for it (highlights.history_grain), and the periods of that type inside the drawn span that are not
-    published at all. `window` is the selected period, which the chart shades; the headline figures answer
-    for it. Empty when no value of `value` is published."""
+    published at all; empty when no value of `value` is published. `window` (the selected period) does not
+    change what is drawn: trend_block shades it, and the headline figures answer for it."""
     grain = history_grain(frame, value)
     if grain is None:
         return frame.iloc[0:0], None, []
