@@ -207,9 +207,11 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
             data.append({"type": "scatter", "x": xs, "y": _floats(part[rolling]),
                          "name": t("charts.rolling", label=label), "mode": "lines",
                          "line": {"color": colour, "width": 1.5, "dash": "dot"}})
-    layout = _base_layout(title, y_title)
+    # On a phone the legend takes a row per entry: give it room, so the plot keeps its height.
+    entries = sum(tr.get("showlegend", True) for tr in data) + bool(highlight) if legend else 0
+    layout = _base_layout(title, y_title, height=380 + 22 * max(0, entries - 4))
     if height:
-        layout["height"], layout["margin"]["b"] = height, 20
+        layout["height"], layout["margin"]["b"] = height + 22 * max(0, entries - 3), 20
     if not legend:
         layout["showlegend"] = False
     layout["xaxis"].update(_time_axis(frame[x]))
