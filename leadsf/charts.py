@@ -209,9 +209,9 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
                          "line": {"color": colour, "width": 1.5, "dash": "dot"}})
     # On a phone the legend takes a row per entry: give it room, so the plot keeps its height.
     entries = sum(tr.get("showlegend", True) for tr in data) + bool(highlight) if legend else 0
-    layout = _base_layout(title, y_title, height=380 + 22 * max(0, entries - 4))
+    layout = _base_layout(title, y_title, height=380 + 30 * max(0, entries - 3))
     if height:
-        layout["height"], layout["margin"]["b"] = height + 22 * max(0, entries - 3), 20
+        layout["height"], layout["margin"]["b"] = height + 30 * max(0, entries - 3), 20
     if not legend:
         layout["showlegend"] = False
     layout["xaxis"].update(_time_axis(frame[x]))
