@@ -46,7 +46,8 @@ def _base_layout(title: str, y_title: str, height: int = 380) -> dict:
         "margin": {"l": 48, "r": 12, "t": 24, "b": 40},
         "font": {"family": "Source Sans Pro, Arial, sans-serif", "size": 13, "color": "#1a1a1a"},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
-        "yaxis": {"title": {"text": _wrap(y_title, 22)}, "rangemode": "tozero", "gridcolor": "#e5e5e5", "automargin": True},
+        "yaxis": {"title": {"text": _wrap(y_title, 22)}, "rangemode": "tozero", "gridcolor": "#e5e5e5",
+                  "automargin": True},
         "xaxis": {"gridcolor": "#f0f0f0", "automargin": True}, "hovermode": "x unified",
         "separators": _separators(),  # decimal and thousands marks of the visitor's language
     }
@@ -197,7 +198,9 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
         line_x, line_y = _broken(part[x].astype(str).tolist(), xs, _floats(part[y]))
         data.append({"type": "scatter", "x": line_x, "y": line_y, "name": label, "mode": "lines+markers",
                      "line": {"color": colour, "width": 2}, "marker": {"size": 4}, "connectgaps": False})
-        withheld = (part["withheld"].fillna(False).astype(bool) if "withheld" in part else part[y].isna()).to_numpy(bool)
+        # marked only where a count is withheld (a period not published at all is a plain gap)
+        withheld = (part["withheld"].fillna(False).astype(bool) if "withheld" in part
+                    else part[y].isna()).to_numpy(bool)
         if withheld.any():
             data.append({"type": "scatter", "x": xs[withheld], "y": [0] * int(withheld.sum()), "mode": "markers",
                          "name": t("charts.withheld_marker"), "showlegend": i == 0, "legendgroup": "withheld",

@@ -78,7 +78,8 @@ def render() -> None:
         ui.empty_state("ui.no_release")
         return
     _text_table(pd.DataFrame([{t("about.col_version"): h["version"], t("about.col_date"): h["created_at"][:10],
-                                t("about.col_note"): h.get("note", ""), t("about.col_current"): "✓" if h.get("current") else ""}
+                                t("about.col_note"): h.get("note", ""),
+                                t("about.col_current"): "✓" if h.get("current") else ""}
                                for h in history]))
 
     st.header(t("about.download_title"))

@@ -10,6 +10,11 @@ HEADLINE = ("intake_completed", "engaged_case_management", "case_management_cont
             "moud_started", "housing_placement", "benefits_enrolled")
 
 
+def _by_area(window: ui.Window, measure: str):
+    rows = ui.query("engagement_window", start=window.start, end=window.end, area="*")
+    return rows[(rows["area_id"] != "city") & (rows["measure"] == measure)]
+
+
 def render() -> None:
     f = ui.filter_bar("engagement", label=t("engagement.measure"), options=list(HEADLINE), key="filter_measure",
                       param="measure", default="engaged_case_management",
@@ -41,9 +46,9 @@ def render() -> None:
                    source_key="engagement.source", rel=rel, empty_key=None)
 
     st.header(t("engagement.area_title", measure=t(f"engagement.m_{measure}")))
-    by_area = ui.query("engagement_window", start=f.history.start, end=f.history.end, area="*")
-    by_area = by_area[(by_area["area_id"] != "city") & (by_area["measure"] == measure)]
-    ui.ranked_area_counts(by_area, window, names, title=t("engagement.area_chart", measure=t(f"engagement.m_{measure}")),
+    ui.ranked_area_counts(_by_area(window, measure), window, names,
+                          title=t("engagement.area_chart", measure=t(f"engagement.m_{measure}")),
+                          history=lambda: _by_area(f.history, measure),
                           alt_key="engagement.area_alt", key="engagement_area",
                           filename=f"lead-santa-fe-{measure}-by-area", source_key="engagement.source", rel=rel,
                           empty_key="engagement.no_area")

@@ -10,6 +10,11 @@ OFFENSES = kind("property_crime").additive["offense"]
 FEATURED = "residential_burglary"
 
 
+def _areas(window: ui.Window):
+    rows = ui.query("property_crime_window", start=window.start, end=window.end, area="*")
+    return rows[rows["area_id"] != "city"]
+
+
 def render() -> None:
     f = ui.filter_bar("property_crime", label=t("property_crime.offense"),
                       options=[FEATURED, *[o for o in OFFENSES if o != FEATURED], "all"], key="filter_offense",
@@ -48,8 +53,7 @@ def render() -> None:
                    source_key="property_crime.source", rel=rel, empty_key="property_crime.no_offenses")
 
     st.header(t("property_crime.area_title", offense=label))
-    all_areas = ui.query("property_crime_window", start=f.history.start, end=f.history.end, area="*")
-    all_areas = all_areas[all_areas["area_id"] != "city"]
+    all_areas = _areas(window)
     by_area = all_areas[all_areas["offense"] == offense]
     table = area_rates(by_area, window.start, window.end, window.months, population, names, 1_000)
     if offense != "all" and table["count"].isna().all():
@@ -62,7 +66,7 @@ def render() -> None:
                          y_title=t("property_crime.rate_axis"), alt_key="property_crime.area_alt",
                          key="property_crime_area", filename=f"lead-santa-fe-{offense}-by-area",
                          source_key="property_crime.source", rel=rel, empty_key="property_crime.no_area",
-                         offers=(ui.published_year(by_area),))
+                         offers=lambda: (ui.published_year(_areas(f.history)[lambda r: r["offense"] == offense]),))
     ui.what_this_shows("property_crime")
 
 

@@ -12,6 +12,11 @@ AGENCIES = kind("referrals").additive["agency"]
 FUNNEL = ("referred", "intake_completed", "engaged_case_management")
 
 
+def _by_area(window: ui.Window):
+    rows = ui.query("referrals_window", start=window.start, end=window.end, area="*")
+    return rows[(rows["area_id"] != "city") & (rows["pathway"] == "all") & (rows["agency"] == "all")]
+
+
 def render() -> None:
     f = ui.filter_bar("referrals", label=t("referrals.breakdown"), options=["pathway", "agency"],
                       key="filter_breakdown", param="by", default="pathway", horizontal=True,
@@ -67,16 +72,16 @@ def render() -> None:
         fig = charts.bars(share, x="category", y="share_pct", title=t("referrals.share_chart"),
                           y_title=t("referrals.share_axis"))
         ui.chart_block(fig, share.rename(columns={"share_pct": "value"}), key="referrals_share",
-                       filename=f"lead-santa-fe-referral-share-by-{breakdown}", 
+                       filename=f"lead-santa-fe-referral-share-by-{breakdown}",
                        alt=l10n.alt(t("referrals.share_alt"), l10n.bar_numbers(share, x="category", y="share_pct",
                                                                                 decimals=1, unit=" %")),
                        source_key="referrals.source", rel=rel)
 
     # By area (quarter / year)
     st.header(t("referrals.area_title"))
-    by_area = ui.query("referrals_window", start=f.history.start, end=f.history.end, area="*")
-    by_area = by_area[(by_area["area_id"] != "city") & (by_area["pathway"] == "all") & (by_area["agency"] == "all")]
-    ui.ranked_area_counts(by_area, window, names, title=t("referrals.area_chart"), alt_key="referrals.area_alt",
+    ui.ranked_area_counts(_by_area(window), window, names, title=t("referrals.area_chart"),
+                          alt_key="referrals.area_alt",
+                          history=lambda: _by_area(f.history),
                           key="referrals_area", filename="lead-santa-fe-referrals-by-area",
                           source_key="referrals.source", rel=rel, empty_key="referrals.no_area")
 
@@ -98,7 +103,8 @@ def render() -> None:
     else:
         fig = charts.funnel(funnel, stage="step", value="count", title=t("referrals.funnel_chart"))
         ui.chart_block(fig, funnel, key="referrals_funnel", filename="lead-santa-fe-referral-funnel",
-                       alt=l10n.alt(t("referrals.funnel_alt"), l10n.bar_numbers(funnel, x="step", y="count")), source_key="referrals.source_engagement", rel=rel)
+                       alt=l10n.alt(t("referrals.funnel_alt"), l10n.bar_numbers(funnel, x="step", y="count")),
+                       source_key="referrals.source_engagement", rel=rel)
     ui.what_this_shows("referrals")
 
 

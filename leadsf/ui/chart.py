@@ -44,5 +44,6 @@ def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, 
     # Bytes, not a callable: Streamlit 1.67 accepts `data=callable` (built on click), but then the button is not
     # in the page when the run finishes (tests/e2e/test_site.py::test_home_csv_download... fails). The CSV is
     # made once per content (~1.5 ms) and shared.
-    st.download_button(t("ui.download_csv"), _chart_csv(frame), file_name=f"{filename}.csv", mime="text/csv", key=f"{key}_download", icon=":material/download:")
+    st.download_button(t("ui.download_csv"), _chart_csv(frame), file_name=f"{filename}.csv", mime="text/csv",
+                       key=f"{key}_download", icon=":material/download:")
     data_note(rel, source_key)

@@ -2,6 +2,8 @@
 period shaded and a grain note, and areas ranked by their total or rate for the selected period."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -97,10 +99,12 @@ def grain_note(grain: str | None, missing: list[str]) -> None:
 
 def ranked_area_rates(table: pd.DataFrame, *, title: str, y_title: str, alt_key: str, key: str, filename: str,
                       source_key: str, rel: PublicRelease, empty_key: str,
-                      offers: tuple[Offer | None, ...] | None = None) -> None:
+                      offers: tuple[Offer | None, ...] | Callable[[], tuple] | None = None) -> None:
     """Areas ranked by rate (highlights.area_rates) as bars with the table, download and unstable footnote.
-    With nothing published, `empty_key` says so and `offers` (default: a longer period) are offered."""
+    With nothing published, `empty_key` says so and `offers` (default: a longer period; a function is called
+    only then) are offered."""
     if table.empty or table["count"].isna().all():
+        offers = offers() if callable(offers) else offers
         empty_state(empty_key, offers=(longer_period(),) if offers is None else offers)
         return
     fig = charts.bars(table, x="area", y="rate", horizontal=True, unstable="rate_unstable", title=title,
@@ -112,13 +116,15 @@ def ranked_area_rates(table: pd.DataFrame, *, title: str, y_title: str, alt_key:
 
 
 def ranked_area_counts(by_area: pd.DataFrame, window: Window, names: dict[str, str], *, title: str, alt_key: str,
-                       key: str, filename: str, source_key: str, rel: PublicRelease, empty_key: str) -> None:
-    """Each area's published total for the window as bars, highest first. `by_area`: one series per area over
-    the whole history, so that when nothing is published for the window the latest published year is offered."""
+                       key: str, filename: str, source_key: str, rel: PublicRelease, empty_key: str,
+                       history: Callable[[], pd.DataFrame] | None = None) -> None:
+    """Each area's published total for the window as bars, highest first (`by_area`: one series per area).
+    When nothing is published for the window, the latest year published in `history()` (the same series
+    over the whole history; called only then) is offered."""
     table = pd.DataFrame([{"area": names.get(a, a), "count": window_total(g, window.start, window.end)}
                           for a, g in by_area.groupby("area_id")], columns=["area", "count"])
     if table.empty or table["count"].isna().all():
-        empty_state(empty_key, offers=(published_year(by_area),))
+        empty_state(empty_key, offers=(published_year(history() if history else by_area),))
         return
     table["count"] = table["count"].astype("Int64")
     table = table.sort_values("count", ascending=False, na_position="last")
