@@ -7,20 +7,31 @@ from urllib.parse import urlencode, urlsplit
 APP = '[data-testid="stApp"]'
 
 
-def wait_for_run(page, timeout: float = 60_000) -> None:
-    """Wait until the script run is over and the websocket is connected."""
-    page.wait_for_timeout(250)  # some widgets debounce (pydeck ~200 ms) before the run starts
+def wait_for_run(page, timeout: float = 60_000, settle: bool = True) -> None:
+    """Wait until the script run is over and the websocket is connected. After a click or a typed value,
+    `settle` first gives debouncing widgets (pydeck ~200 ms) the time to start their run."""
+    if settle:
+        page.wait_for_timeout(250)
     page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]', timeout=timeout)
     page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
 
 
-def open_page(page, base_url: str, url_path: str = "", **params) -> None:
+# A fresh load's first run is over once the page body holds elements and none is stale (before the run
+# starts, the app also reads connected and notRunning, with an empty body).
+_FIRST_RUN_DONE = """() => { const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.dataset.testConnectionState === 'CONNECTED' && app.dataset.testScriptState === 'notRunning'
+        && !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
+        && !document.querySelector('[data-stale="true"]'); }"""
+
+
+def open_page(page, base_url: str, url_path: str = "", timeout: float = 60_000, **params) -> None:
     url = f"{base_url.rstrip('/')}/{url_path.lstrip('/')}"
     if params:
         url += "?" + urlencode(params)
     page.goto(url, wait_until="domcontentloaded")
-    wait_for_run(page)
+    page.wait_for_function(_FIRST_RUN_DONE, timeout=timeout)
+    wait_for_run(page, timeout, settle=False)
 
 
 def expect_no_exception(page) -> None:
