@@ -123,7 +123,7 @@ def chart_problems(page) -> list[str]:
     pathway" over three pathways, or two dots split by gap marks, are the one-dot charts to catch.)"""
     problems = []
     for fig in page.evaluate(_PLOTLY_FIGURES):
-        name = repr(fig["title"][:90])
+        name = repr(re.sub(r"<[^>]+>", " ", fig["title"]).strip()[:90])
         total = sum(t["points"] for t in fig["traces"])
         if total == 0:
             problems.append(f"chart {name} shows no data at all")

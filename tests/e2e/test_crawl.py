@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.server import Server
 from leadsf import nav
 
 from .helpers import (chart_problems, clear_watch, cut_metrics, expect_no_exception, open_page, wait_for_charts,
@@ -110,3 +111,26 @@ def test_default_view_says_something(visitor, site, spec, lang):
     screenshot(page, f"{lang}-{page.size_name}-{spec.key}.png")
     problems += [f"console error: {e}" for e in page.console_errors]  # late ones (maps draw after the run)
     assert not problems, f"/{spec.url_path}?lang={lang} at {page.size_name}:\n" + "\n".join(dict.fromkeys(problems))
+
+
+def test_the_checks_catch_each_defect(browser, tmp_path):
+    """The crawl's checks on a page made of defects (canary_app.py): each one is reported, a good line chart
+    is not."""
+    with Server(tmp_path / "store", tmp_path / "canary.log", script="tests/e2e/canary_app.py") as server:
+        server.wait_healthy()
+        context = browser.new_context(viewport=SIZES["desktop"])
+        try:
+            page = context.new_page()
+            watch(page, server.url)
+            open_page(page, server.url, "")
+            wait_for_charts(page)
+            page.get_by_test_id("stMetric").wait_for()
+            charts = "\n".join(chart_problems(page))
+            assert "'no data' shows no data" in charts, charts
+            assert "'one dot each' draws no line" in charts and "'two dots two gaps' draws no line" in charts, charts
+            assert "'a line'" not in charts, charts
+            assert {m.split(":")[0] for m in cut_metrics(page)} == {"stMetricLabel", "stMetricValue"}
+            assert any("foreign.invalid" in r for r in page.foreign_requests), page.foreign_requests
+            assert any("canary error" in e for e in page.console_errors), page.console_errors
+        finally:
+            context.close()
