@@ -255,8 +255,18 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, y_title: str, horiz
     if horizontal:
         layout["xaxis"]["title"] = {"text": y_title}
         layout["yaxis"].update({"title": {}, "autorange": "reversed"})
+    if any(text):
+        _room_for_labels(layout["xaxis" if horizontal else "yaxis"], values)
     layout["hovermode"] = "closest"
     return _figure([bar], layout)
+
+
+def _room_for_labels(axis: dict, values: np.ndarray) -> None:
+    """Labels drawn past the end of a bar are cut at the plot's edge: leave room for them (a phone's plot is
+    ~300 px wide, a label ~40 px)."""
+    finite = values[np.isfinite(values)]
+    if len(finite) and finite.max() > 0:
+        axis["range"] = [0, float(finite.max()) * 1.25]
 
 
 @memo.by_content
@@ -270,6 +280,7 @@ def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str) -> go.Fig
     layout = _base_layout(title, "", height=260)
     layout["yaxis"].update({"title": {}, "autorange": "reversed"})
     layout["xaxis"]["rangemode"] = "tozero"
+    _room_for_labels(layout["xaxis"], values)
     layout.update(hovermode="closest", showlegend=False)
     return _figure([bar], layout)
 
