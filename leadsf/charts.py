@@ -203,7 +203,8 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
                     else part[y].isna()).to_numpy(bool)
         if withheld.any():
             data.append({"type": "scatter", "x": xs[withheld], "y": [0] * int(withheld.sum()), "mode": "markers",
-                         "name": t("charts.withheld_marker"), "showlegend": i == 0, "legendgroup": "withheld",
+                         "name": t("charts.withheld_marker"), "legendgroup": "withheld",
+                         "showlegend": not any(d.get("legendgroup") == "withheld" for d in data),
                          "hovertemplate": t("charts.withheld_hover"),
                          "marker": {"symbol": "x-thin-open", "size": 9, "color": WITHHELD_COLOUR}})
         if rolling and rolling in part:
