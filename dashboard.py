@@ -1,39 +1,44 @@
-"""Entry point and router: `streamlit run dashboard.py`.
+"""Entry point and router: `streamlit run dashboard.py`. The pages and their order are leadsf.nav.PAGES.
 
 Page modules only define render(), so a deep link on a freshly started server (Streamlit's legacy pages/
 mode) cannot run one directly; the staff page also checks sign-in itself.
 """
+import base64
+import importlib
+from functools import lru_cache
+from pathlib import Path
+
 import streamlit as st
 
-from leadsf import ui
+from leadsf import nav, ui
 from leadsf.i18n import t
-from pages import (about, area_profile, engagement, home, maps, overdoses, property_crime, referrals,
-                   staff)
-from pages import cost, outcomes
+from pages import staff
 
-st.set_page_config(page_title="LEAD Santa Fe", page_icon=":material/monitoring:", layout="wide",
-                   initial_sidebar_state="auto")
+
+@lru_cache(maxsize=1)
+def tab_icon() -> str:
+    """Our own icon as a data: URL, so the browser asks no one for it (a ":material/..." page_icon makes
+    Streamlit's frontend fetch the glyph from fonts.gstatic.com)."""
+    png = (Path(__file__).parent / "static" / "favicon.png").read_bytes()
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+st.set_page_config(page_title="LEAD Santa Fe", page_icon=tab_icon(), layout="wide", initial_sidebar_state="auto")
 ui.choose_language()
 
-public = [
-    st.Page(home.render, title=t("nav.home"), icon=":material/home:", url_path="home", default=True),
-    st.Page(referrals.render, title=t("nav.referrals"), icon=":material/call_split:", url_path="referrals"),
-    st.Page(engagement.render, title=t("nav.engagement"), icon=":material/diversity_3:", url_path="engagement"),
-    st.Page(overdoses.render, title=t("nav.overdoses"), icon=":material/emergency:", url_path="overdoses"),
-    st.Page(property_crime.render, title=t("nav.property_crime"), icon=":material/home_work:",
-            url_path="property-crime"),
-    st.Page(maps.render, title=t("nav.maps"), icon=":material/map:", url_path="maps"),
-    st.Page(area_profile.render, title=t("nav.area_profile"), icon=":material/location_on:",
-            url_path="area"),
-    st.Page(outcomes.render, title=t("nav.outcomes"), icon=":material/query_stats:", url_path="outcomes"),
-    st.Page(cost.render, title=t("nav.cost"), icon=":material/payments:", url_path="cost"),
-    st.Page(about.render, title=t("nav.about"), icon=":material/info:", url_path="about"),
-]
 # Staff reach /staff directly; it is listed in the menu only for a signed-in staff session, and the page
 # checks sign-in itself, so it shows nothing private to anyone else.
 signed_in = bool(st.session_state.get(staff.SESSION))
-staff_pages = [st.Page(staff.render, title=t("nav.staff"), icon=":material/lock:", url_path="staff",
-                       visibility="visible" if signed_in else "hidden")]
-page = st.navigation({t("nav.explore"): public, t("nav.staff_section"): staff_pages})
+pages = {spec.key: st.Page(importlib.import_module(f"pages.{spec.module}").render, title=t(f"nav.{spec.key}"),
+                           icon=spec.icon, url_path=spec.url_path, default=spec is nav.DEFAULT,
+                           visibility="visible" if spec.public or signed_in else "hidden")
+         for spec in nav.PAGES}
+home = pages[nav.DEFAULT.key]
+# /home is where many visitors look for the home page; Streamlit serves the default page at "/" only.
+alias = st.Page(lambda: st.switch_page(home, query_params=st.query_params.to_dict()), title=t("nav.home"),
+                url_path=nav.HOME_ALIAS, visibility="hidden")
+# One flat list: with sections, Streamlit puts the section headers (<div>) inside the menu's <ul>, which
+# screen readers announce as a broken list (axe `list`, serious).
+page = st.navigation([*pages.values(), alias], expanded=True)
 ui.sidebar(ui.release())
 page.run()

@@ -103,6 +103,31 @@ def pick_grain(frame: pd.DataFrame, start: str, end: str) -> str | None:
     return best
 
 
+MIN_TREND_POINTS = 4
+
+
+def history_grain(frame: pd.DataFrame, value: str = "count") -> str | None:
+    """The period type to draw a whole published history at. A type's reach is the months its published
+    values cover; of the types with at least MIN_TREND_POINTS published values (any type, when none has
+    that many), the finest one reaching at least three quarters of the best reach. So twelve years of
+    months beat twelve years of years, but one published year of months does not beat ten years of years."""
+    if frame.empty:
+        return None
+    shown = frame[frame[value].notna().to_numpy(bool)] if value in frame else frame.iloc[0:0]
+    points = {g: shown.loc[shown["period_type"] == g, "period"].nunique() for g in GRAINS}
+    candidates = [g for g in GRAINS if points[g] >= MIN_TREND_POINTS] or [g for g in GRAINS if points[g]]
+    if not candidates:
+        return None
+    reach = {g: points[g] * MONTHS_IN[g] for g in candidates}
+    best = max(reach.values())
+    return next(g for g in candidates if reach[g] >= 0.75 * best)
+
+
+def periods_between(grain: str, first: str, last: str) -> list[str]:
+    """Every period of a grain from `first` to `last` (both of that grain), in time order."""
+    return expected_periods(grain, period_months(first)[0], period_months(last)[1])
+
+
 def expected_periods(grain: str, start: str, end: str) -> list[str]:
     out = []
     for m in months_between(start, end):

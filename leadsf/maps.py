@@ -31,6 +31,15 @@ SUPPRESSED_MARK = "×"  # drawn after a suppressed area's label (the charts mark
 
 VALUE, SUPPRESSED, NO_DATA = "value", "suppressed", "no_data"
 
+# Streamlit's own Source Sans (served by the site with the app's CSS, already loaded for the page text),
+# then the system's sans-serif; never a font from another host. deck.gl's default is Monaco/monospace.
+LABEL_FONT = '"Source Sans", "Source Sans Pro", system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
+# The halo: a white outline drawn from the signed-distance glyphs (outlineWidth is in atlas pixels, of
+# `radius`); 64 px glyphs keep the edges smooth when drawn at LABEL_SIZE px.
+LABEL_FONT_SETTINGS = {"sdf": True, "fontSize": 64, "buffer": 8, "radius": 16, "cutoff": 0.25}
+LABEL_OUTLINE = 7
+LABEL_SIZE = 13  # px
+
 BASEMAPS = {"light": "light", "dark": "dark", "road": "road"}
 
 
@@ -119,8 +128,40 @@ def ring_area_centroid(ring) -> tuple[float, float, float]:
 
 def label_point(geometry: dict) -> list[float]:
     """Where to put an area's label: the centroid of its largest polygon's outer ring."""
+    return label_place(geometry)[0]
+
+
+def label_place(geometry: dict) -> tuple[list[float], float]:
+    """An area's label point and the area (square degrees) of the polygon it sits in."""
     best = max((ring_area_centroid(poly[0]) for poly in _polygons(geometry)), key=lambda r: r[0])
-    return [round(best[1], 5), round(best[2], 5)]
+    return [round(best[1], 5), round(best[2], 5)], best[0]
+
+
+def _pixels(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """Web Mercator position in screen pixels at this zoom (512 px world at zoom 0, as deck.gl)."""
+    scale = 512 * 2 ** zoom
+    lat = max(min(lat, 85.0), -85.0)
+    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2
+    return (lon + 180) / 360 * scale, y * scale
+
+
+def readable_labels(places: list[tuple[list[float], float]], texts: list[str], zoom: float,
+                    size: int = LABEL_SIZE) -> list[int]:
+    """Which labels to draw: the larger areas first, each only if its text box (at the opening zoom, with a
+    small margin) overlaps no label already placed. In the dense city centre this drops the small tracts'
+    labels, which would otherwise pile up into an unreadable blot; every area keeps its tooltip and its row in
+    the table. Done here rather than with deck.gl's CollisionFilterExtension, which draws no label at all on
+    some devices (seen in headless Chromium at 2x pixel ratio)."""
+    boxes: list[tuple[float, float, float, float]] = []
+    keep = []
+    for i in sorted(range(len(places)), key=lambda i: -places[i][1]):
+        x, y = _pixels(*places[i][0], zoom)
+        half_w, half_h = (0.62 * size * len(texts[i]) + 6) / 2, (1.3 * size + 4) / 2
+        box = (x - half_w, y - half_h, x + half_w, y + half_h)
+        if all(box[2] <= b[0] or box[0] >= b[2] or box[3] <= b[1] or box[1] >= b[3] for b in boxes):
+            boxes.append(box)
+            keep.append(i)
+    return sorted(keep)
 
 
 def bounds(geometries) -> tuple[float, float, float, float]:
@@ -145,23 +186,34 @@ def view_for(geometries, width_px: int = 700, height_px: int = 500) -> dict:
 
 
 # ---- colour scale and legend --------------------------------------------------------------------------
-def quantile_breaks(values, classes: int = 5) -> list[float]:
-    """Upper bounds of up to `classes` quantile classes over the published values (duplicates dropped)."""
-    vals = np.asarray([v for v in values if v is not None and v == v], dtype=float)
+def shown_value(value: float, decimals: int = 0) -> float:
+    """A value as the legend and tooltip print it (fmt rounds the same way). Classes are made of these, so an
+    area whose rate prints as 15.0 is never in a class whose range ends at 14.9."""
+    return round(float(value), decimals)
+
+
+def quantile_breaks(values, classes: int = 5, decimals: int = 0) -> list[float]:
+    """Upper bounds of up to `classes` quantile classes over the published values as printed (`decimals`).
+
+    Each bound is a printed value (a quantile rounded down to the step 10**-decimals), so the classes are
+    closed ranges of printed values that never overlap: 0-10 | 11-14 | 15-19 for counts, 2.5-7.9 | 8.0-12.3
+    for rates. Bounds that coincide are dropped (fewer classes); the last bound is the largest value."""
+    vals = np.asarray([shown_value(v, decimals) for v in values if v is not None and v == v], dtype=float)
     if len(vals) == 0:
         return []
-    qs = np.quantile(vals, np.linspace(0, 1, classes + 1)[1:])
+    scale = 10 ** decimals
     out: list[float] = []
-    for q in qs:
-        q = float(q)
-        if not out or q > out[-1]:
-            out.append(q)
+    for q in np.quantile(vals, np.linspace(0, 1, classes + 1)[1:]):
+        bound = round(math.floor(float(q) * scale + 1e-9) / scale, decimals)
+        if not out or bound > out[-1]:
+            out.append(bound)
     return out
 
 
-def class_of(value: float, breaks: list[float]) -> int:
+def class_of(value: float, breaks: list[float], decimals: int = 0) -> int:
+    shown = shown_value(value, decimals)
     for i, b in enumerate(breaks):
-        if value <= b:
+        if shown <= b:
             return i
     return len(breaks) - 1
 
@@ -182,7 +234,7 @@ def state_of(count, withheld, published: bool) -> str:
     return VALUE
 
 
-def fill_colour(state: str, value=None, breaks: list[float] | None = None) -> list[int]:
+def fill_colour(state: str, value=None, breaks: list[float] | None = None, decimals: int = 0) -> list[int]:
     if state == SUPPRESSED:
         return [*SUPPRESSED_FILL, FILL_ALPHA]
     if state == NO_DATA:
@@ -190,7 +242,7 @@ def fill_colour(state: str, value=None, breaks: list[float] | None = None) -> li
     colours = palette(len(breaks or []))
     if not colours or value is None:
         return [*VIRIDIS5[0], FILL_ALPHA]
-    return [*colours[class_of(float(value), breaks)], FILL_ALPHA]
+    return [*colours[class_of(value, breaks, decimals)], FILL_ALPHA]
 
 
 def line_style(state: str) -> tuple[list[int], int]:
@@ -209,21 +261,25 @@ def fmt(value, decimals: int = 0) -> str:
     from babel.numbers import format_decimal
 
     from .i18n import language
-    return format_decimal(round(float(value), decimals), format="#,##0" + ("." + "0" * decimals if decimals else ""),
+    return format_decimal(shown_value(value, decimals), format="#,##0" + ("." + "0" * decimals if decimals else ""),
                           locale=language())
 
 
 def legend_items(breaks: list[float], text: dict, decimals: int = 0, lowest: float = 0) -> list[dict]:
     """Swatches with text for the value classes and for the special states.
 
+    breaks: quantile_breaks(..., decimals) of the same values; lowest: the smallest value shown. A class runs
+    from one step above the previous bound to its own bound, both included ("11–14", "15–19"); a class of a
+    single value is that value.
     text: labels for 'range' (format fields lo, hi), 'suppressed', 'no_data', 'unstable'.
     """
     items = []
-    lo = lowest
+    step = 10 ** -decimals
+    lo = min(shown_value(lowest, decimals), breaks[0]) if breaks else 0
     for colour, hi in zip(palette(len(breaks)), breaks):
-        items.append({"state": VALUE, "fill": list(colour), "line": list(VALUE_LINE),
-                      "label": text["range"].format(lo=fmt(lo, decimals), hi=fmt(hi, decimals))})
-        lo = hi
+        label = fmt(hi, decimals) if lo >= hi else text["range"].format(lo=fmt(lo, decimals), hi=fmt(hi, decimals))
+        items.append({"state": VALUE, "fill": list(colour), "line": list(VALUE_LINE), "label": label})
+        lo = round(hi + step, decimals)
     items.append({"state": SUPPRESSED, "fill": list(SUPPRESSED_FILL), "line": list(SUPPRESSED_LINE),
                   "label": f"{SUPPRESSED_MARK} {text['suppressed']}"})
     items.append({"state": NO_DATA, "fill": list(NO_DATA_FILL), "line": list(NO_DATA_LINE),
@@ -294,7 +350,8 @@ def feature_collection(values: list[AreaValue], *, use_rate: bool, period: str, 
     """GeoJSON for the GeoJsonLayer with colours, outline and tooltip in each feature's properties."""
     shown = [(v.rate if use_rate else v.count) for v in values
              if state_of(v.count, v.withheld, v.published) == VALUE]
-    breaks = quantile_breaks(shown)
+    decimals = 1 if use_rate else 0  # as the legend and tooltip print them
+    breaks = quantile_breaks(shown, decimals=decimals)
     feats = []
     for v in values:
         state = state_of(v.count, v.withheld, v.published)
@@ -309,7 +366,7 @@ def feature_collection(values: list[AreaValue], *, use_rate: bool, period: str, 
             "properties": {
                 "area_id": v.area_id, "name": v.name, "state": state,
                 "label": v.label + (UNSTABLE_MARK if unstable else "") + (f" {SUPPRESSED_MARK}" if state == SUPPRESSED else ""),
-                "fill": fill_colour(state, value, breaks), "line": line, "line_width": width,
+                "fill": fill_colour(state, value, breaks, decimals), "line": line, "line_width": width,
                 "tooltip": tooltip_text(v, period, text, use_rate),
             },
         })
@@ -318,10 +375,14 @@ def feature_collection(values: list[AreaValue], *, use_rate: bool, period: str, 
 
 def basemap(setting: str | None = None) -> dict:
     """pydeck basemap arguments from LEADSF_BASEMAP: 'none' (default, no tiles, works offline), 'light',
-    'dark', 'road' (Carto, no token), or a style URL (Carto provider)."""
+    'dark', 'road' (Carto, no token), or a style URL (Carto provider).
+
+    'none' leaves map_style at pydeck's default: with no provider, pydeck sends its "__MAP_STYLE__" marker,
+    which st.pydeck_chart's frontend takes as "no base map". An absent or null mapStyle instead makes that
+    frontend fetch Carto's Positron style, telling a third party about every visitor."""
     setting = (setting if setting is not None else os.environ.get("LEADSF_BASEMAP", "none")).strip()
     if setting in ("", "none"):
-        return {"map_provider": None, "map_style": None}
+        return {"map_provider": None}
     return {"map_provider": "carto", "map_style": BASEMAPS.get(setting, setting)}
 
 
@@ -335,21 +396,22 @@ def build_deck(fc: dict, *, view: dict, labels: bool = True, basemap_setting: st
                         get_line_width="properties.line_width", line_width_units="pixels",
                         line_width_min_pixels=1, auto_highlight=True)]
     if labels:
-        points = [{"position": label_point(f["geometry"]), "label": f["properties"]["label"]}
-                  for f in fc["features"]]
+        places = [label_place(f["geometry"]) for f in fc["features"]]
+        texts = [f["properties"]["label"] for f in fc["features"]]
+        points = [{"position": places[i][0], "label": texts[i]} for i in readable_labels(places, texts, view["zoom"])]
         layers.append(pdk.Layer("TextLayer", points, id="labels", get_position="position", get_text="label",
-                                get_size=12, size_units="pixels", get_color=[20, 20, 20, 255],
-                                outline_width=2, outline_color=[255, 255, 255, 255],
-                                font_settings={"sdf": True}, character_set="auto",
-                                get_text_anchor="'middle'", get_alignment_baseline="'center'",
-                                pickable=False))
+                                get_size=LABEL_SIZE, size_units="pixels", get_color=[17, 17, 17, 255],
+                                font_family=LABEL_FONT, font_weight=600, font_settings=LABEL_FONT_SETTINGS,
+                                outline_width=LABEL_OUTLINE, outline_color=[255, 255, 255, 235],
+                                character_set="auto", get_text_anchor="'middle'",
+                                get_alignment_baseline="'center'", pickable=False))
     return _compact_deck_class()(layers=layers, initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
                     tooltip={"html": "{tooltip}", "style": {"backgroundColor": "white", "color": "#111",
                                                              "fontSize": "13px"}},
                     height=height, **basemap(basemap_setting))
 
 
-LITERAL_PROPS = {"characterSet", "sizeUnits", "lineWidthUnits", "pointRadiusUnits"}
+LITERAL_PROPS = {"characterSet", "sizeUnits", "lineWidthUnits", "pointRadiusUnits", "fontFamily"}
 
 
 def _compact_deck_class():

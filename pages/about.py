@@ -18,6 +18,12 @@ def _bundle(root: str, version: int) -> bytes:
         return bundle_zip(Store(Path(root)), version, Path(scratch))
 
 
+def _text_table(frame: pd.DataFrame) -> None:
+    """A static table whose cells wrap (st.dataframe cuts long text at the cell edge); wider than the screen,
+    it scrolls inside itself."""
+    st.table(frame, hide_index=True, border="horizontal")
+
+
 def render() -> None:
     st.title(t("about.title"))
     rel = ui.release()
@@ -34,9 +40,8 @@ def render() -> None:
         st.markdown(t(f"about.kind_{name}"))
         rows = [{"column": col, "value": value, "meaning": t(f"about.def_{value}")}
                 for col, values in {**k.series, **k.additive}.items() for value in values]
-        st.dataframe(pd.DataFrame(rows).rename(columns={"column": t("about.col_column"), "value": t("about.col_value"),
-                                                        "meaning": t("about.col_meaning")}),
-                     hide_index=True, width="stretch")
+        _text_table(pd.DataFrame(rows).rename(columns={"column": t("about.col_column"), "value": t("about.col_value"),
+                                                        "meaning": t("about.col_meaning")}))
 
     st.header(t("about.sources_title"))
     st.markdown(t("about.sources_text"))
@@ -54,7 +59,7 @@ def render() -> None:
                              if s.name in ("suppress_max", "protection_width", "unstable_below",
                                            "min_area_population", "max_withheld_share", "cost_level_weight",
                                            "cost_whole_area_levels")])
-    st.dataframe(settings, hide_index=True, width="stretch")
+    _text_table(settings)
 
     st.header(t("about.dictionary_title"))
     st.markdown(t("about.dictionary_text"))
@@ -65,9 +70,8 @@ def render() -> None:
             fields.append({"field": f"{col} ({name})", "type": t("about.type_string"),
                            "meaning": t("about.category_field", values=", ".join(values))})
     fields.append({"field": "period_type", "type": t("about.type_string"), "meaning": t("about.period_type_field")})
-    st.dataframe(pd.DataFrame(fields).rename(columns={"field": t("about.col_field"), "type": t("about.col_type"),
-                                                      "meaning": t("about.col_meaning")}),
-                 hide_index=True, width="stretch")
+    _text_table(pd.DataFrame(fields).rename(columns={"field": t("about.col_field"), "type": t("about.col_type"),
+                                                      "meaning": t("about.col_meaning")}))
 
     st.header(t("about.history_title"))
     store = Store()
@@ -75,9 +79,10 @@ def render() -> None:
     if not history:
         ui.empty_state("ui.no_release")
         return
-    st.dataframe(pd.DataFrame([{t("about.col_version"): h["version"], t("about.col_date"): h["created_at"][:10],
-                                t("about.col_note"): h.get("note", ""), t("about.col_current"): h.get("current")}
-                               for h in history]), hide_index=True, width="stretch")
+    _text_table(pd.DataFrame([{t("about.col_version"): h["version"], t("about.col_date"): h["created_at"][:10],
+                                t("about.col_note"): h.get("note", ""),
+                                t("about.col_current"): "✓" if h.get("current") else ""}
+                               for h in history]))
 
     st.header(t("about.download_title"))
     st.markdown(t("about.download_text"))

@@ -1,15 +1,18 @@
 """Service engagement: intakes, case management, treatment, MOUD, housing and benefits, over time and by area."""
-import pandas as pd
 import streamlit as st
 
-from leadsf import charts, l10n, ui
+from leadsf import ui
 from leadsf.contract import kind
-from leadsf.highlights import window_total
 from leadsf.i18n import t
 
 MEASURES = kind("engagement").series["measure"]
 HEADLINE = ("intake_completed", "engaged_case_management", "case_management_contacts", "treatment_entry",
             "moud_started", "housing_placement", "benefits_enrolled")
+
+
+def _by_area(window: ui.Window, measure: str):
+    rows = ui.query("engagement_window", start=window.start, end=window.end, area="*")
+    return rows[(rows["area_id"] != "city") & (rows["measure"] == measure)]
 
 
 def render() -> None:
@@ -19,7 +22,7 @@ def render() -> None:
     if f is None:
         return
     rel, window, area, measure, names = f.rel, f.window, f.area, f.choice, f.names
-    rows = ui.query("engagement_window", start=window.prev_start, end=window.end, area=area)
+    rows = ui.query("engagement_window", start=f.history.start, end=f.history.end, area=area)
     if rows.empty:
         ui.empty_state()
         return
@@ -43,20 +46,12 @@ def render() -> None:
                    source_key="engagement.source", rel=rel, empty_key=None)
 
     st.header(t("engagement.area_title", measure=t(f"engagement.m_{measure}")))
-    by_area = ui.query("engagement_window", start=window.start, end=window.end, area="*")
-    by_area = by_area[(by_area["area_id"] != "city") & (by_area["measure"] == measure)]
-    table = pd.DataFrame([{"area": names.get(a, a), "count": window_total(g, window.start, window.end)}
-                          for a, g in by_area.groupby("area_id")])
-    if table.empty or table["count"].isna().all():
-        ui.empty_state("engagement.no_area")
-    else:
-        table["count"] = table["count"].astype("Int64")
-        table = table.sort_values("count", ascending=False, na_position="last")
-        fig = charts.bars(table, x="area", y="count", horizontal=True,
+    ui.ranked_area_counts(_by_area(window, measure), window, names,
                           title=t("engagement.area_chart", measure=t(f"engagement.m_{measure}")),
-                          y_title=t("filters.count"))
-        ui.chart_block(fig, table, key="engagement_area", filename=f"lead-santa-fe-{measure}-by-area",
-                       alt=l10n.alt(t("engagement.area_alt"), l10n.bar_numbers(table, x="area", y="count")), source_key="engagement.source", rel=rel)
+                          history=lambda: _by_area(f.history, measure),
+                          alt_key="engagement.area_alt", key="engagement_area",
+                          filename=f"lead-santa-fe-{measure}-by-area", source_key="engagement.source", rel=rel,
+                          empty_key="engagement.no_area")
     ui.what_this_shows("engagement")
 
 

@@ -29,13 +29,14 @@ def render() -> None:
             previous = None if row is None or row["previous"] != row["previous"] else int(row["previous"])
             period = "" if row is None else t("home.window", start=l10n.period_label(row["recent_start"]),
                                                 end=l10n.period_label(row["recent_end"]))
-            st.metric(t(f"home.{measure}"), ui.number(recent) if recent is not None else t("ui.withheld"),
+            st.metric(t(f"home.{measure}"), ui.number(recent) if recent is not None else t("ui.withheld_short"),
                       delta=_delta(recent, previous), delta_color="off",
                       help=t(f"home.{measure}_help") + " " + period)
-            st.caption(t("home.previous", value=ui.number(previous) if previous is not None else t("ui.withheld"))
-                       + " · " + period)
+            st.caption(" · ".join([*([t("ui.withheld_reason")] if recent is None else []),
+                                   t("home.previous", value=ui.number(previous) if previous is not None
+                                     else t("ui.withheld")), period]))
             series = trend[trend["measure"] == measure]
-            if len(series):
+            if series["count"].notna().any():
                 fig = charts.trend(series, x="period", y="count", series=None,
                                    title=t("home.trend_title", measure=t(f"home.{measure}")),
                                    y_title=t("home.per_year"), mark_lead_start=False, height=220, legend=False)

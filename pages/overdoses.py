@@ -11,6 +11,17 @@ OUTCOMES = kind("overdoses").series["outcome"]
 DRUGS = kind("overdoses").series["drug"]
 
 
+def _by_area(window: ui.Window, outcome: str):
+    rows = ui.query("overdoses_window", start=window.start, end=window.end, area="*", outcome=outcome)
+    return rows[(rows["area_id"] != "city") & (rows["drug"] == "any")]
+
+
+def _other_outcome(outcome: str) -> ui.Offer | None:
+    """When an outcome is never published by area (deaths are few), the one with the most events."""
+    other = "nonfatal_ed" if outcome != "nonfatal_ed" else "ems_naloxone"
+    return ui.choose("outcome", other, t("overdoses.try_outcome", outcome=t(f"overdoses.o_{other}")))
+
+
 def render() -> None:
     f = ui.filter_bar("overdoses", label=t("overdoses.outcome"), options=list(OUTCOMES), key="filter_outcome",
                       param="outcome", default="fatal", format_func=lambda o: t(f"overdoses.o_{o}"))
@@ -18,7 +29,7 @@ def render() -> None:
         return
     rel, window, area, outcome, names = f.rel, f.window, f.area, f.choice, f.names
     population = ui.populations("overdoses")
-    rows = ui.query("overdoses_window", start=window.prev_start, end=window.end, area=area, outcome=outcome)
+    rows = ui.query("overdoses_window", start=f.history.start, end=f.history.end, area=area, outcome=outcome)
     if rows.empty:
         ui.empty_state()
         return
@@ -39,9 +50,9 @@ def render() -> None:
                             columns=("count", "rate", "rate_unstable", "withheld"))
     if not series.empty:
         fig = charts.trend(series, x="period", y="rate", series=None, title=t("overdoses.rate_chart", outcome=label),
-                           y_title=t("overdoses.rate_axis"))
+                           y_title=t("overdoses.rate_axis"), highlight=(window.start, window.end))
         ui.chart_block(fig, series[["period", "count", "rate", "rate_unstable", "withheld"]], key="overdoses_rate",
-                       filename=f"lead-santa-fe-overdose-rate-{outcome}", 
+                       filename=f"lead-santa-fe-overdose-rate-{outcome}",
                        alt=l10n.alt(t("overdoses.rate_alt", outcome=label),
                                     l10n.trend_numbers(series, y="rate", decimals=1)),
                        source_key=f"overdoses.source_{outcome}", rel=rel)
@@ -57,13 +68,13 @@ def render() -> None:
                    rel=rel, empty_key="overdoses.no_drugs")
 
     st.header(t("overdoses.area_title", outcome=label))
-    by_area = ui.query("overdoses_window", start=window.start, end=window.end, area="*", outcome=outcome)
-    by_area = by_area[(by_area["area_id"] != "city") & (by_area["drug"] == "any")]
-    table = area_rates(by_area, window.start, window.end, window.months, population, names, 100_000)
+    table = area_rates(_by_area(window, outcome), window.start, window.end, window.months, population, names,
+                       100_000)
     ui.ranked_area_rates(table, title=t("overdoses.area_chart", outcome=label), y_title=t("overdoses.rate_axis"),
                          alt_key="overdoses.area_alt", key="overdoses_area",
                          filename=f"lead-santa-fe-overdoses-{outcome}-by-area",
-                         source_key=f"overdoses.source_{outcome}", rel=rel, empty_key="overdoses.no_area")
+                         source_key=f"overdoses.source_{outcome}", rel=rel, empty_key="overdoses.no_area",
+                         offers=lambda: (ui.published_year(_by_area(f.history, outcome)) or _other_outcome(outcome),))
 
     if outcome == "fatal":
         st.header(t("overdoses.state_title"))
@@ -81,7 +92,8 @@ def render() -> None:
                                    y_title=t("overdoses.rate_axis"))
         ui.chart_block(fig, both, key="overdoses_state", filename="lead-santa-fe-overdose-deaths-county-vs-nm",
                        alt=l10n.alt(t("overdoses.state_alt"),
-                                    l10n.trend_numbers(both, x="year", y="rate", series="series", decimals=1)), source_key="overdoses.source_state", rel=rel)
+                                    l10n.trend_numbers(both, x="year", y="rate", series="series", decimals=1)),
+                       source_key="overdoses.source_state", rel=rel)
         st.caption(t("overdoses.state_note"))
     ui.what_this_shows("overdoses")
 

@@ -10,6 +10,11 @@ OFFENSES = kind("property_crime").additive["offense"]
 FEATURED = "residential_burglary"
 
 
+def _areas(window: ui.Window):
+    rows = ui.query("property_crime_window", start=window.start, end=window.end, area="*")
+    return rows[rows["area_id"] != "city"]
+
+
 def render() -> None:
     f = ui.filter_bar("property_crime", label=t("property_crime.offense"),
                       options=[FEATURED, *[o for o in OFFENSES if o != FEATURED], "all"], key="filter_offense",
@@ -18,7 +23,7 @@ def render() -> None:
         return
     rel, window, area, offense, names = f.rel, f.window, f.area, f.choice, f.names
     population = ui.populations("property_crime")
-    rows = ui.query("property_crime_window", start=window.prev_start, end=window.end, area=area)
+    rows = ui.query("property_crime_window", start=f.history.start, end=f.history.end, area=area)
     if rows.empty:
         ui.empty_state()
         return
@@ -48,19 +53,20 @@ def render() -> None:
                    source_key="property_crime.source", rel=rel, empty_key="property_crime.no_offenses")
 
     st.header(t("property_crime.area_title", offense=label))
-    all_areas = ui.query("property_crime_window", start=window.start, end=window.end, area="*")
-    all_areas = all_areas[all_areas["area_id"] != "city"]
+    all_areas = _areas(window)
     by_area = all_areas[all_areas["offense"] == offense]
-    if offense != "all" and by_area["count"].isna().all():
+    table = area_rates(by_area, window.start, window.end, window.months, population, names, 1_000)
+    if offense != "all" and table["count"].isna().all():
         # Offences by area are often not published (too many small counts); fall back to all property crime.
         st.caption(t("property_crime.area_fallback", offense=label))
         offense, label = "all", t("property_crime.o_all")
         by_area = all_areas[all_areas["offense"] == "all"]
-    table = area_rates(by_area, window.start, window.end, window.months, population, names, 1_000)
+        table = area_rates(by_area, window.start, window.end, window.months, population, names, 1_000)
     ui.ranked_area_rates(table, title=t("property_crime.area_chart", offense=label),
                          y_title=t("property_crime.rate_axis"), alt_key="property_crime.area_alt",
                          key="property_crime_area", filename=f"lead-santa-fe-{offense}-by-area",
-                         source_key="property_crime.source", rel=rel, empty_key="property_crime.no_area")
+                         source_key="property_crime.source", rel=rel, empty_key="property_crime.no_area",
+                         offers=lambda: (ui.published_year(_areas(f.history)[lambda r: r["offense"] == offense]),))
     ui.what_this_shows("property_crime")
 
 

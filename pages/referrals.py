@@ -12,6 +12,11 @@ AGENCIES = kind("referrals").additive["agency"]
 FUNNEL = ("referred", "intake_completed", "engaged_case_management")
 
 
+def _by_area(window: ui.Window):
+    rows = ui.query("referrals_window", start=window.start, end=window.end, area="*")
+    return rows[(rows["area_id"] != "city") & (rows["pathway"] == "all") & (rows["agency"] == "all")]
+
+
 def render() -> None:
     f = ui.filter_bar("referrals", label=t("referrals.breakdown"), options=["pathway", "agency"],
                       key="filter_breakdown", param="by", default="pathway", horizontal=True,
@@ -19,7 +24,7 @@ def render() -> None:
     if f is None:
         return
     rel, window, area, breakdown, names = f.rel, f.window, f.area, f.choice, f.names
-    rows = ui.query("referrals_window", start=window.prev_start, end=window.end, area=area)
+    rows = ui.query("referrals_window", start=f.history.start, end=f.history.end, area=area)
     if rows.empty:
         ui.empty_state()
         return
@@ -62,31 +67,23 @@ def render() -> None:
     share["count"] = share["count"].astype("Int64")
     share["share_pct"] = share["share_pct"].astype("Float64")
     if share["count"].isna().all():
-        ui.empty_state("referrals.no_breakdown")
+        ui.empty_state("referrals.no_breakdown", offers=ui.offers("period", "area"))
     else:
         fig = charts.bars(share, x="category", y="share_pct", title=t("referrals.share_chart"),
                           y_title=t("referrals.share_axis"))
         ui.chart_block(fig, share.rename(columns={"share_pct": "value"}), key="referrals_share",
-                       filename=f"lead-santa-fe-referral-share-by-{breakdown}", 
+                       filename=f"lead-santa-fe-referral-share-by-{breakdown}",
                        alt=l10n.alt(t("referrals.share_alt"), l10n.bar_numbers(share, x="category", y="share_pct",
                                                                                 decimals=1, unit=" %")),
                        source_key="referrals.source", rel=rel)
 
     # By area (quarter / year)
     st.header(t("referrals.area_title"))
-    by_area = ui.query("referrals_window", start=window.start, end=window.end, area="*")
-    by_area = by_area[(by_area["area_id"] != "city") & (by_area["pathway"] == "all") & (by_area["agency"] == "all")]
-    table = pd.DataFrame([{"area": names.get(a, a), "count": window_total(g, window.start, window.end)}
-                          for a, g in by_area.groupby("area_id")])
-    if table.empty or table["count"].isna().all():
-        ui.empty_state("referrals.no_area")
-    else:
-        table["count"] = table["count"].astype("Int64")
-        table = table.sort_values("count", ascending=False, na_position="last")
-        fig = charts.bars(table, x="area", y="count", horizontal=True, title=t("referrals.area_chart"),
-                          y_title=t("filters.count"))
-        ui.chart_block(fig, table, key="referrals_area", filename="lead-santa-fe-referrals-by-area",
-                       alt=l10n.alt(t("referrals.area_alt"), l10n.bar_numbers(table, x="area", y="count")), source_key="referrals.source", rel=rel)
+    ui.ranked_area_counts(_by_area(window), window, names, title=t("referrals.area_chart"),
+                          alt_key="referrals.area_alt",
+                          history=lambda: _by_area(f.history),
+                          key="referrals_area", filename="lead-santa-fe-referrals-by-area",
+                          source_key="referrals.source", rel=rel, empty_key="referrals.no_area")
 
     # Funnel referral -> intake -> engaged
     st.header(t("referrals.funnel_title"))
@@ -102,11 +99,12 @@ def render() -> None:
         for c in funnel["count"]]
     funnel["pct_of_referred"] = funnel["pct_of_referred"].astype("Float64")
     if funnel["count"].isna().all():
-        ui.empty_state("referrals.no_funnel")
+        ui.empty_state("referrals.no_funnel", offers=ui.offers("period", "area"))
     else:
         fig = charts.funnel(funnel, stage="step", value="count", title=t("referrals.funnel_chart"))
         ui.chart_block(fig, funnel, key="referrals_funnel", filename="lead-santa-fe-referral-funnel",
-                       alt=l10n.alt(t("referrals.funnel_alt"), l10n.bar_numbers(funnel, x="step", y="count")), source_key="referrals.source_engagement", rel=rel)
+                       alt=l10n.alt(t("referrals.funnel_alt"), l10n.bar_numbers(funnel, x="step", y="count")),
+                       source_key="referrals.source_engagement", rel=rel)
     ui.what_this_shows("referrals")
 
 

@@ -24,7 +24,7 @@ def test_both_languages_have_the_same_keys_and_fields():
 def test_every_literal_key_used_in_code_exists():
     en = i18n.messages("en")
     used = set()
-    for path in [ROOT / "dashboard.py", *ROOT.glob("pages/*.py"), *ROOT.glob("leadsf/*.py")]:
+    for path in [ROOT / "dashboard.py", *ROOT.glob("pages/*.py"), *ROOT.glob("leadsf/**/*.py")]:
         used |= set(KEY_USE.findall(path.read_text(encoding="utf-8")))
     missing = sorted(k for k in used if k not in en)
     assert not missing, f"keys used in code but not in locales/en: {missing}"

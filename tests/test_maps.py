@@ -46,12 +46,79 @@ def test_quantile_breaks_and_legend():
     assert maps.quantile_breaks([7, 7, 7]) == [7.0]  # duplicate breaks collapse
     assert maps.quantile_breaks([None, float("nan")]) == []
     items = maps.legend_items(breaks, {"range": "{lo} to {hi}", "suppressed": "suppressed", "no_data": "no data",
-                                       "unstable": "unstable"}, decimals=1, lowest=1)
-    assert [i["label"] for i in items][:2] == ["1.0 to 2.8", "2.8 to 4.6"]
+                                       "unstable": "unstable"}, decimals=0, lowest=1)
+    assert [i["label"] for i in items][:5] == ["1 to 2", "3 to 4", "5 to 6", "7 to 8", "9 to 10"]
     assert [i["state"] for i in items][-3:] == [maps.SUPPRESSED, maps.NO_DATA, "unstable"]
     assert items[-1]["label"].startswith(maps.UNSTABLE_MARK)
     html = maps.legend_html(items, "rate")
     assert "suppressed" in html and "no data" in html and "10" in html
+
+
+def _ranges(labels):
+    """[(lo, hi)] from labels "lo–hi" or "v" (English number format)."""
+    out = []
+    for label in labels:
+        lo, _, hi = label.partition("–")
+        out.append((float(lo.replace(",", "")), float((hi or lo).replace(",", ""))))
+    return out
+
+
+@pytest.mark.parametrize("values,use_rate", [
+    ([0, 11, 12, 14, 15, 15, 17, 19, 22, 40, 41, 90], False),        # counts: 0 | 11-14 | 15-... never "11 to 15"
+    ([11, 12, 13, 14, 15, 16, 17, 18, 19, 20], False),
+    ([2.54, 7.96, 8.04, 12.31, 14.95, 15.02, 19.9, 33.333, 40.1], True),  # rates, printed to one decimal
+])
+def test_legend_classes_do_not_overlap_and_hold_every_area(values, use_rate):
+    vals = [maps.AreaValue(str(i), str(i), str(i), 10_000, SQUARE, True, v if not use_rate else 20.0, False,
+                           v if use_rate else None) for i, v in enumerate(values)]
+    fc, breaks = maps.feature_collection(vals, use_rate=use_rate, period="2024", text=TEXT)
+    decimals = 1 if use_rate else 0
+    items = maps.legend_items(breaks, {"range": "{lo}–{hi}", "suppressed": "s", "no_data": "n", "unstable": "u"},
+                              decimals=decimals, lowest=min(values))
+    classes = [i for i in items if i["state"] == maps.VALUE]
+    ranges = _ranges(i["label"] for i in classes)
+    step = 10 ** -decimals
+    for (lo, hi), (next_lo, _) in zip(ranges, ranges[1:]):
+        assert lo <= hi < next_lo and round(next_lo - hi, 6) == step, ranges  # adjacent, no overlap, no gap
+    # Every area's colour is the swatch of the class whose printed range holds its printed value.
+    for v, f in zip(values, fc["features"]):
+        shown = round(v, decimals)
+        (k,) = [k for k, (lo, hi) in enumerate(ranges) if lo <= shown <= hi]
+        assert f["properties"]["fill"][:3] == classes[k]["fill"], (v, ranges)
+
+
+def test_labels_sans_serif_with_a_halo_from_no_other_host():
+    fc, _ = maps.feature_collection([value("a"), value("b", count=80)], use_rate=False, period="2024", text=TEXT)
+    spec = json.loads(maps.build_deck(fc, view={"latitude": 35.5, "longitude": -106, "zoom": 9}).to_json())
+    (labels,) = [layer for layer in spec["layers"] if layer["id"] == "labels"]
+    assert labels["fontFamily"].rstrip().endswith("sans-serif") and "Monaco" not in labels["fontFamily"]
+    assert "url(" not in labels["fontFamily"]  # a family name, resolved by the page: no font file from elsewhere
+    assert labels["fontSettings"]["sdf"] is True and labels["outlineWidth"] > 0  # the halo needs sdf glyphs
+    assert labels["outlineColor"][:3] == [255, 255, 255] and labels["getColor"][:3] != [255, 255, 255]
+
+
+def test_labels_never_pile_up_on_tracts():
+    """On the 50 tracts the city centre's small labels would overlap: only non-overlapping ones are drawn,
+    the largest areas first, and none is dropped where there is room (the ZIP map keeps all its labels)."""
+    for bset, all_kept in (("tract", False), ("zip", True)):
+        pub = areas.publication_areas(areas.boundary_set(bset), bset == "zip")
+        vals = [maps.AreaValue(a.area_id, a.name, a.area_id, a.population, a.geometry, True, 20.0) for a in pub]
+        fc, _ = maps.feature_collection(vals, use_rate=False, period="2024", text=TEXT)
+        view = maps.view_for([v.geometry for v in vals])
+        spec = json.loads(maps.build_deck(fc, view=view).to_json())
+        (labels,) = [layer for layer in spec["layers"] if layer["id"] == "labels"]
+        shown = labels["data"]
+        assert (len(shown) == len(vals)) is all_kept, (bset, len(shown), len(vals))
+        boxes = []
+        for p in shown:
+            x, y = maps._pixels(*p["position"], view["zoom"])
+            w, h = 0.62 * maps.LABEL_SIZE * len(p["label"]) / 2, 0.65 * maps.LABEL_SIZE
+            boxes.append((x - w, y - h, x + w, y + h))
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (bset, a, b)
+        largest = max(vals, key=lambda v: maps.label_place(v.geometry)[1])
+        assert largest.label in {p["label"] for p in shown}
 
 
 def test_tooltip_text():
@@ -114,15 +181,28 @@ def test_deck_payload_size(bset, large_only, limit):
     assert 1_000 < size < limit, size
     spec = json.loads(deck.to_json())
     assert [layer["id"] for layer in spec["layers"]] == ["areas", "labels"]
-    assert spec.get("mapProvider") in (None, "") or spec.get("mapStyle") in (None, "")
 
 
 def test_basemap_setting(monkeypatch):
     monkeypatch.delenv("LEADSF_BASEMAP", raising=False)
-    assert maps.basemap() == {"map_provider": None, "map_style": None}
+    assert maps.basemap() == {"map_provider": None}
     assert maps.basemap("light") == {"map_provider": "carto", "map_style": "light"}
     monkeypatch.setenv("LEADSF_BASEMAP", "dark")
     assert maps.basemap()["map_style"] == "dark"
+
+
+def test_no_basemap_spec_asks_no_one(monkeypatch):
+    """st.pydeck_chart's frontend (Streamlit 1.67) fills in Carto's Positron style when mapStyle is absent or
+    null; only pydeck's "__MAP_STYLE__" marker with no provider means "no base map"."""
+    monkeypatch.delenv("LEADSF_BASEMAP", raising=False)
+    spec = json.loads(maps.build_deck({"type": "FeatureCollection", "features": []},
+                                      view={"latitude": 35.5, "longitude": -106, "zoom": 9}).to_json())
+    assert spec.get("mapStyle") == "__MAP_STYLE__" and not spec.get("mapProvider")
+    assert "cartocdn" not in json.dumps(spec)
+    monkeypatch.setenv("LEADSF_BASEMAP", "light")
+    spec = json.loads(maps.build_deck({"type": "FeatureCollection", "features": []},
+                                      view={"latitude": 35.5, "longitude": -106, "zoom": 9}).to_json())
+    assert spec["mapProvider"] == "carto" and "cartocdn" in spec["mapStyle"]
 
 
 def test_view_fits_county():
@@ -239,9 +319,11 @@ def test_maps_url_and_spanish(store):
 
 
 def test_maps_empty_store(empty_store, monkeypatch):
-    monkeypatch.setattr("leadsf.ui.ensure_published", lambda store: None)
+    monkeypatch.setattr("leadsf.ui.data.ensure_published", lambda store: None)  # nothing gets published
     at = maps_app().run()
     no_exception(at)
+    assert not at.get("deck_gl_json_chart")
+    assert [i.value for i in at.info] == [t("ui.no_release")]
 
 
 @pytest.mark.parametrize("area,domains", [("87501", 3), ("rest", 3), ("35049000300", 1), ("87015", 3)])

@@ -25,6 +25,7 @@ PARAM_DEFAULTS = {
     "start": "2020-01",
     "end": "2024-12",
     "measure": "all",
+    "measures": "referrals.all,overdoses.nonfatal_ed",
     "outcome": "fatal",
     "drug": "any",
     "offense": "larceny",

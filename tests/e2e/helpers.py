@@ -1,25 +1,37 @@
 """Small Playwright helpers for the Streamlit 1.67 frontend."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import re
+from urllib.parse import urlencode, urlsplit
 
 APP = '[data-testid="stApp"]'
 
 
-def wait_for_run(page, timeout: float = 60_000) -> None:
-    """Wait until the script run is over and the websocket is connected."""
-    page.wait_for_timeout(250)  # some widgets debounce (pydeck ~200 ms) before the run starts
+def wait_for_run(page, timeout: float = 60_000, settle: bool = True) -> None:
+    """Wait until the script run is over and the websocket is connected. After a click or a typed value,
+    `settle` first gives debouncing widgets (pydeck ~200 ms) the time to start their run."""
+    if settle:
+        page.wait_for_timeout(250)
     page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]', timeout=timeout)
     page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
 
 
-def open_page(page, base_url: str, url_path: str = "", **params) -> None:
+# A fresh load's first run is over once the page body holds elements and none is stale (before the run
+# starts, the app also reads connected and notRunning, with an empty body).
+_FIRST_RUN_DONE = """() => { const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.dataset.testConnectionState === 'CONNECTED' && app.dataset.testScriptState === 'notRunning'
+        && !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
+        && !document.querySelector('[data-stale="true"]'); }"""
+
+
+def open_page(page, base_url: str, url_path: str = "", timeout: float = 60_000, **params) -> None:
     url = f"{base_url.rstrip('/')}/{url_path.lstrip('/')}"
     if params:
         url += "?" + urlencode(params)
     page.goto(url, wait_until="domcontentloaded")
-    wait_for_run(page)
+    page.wait_for_function(_FIRST_RUN_DONE, timeout=timeout)
+    wait_for_run(page, timeout, settle=False)
 
 
 def expect_no_exception(page) -> None:
@@ -30,3 +42,116 @@ def expect_no_exception(page) -> None:
     assert "Page not found" not in page.inner_text("body"), f"{page.url} shows Streamlit's 'Page not found'"
     errors = getattr(page, "page_errors", [])
     assert not errors, f"JavaScript errors on {page.url}: {errors[:3]}"
+
+
+# ---- what a visitor's browser does: console, page errors, requests -------------------------------------------
+# On a full load of /<page>, Streamlit's frontend finds its server by trying /<page>/_stcore/health and
+# /_stcore/host-config under the page's path first (it could be mounted there), then the root: two 404s the
+# browser logs as console errors on every deep link. That probe is Streamlit's (frontend connection manager,
+# no setting turns it off), so it alone is not counted; every other console error is.
+_PROBE = re.compile(r"^/[^/]+/_stcore/(health|host-config)$")
+
+
+def watch(page, base_url: str) -> None:
+    """Record console errors, uncaught exceptions and requests to any other host on `page`
+    (page.console_errors, page.page_errors, page.foreign_requests); clear_watch() empties them."""
+    site = urlsplit(base_url).netloc
+    page.console_errors, page.page_errors, page.foreign_requests = [], [], []
+
+    def on_console(msg):
+        if msg.type != "error":
+            return
+        where = urlsplit(msg.location.get("url") or "")
+        if msg.text.startswith("Failed to load resource") and where.netloc == site and _PROBE.match(where.path):
+            return
+        page.console_errors.append(f"{msg.text[:300]} ({msg.location.get('url', '')})")
+
+    def on_request(request):
+        url = urlsplit(request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.netloc != site:
+            page.foreign_requests.append(request.url[:200])
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: page.page_errors.append(str(exc)[:300]))
+    page.on("request", on_request)
+
+
+def clear_watch(page) -> None:
+    for name in ("console_errors", "page_errors", "foreign_requests"):
+        getattr(page, name).clear()
+
+
+_CHARTS_DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"]')
+    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+        .filter(c => c.offsetParent !== null).every(c => c.querySelector('.main-svg'))
+    && [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"]')]
+        .filter(c => c.offsetParent !== null).every(c => c.querySelector('canvas'))"""
+
+
+def wait_for_charts(page, timeout: float = 30_000) -> None:
+    """Every visible Plotly chart has drawn its SVG and every map its canvas (they draw after the run).
+    Streamlit loads the chart code lazily and holds each chart's place with a skeleton until then."""
+    page.wait_for_function(_CHARTS_DRAWN, timeout=timeout)
+
+
+# ---- what a visitor sees: charts that say something, metrics that fit ---------------------------------------
+_PLOTLY_FIGURES = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')].map(gd => {
+    const missing = v => v === null || v === undefined || v === '' || (typeof v === 'number' && isNaN(v));
+    const title = ((gd._fullLayout || {}).title || {}).text || '';
+    const traces = (gd._fullData || []).filter(t => t.visible === true).map(t => {
+        const horizontal = t.orientation === 'h';
+        const vals = Array.from((horizontal ? t.x : t.y) || t.values || []);
+        const cats = Array.from((horizontal ? t.y : t.x) || t.labels || []);
+        let points = 0, run = 0, longest = 0;
+        vals.forEach((v, i) => {
+            const ok = !missing(v) && (cats.length === 0 || !missing(cats[i]));
+            points += ok; run = ok ? run + 1 : 0; longest = Math.max(longest, run);
+        });
+        const line = /^scatter/.test(t.type) && String(t.mode || '').includes('lines');
+        return {name: String(t.name || ''), type: t.type, line, points,
+                joined: line ? (t.connectgaps ? points : longest) : 0,
+                subplot: (t.xaxis || 'x') + (t.yaxis || 'y')};
+    });
+    const subplots = ((gd._fullLayout || {})._subplots || {}).cartesian || [];
+    return {title, traces, subplots};
+})"""
+
+
+def chart_problems(page) -> list[str]:
+    """Plotly charts that say nothing: an axis (subplot) with no data point, or a line chart that draws no
+    line (no trace with two joined points) although it shows two or more points. (Two, not four: "one dot per
+    pathway" over three pathways, or two dots split by gap marks, are the one-dot charts to catch.)"""
+    problems = []
+    for fig in page.evaluate(_PLOTLY_FIGURES):
+        name = repr(re.sub(r"<[^>]+>", " ", fig["title"]).strip()[:90])
+        total = sum(t["points"] for t in fig["traces"])
+        if total == 0:
+            problems.append(f"chart {name} shows no data at all")
+            continue
+        for subplot in fig["subplots"]:
+            if not sum(t["points"] for t in fig["traces"] if t["subplot"] == subplot):
+                problems.append(f"chart {name}: the axes {subplot} have no data")
+        lines = [t for t in fig["traces"] if t["line"]]
+        if lines and total >= 2 and max(t["joined"] for t in lines) < 2:
+            problems.append(f"line chart {name} draws no line: {total} points shown, traces "
+                            + ", ".join(f"{t['name'] or t['type']}={t['points']}" for t in fig["traces"]))
+    return problems
+
+
+_METRIC_OVERFLOW = """() => {
+    const cut = [];
+    for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+        for (const part of m.querySelectorAll('[data-testid="stMetricLabel"], [data-testid="stMetricValue"]')) {
+            for (const el of [part, ...part.querySelectorAll('*')]) {
+                if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) {
+                    cut.push(part.dataset.testid + ': ' + part.innerText.trim().slice(0, 80)); break; }
+            }
+        }
+    }
+    return cut;
+}"""
+
+
+def cut_metrics(page) -> list[str]:
+    """Metric labels and values whose text is wider than their box (cut off with an ellipsis)."""
+    return page.evaluate(_METRIC_OVERFLOW)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import expect_no_exception, open_page, wait_for_run
-from .test_site import DEFAULT, EXPECTED
+from leadsf import nav
+
+from .helpers import expect_no_exception, open_page, wait_for_charts, wait_for_run
 
 pytestmark = pytest.mark.e2e
 
@@ -17,53 +18,45 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "test-artifacts" / "axe"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
-# Violations that come from Streamlit's own chrome, which the app cannot change. Each entry is a rule id and the
-# Streamlit element (by its data-testid) inside which that rule is ignored; the rule still runs everywhere else.
-STREAMLIT_CHROME: dict[str, tuple[str, ...]] = {
-    # st.navigation with sections: Streamlit's sidebar nav puts the section header <div>s and their <li>s straight
-    # inside <ul data-testid="stSidebarNavItems">, so the list is malformed (Streamlit frontend, SidebarNav).
-    "list": ('[data-testid="stSidebarNav"]',),
-    "listitem": ('[data-testid="stSidebarNav"]',),
-}
-
-
-def _excluded(page, rule: str, target: list) -> bool:
-    containers = STREAMLIT_CHROME.get(rule, ())
-    if not containers or not target or not isinstance(target[-1], str):
-        return False
-    return page.evaluate("([sel, cs]) => { const el = document.querySelector(sel);"
-                         " return !!el && cs.some(c => el.closest(c)); }", [target[-1], list(containers)])
-
 
 def run_axe(page) -> dict:
+    """Every serious or critical violation axe finds on the whole page, Streamlit's own parts included: the
+    markup of the menu and the page frame is ours to choose (no exclusions)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    page.wait_for_timeout(500)
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS},
                                        "resultTypes": ["violations"]})
-    kept = []
-    for v in results.response["violations"]:
-        nodes = [n for n in v["nodes"] if not _excluded(page, v["id"], n["target"])]
-        if nodes:
-            kept.append({"id": v["id"], "impact": v["impact"], "help": v["help"],
-                         "nodes": [{"target": n["target"], "html": n["html"][:300],
-                                    "summary": n.get("failureSummary", "")[:400]} for n in nodes]})
-    return {"violations": kept}
+    return {"violations": [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+                            "nodes": [{"target": n["target"], "html": n["html"][:300],
+                                       "summary": n.get("failureSummary", "")[:400]} for n in v["nodes"]]}
+                           for v in results.response["violations"]]}
+
+
+@pytest.fixture(scope="module")
+def reader(browser):
+    """One tab for the whole scan (each page is still a fresh load)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.page_errors = []
+    page.on("pageerror", lambda exc: page.page_errors.append(str(exc)))
+    yield page
+    context.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("url_path", EXPECTED)
-def test_axe_no_serious_or_critical(page, site, url_path, lang):
-    open_page(page, site.url, "" if url_path == DEFAULT else url_path, lang=lang)
+@pytest.mark.parametrize("spec", nav.PAGES, ids=[p.key for p in nav.PAGES])
+def test_axe_no_serious_or_critical(reader, site, spec, lang):
+    page = reader
+    page.page_errors.clear()
+    open_page(page, site.url, spec.url_path, lang=lang)
+    wait_for_charts(page)  # charts and maps draw after the run
     expect_no_exception(page)
-    page.wait_for_timeout(1500)  # charts and maps draw after the run
-    wait_for_run(page)
     result = run_axe(page)
     OUT.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     for v in result["violations"]:
         counts[v["impact"]] = counts.get(v["impact"], 0) + len(v["nodes"])
-    (OUT / f"{lang}-{url_path}.json").write_text(json.dumps({"counts": counts, **result}, indent=1,
+    (OUT / f"{lang}-{spec.key}.json").write_text(json.dumps({"counts": counts, **result}, indent=1,
                                                             ensure_ascii=False), encoding="utf-8")
     bad = [f'{v["id"]} ({v["impact"]}): {v["help"]} -> {[n["target"] for n in v["nodes"]][:5]}'
            for v in result["violations"] if v["impact"] in ("serious", "critical")]

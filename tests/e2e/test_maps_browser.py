@@ -1,10 +1,11 @@
-"""The maps page in a real browser: deck.gl canvas, the legend with its text swatches, switching measure."""
+"""The maps page in a real browser: deck.gl canvas, the legend with its text swatches, switching measure; no
+console error and no request to another host (no base map is configured) on the way."""
 import io
 
 import pytest
 from PIL import Image
 
-from tests.e2e.helpers import expect_no_exception, open_page, wait_for_run
+from tests.e2e.helpers import expect_no_exception, open_page, wait_for_run, watch
 from tests.e2e.test_site import SHOTS
 
 pytestmark = pytest.mark.e2e
@@ -21,6 +22,7 @@ def assert_map_drawn(page) -> None:
 
 
 def test_maps_canvas_legend_and_switching_measure(page, site):
+    watch(page, site.url)
     page.deck_messages = []
     page.on("console", lambda msg: page.deck_messages.append(msg.text) if msg.text.startswith("deck:") else None)
     open_page(page, site.url, "maps", measure="property_crime.all")
@@ -44,3 +46,4 @@ def test_maps_canvas_legend_and_switching_measure(page, site):
     page.wait_for_selector(CANVAS, timeout=30_000)
     assert_map_drawn(page)
     page.screenshot(path=str(SHOTS / "maps-referrals.png"), full_page=True)
+    assert not page.console_errors and not page.foreign_requests, (page.console_errors, page.foreign_requests)

@@ -1,5 +1,6 @@
-"""The public site in a real browser: every page renders without errors, charts draw, the CSV download has no
-small counts, and the staff page shows nothing private on a deep link to a fresh server."""
+"""The public site in a real browser: the page table is routed, /home lands on Home, an unknown address says so,
+the CSV download has no small counts, and the staff page shows nothing private on a deep link to a fresh server.
+(Every page's default view is crawled in test_crawl.py.)"""
 from __future__ import annotations
 
 import csv
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import expect_no_exception, open_page, wait_for_run
+from leadsf import nav
+
+from .helpers import expect_no_exception, open_page, wait_for_run, watch
 
 pytestmark = pytest.mark.e2e
 
@@ -18,37 +21,32 @@ SHOTS = ROOT / "test-artifacts" / "screenshots"
 CHART = '[data-testid="stPlotlyChart"] .main-svg, [data-testid="stDeckGlJsonChart"] canvas'
 
 
-def url_paths() -> dict[str, str]:
-    """url_path -> page module, read from dashboard.py so a new page is tested automatically."""
-    text = (ROOT / "dashboard.py").read_text(encoding="utf-8")
-    return {m.group(2): m.group(1) for m in re.finditer(r"st\.Page\((\w+)\.render,.*?url_path=\"([\w-]+)\"", text,
-                                                        re.S)}
-
-
-PAGES = url_paths()
-DEFAULT = "home"
-EXPECTED = ["home", "referrals", "engagement", "overdoses", "property-crime", "maps", "area", "about", "staff"]
-
-
-def has_charts(module: str) -> bool:
-    source = (ROOT / "pages" / f"{module}.py").read_text(encoding="utf-8")
-    return bool(re.search(r"plotly_chart|pydeck_chart|chart_block\(|charts\.", source))
+EXPECTED = ["home", "referrals", "engagement", "overdoses", "property_crime", "maps", "area_profile", "about",
+            "staff"]
 
 
 def test_every_expected_page_is_routed():
-    assert set(EXPECTED) <= set(PAGES), f"dashboard.py routes {sorted(PAGES)}"
+    assert set(EXPECTED) <= {p.key for p in nav.PAGES}, f"leadsf.nav routes {[p.key for p in nav.PAGES]}"
+    assert nav.DEFAULT.url_path == "" and all(p.url_path for p in nav.PAGES if p is not nav.DEFAULT)
 
 
-@pytest.mark.parametrize("url_path", EXPECTED)
-def test_page_renders(page, site, url_path):
-    # The default page (Home) lives at "/": st.navigation ignores the url_path of the default page.
-    open_page(page, site.url, "" if url_path == DEFAULT else url_path)
+def test_home_address_lands_on_home_with_our_tab_icon(page, site):
+    """/home is Home (served at /), in the visitor's language, with no "Page not found" dialog; the tab icon
+    is the app's own (a data: URL), not a glyph fetched from fonts.gstatic.com."""
+    watch(page, site.url)
+    open_page(page, site.url, nav.HOME_ALIAS, lang="es")
+    page.wait_for_url(f"{site.url}/?lang=es", timeout=30_000)
+    wait_for_run(page)
     expect_no_exception(page)
-    if has_charts(PAGES.get(url_path, url_path)):
-        page.wait_for_selector(CHART, timeout=30_000)
-        assert page.locator(CHART).count() >= 1
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{url_path}.png"), full_page=True)
+    assert page.get_by_test_id("stHeading").first.inner_text().startswith("LEAD Santa Fe: ¿funciona"), page.url
+    assert page.get_by_role("dialog").count() == 0
+    assert page.locator("link[rel='shortcut icon']").get_attribute("href").startswith("data:image/png;base64,")
+    assert not page.console_errors and not page.foreign_requests, (page.console_errors, page.foreign_requests)
+
+
+def test_unknown_address_still_says_page_not_found(page, site):
+    open_page(page, site.url, "no-such-page")
+    assert "Page not found" in page.inner_text("body")
 
 
 def test_home_csv_download_has_no_small_counts(page, site):

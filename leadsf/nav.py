@@ -1,0 +1,38 @@
+"""The site's page table: one row per page, in menu order. dashboard.py builds the router from it and the
+browser tests crawl it, so a page added here is routed and tested at once.
+
+Pure data (no Streamlit, no page imports): a test can read the table without running any page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Home is served at "/" (Streamlit's default page has no path of its own); /home is a hidden alias to it.
+HOME_ALIAS = "home"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str            # the title is t(f"nav.{key}"); the page module is pages.<module>
+    module: str
+    url_path: str       # "" for the default page, which Streamlit serves at the site root
+    icon: str           # a Material Symbols name: drawn with the font Streamlit serves itself
+    public: bool = True  # False: reachable by its address, listed in the menu only for signed-in staff
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("home", "home", "", ":material/home:"),
+    PageSpec("referrals", "referrals", "referrals", ":material/call_split:"),
+    PageSpec("engagement", "engagement", "engagement", ":material/diversity_3:"),
+    PageSpec("overdoses", "overdoses", "overdoses", ":material/emergency:"),
+    PageSpec("property_crime", "property_crime", "property-crime", ":material/home_work:"),
+    PageSpec("maps", "maps", "maps", ":material/map:"),
+    PageSpec("area_profile", "area_profile", "area", ":material/location_on:"),
+    PageSpec("outcomes", "outcomes", "outcomes", ":material/query_stats:"),
+    PageSpec("cost", "cost", "cost", ":material/payments:"),
+    PageSpec("about", "about", "about", ":material/info:"),
+    PageSpec("staff", "staff", "staff", ":material/lock:", public=False),
+)
+
+PUBLIC: tuple[PageSpec, ...] = tuple(p for p in PAGES if p.public)
+DEFAULT: PageSpec = PAGES[0]

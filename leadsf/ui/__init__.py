@@ -1,0 +1,25 @@
+"""Shared Streamlit widgets, written once, in five modules with one job each:
+
+- data: the live release, cached queries and per-release derived views;
+- frame: the visitor's language, the sidebar and page frame, empty states and "data as of" notes;
+- filters: period, area and category filters that live in the URL; offers: buttons that change them
+  when a view has nothing published;
+- chart: the chart-with-table-and-download block;
+- trends / headlines: trend blocks over time, headline figures and the Home highlights.
+
+Pages import this package only (`from leadsf import ui; ui.chart_block(...)`); every name is re-exported here.
+"""
+from .chart import WITHHELD_MARK, _chart_csv, chart_block, display_table
+from .data import (_derived, _open, _query, _results, _tune_process, ensure_published, nm_reference,
+                   per_release, query, release)
+from .filters import (PERIOD_PRESETS, Filters, Window, _window_label, area_filter, area_names, category_filter,
+                      filter_bar, history_window, period_filter, populations, url_widget)
+from .frame import (_locale, _month_label, choose_language, data_note, empty_state, language_switch,
+                    month_label, number, page_start, release_note, run_router, sample_banner, sidebar)
+from .headlines import _highlights, headline, render_highlights, what_this_shows
+from .offers import Offer, choose, longer_period, offer_buttons, offers, published_year, whole_area
+from .trends import (_trend_parts, add_rolling, grain_note, ranked_area_counts, ranked_area_rates, trend_block,
+                     trend_series,
+                     unstable_footnote, window_rows)
+
+__all__ = [name for name in dir() if not name.startswith("__")]

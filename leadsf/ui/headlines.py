@@ -1,0 +1,71 @@
+"""Headline blocks: one period's published total against a year earlier, the Home highlights, and the
+"what this shows" and unstable-rate notes."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from .. import config
+from ..highlights import change, highlights, window_total
+from ..i18n import t
+from ..store import Store
+from .data import _query, release
+from .filters import Window, area_names
+from .frame import number
+
+
+def headline(label: str, series: pd.DataFrame, window: Window, *, population: int | None = None,
+             rate_per: int | None = None, key: str = "", help_text: str | None = None) -> dict:
+    """One st.metric: the window's published total, its change against the same window a year earlier
+    (only when both are published), and an annualised rate when a population is given."""
+    recent = window_total(series, window.start, window.end)
+    previous = window_total(series, window.prev_start, window.prev_end)
+    delta = change(recent, previous)
+    with st.container(border=True, key=f"headline_{key}"):
+        st.metric(label, number(recent) if recent is not None else t("ui.withheld_short"),
+                  delta=(f"{delta:+.0%} " + t("filters.vs_year_earlier")) if delta is not None else None,
+                  delta_color="off", help=help_text)
+        parts = [t("ui.withheld_reason")] if recent is None else []
+        parts.append(t("filters.year_earlier", value=number(previous) if previous is not None else t("ui.withheld")))
+        if rate_per and population and recent is not None:
+            rate = round(recent / population * rate_per * 12 / window.months, 1)
+            mark = " †" if recent < config.get("unstable_below") else ""
+            parts.append(t(f"filters.rate_per_{rate_per}", rate=number(rate)) + mark)
+        st.caption(" · ".join(parts))
+    return {"recent": recent, "previous": previous, "change": delta}
+
+
+def what_this_shows(namespace: str) -> None:
+    with st.expander(t("filters.what_title")):
+        st.markdown("**" + t("filters.what_shows") + "**  \n" + t(f"{namespace}.shows"))
+        st.markdown("**" + t("filters.what_doesnt") + "**  \n" + t(f"{namespace}.doesnt"))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _highlights(root: str, version: int, limit: int) -> list:
+    """The highlights of one release (a few hundred Poisson tests): the same for every visitor, so computed
+    once per release version; a cold run after a cache clear just recomputes them."""
+    return highlights(_query(root, version, "highlights_input", ()), limit=limit)
+
+
+def render_highlights(limit: int = 5) -> list:
+    """Home: 3-5 plain statements about significant changes (exact Poisson test, p < 0.05)."""
+    rel = release()
+    if rel is None:
+        return []
+    items = _highlights(str(Store().root), rel.version, limit)
+    st.subheader(t("filters.highlights_title"))
+    if not items:
+        st.caption(t("filters.highlights_none"))
+        return items
+    for item in items:
+        area = t("filters.whole_area") if item.area == "city" else area_names("property_crime").get(item.area,
+                                                                                                     item.area)
+        direction = t("filters.rose") if item.change > 0 else t("filters.fell")
+        measure_key = item.measure.replace(".", "_")
+        st.markdown("- " + t("filters.highlight_line", measure=t(f"filters.m_{measure_key}"),
+                                area=area, direction=direction, change=f"{abs(item.change):.0%}",
+                                period=item.period, previous_period=item.previous_period,
+                                recent=number(item.recent), previous=number(item.previous)))
+    st.caption(t("filters.highlights_method"))
+    return items

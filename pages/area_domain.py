@@ -1,0 +1,107 @@
+"""Area profile, one domain's section: the headline measure for the area against the whole, its rank, and
+the area and the whole over time (pages/area_trend.py). Used by pages/area_profile.py.
+Queries: profile_series, profile_rank."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from leadsf import contract, l10n, maps, ui
+from leadsf.i18n import t
+from pages.area_trend import trend_section
+
+# One headline measure per domain (kind, measure); where it is not published by year for the area, the next
+# candidate listed for the domain is shown instead (the subheading names the measure shown).
+DOMAINS: tuple[tuple[str, str], ...] = (
+    ("referrals", "all"),
+    ("engagement", "engaged_case_management"),
+    ("overdoses", "nonfatal_ed"),
+    ("property_crime", "all"),
+)
+FALLBACKS: dict[str, tuple[str, ...]] = {
+    "engagement": ("referred", "intake_completed"),
+    "overdoses": ("ems_naloxone", "fatal"),
+    "property_crime": ("residential_burglary",),
+}
+
+
+def _num(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _fmt(value, rate: bool) -> str:
+    """Short forms only: a metric box is narrow; the reason is given beside it."""
+    return t("ui.withheld_short") if value is None else ui.number(round(value, 1) if rate else int(value))
+
+
+@ui.per_release
+def _summary(kind_name: str, wanted: str, area_id: str) -> dict | None:
+    """The measure shown for this domain (the wanted one, else a fallback published by year for the area), its
+    latest year for the area and the whole, the change on the year before and the area's rank."""
+    kind = contract.kind(kind_name)
+    col = "rate" if kind.rate_per else "count"
+    for measure in (wanted, *FALLBACKS.get(kind_name, ())):
+        series = ui.query("profile_series", kind=kind_name, measure=measure, area=area_id)
+        years = series[(series["where_"] == "area") & (series["period_type"] == "year")].sort_values("period")
+        if len(years):
+            break
+    else:
+        return None
+    latest = years.iloc[-1]
+    year = latest["period"]
+    city = series[(series["where_"] == "city") & (series["period_type"] == "year") & (series["period"] == year)]
+    prev = years[years["period"] == str(int(year) - 1)]
+    now_v = _num(latest[col])
+    prev_v = _num(prev.iloc[0][col]) if len(prev) else None
+    rank = ui.query("profile_rank", kind=kind_name, measure=measure, period=year)
+    mine = rank[rank["area_id"] == area_id]
+    return {"measure": measure, "year": year, "now": now_v, "city": _num(city.iloc[0][col]) if len(city) else None,
+            "delta": None if now_v is None or prev_v is None else round(now_v - prev_v, 1),
+            "unstable": bool(kind.rate_per) and latest["rate_unstable"] is True,
+            "rank": (int(mine.iloc[0]["rank"]), int(mine.iloc[0]["ranked"])) if len(mine) else None}
+
+
+def _metrics(summary: dict, title: str, unit: str, rate: bool) -> None:
+    """The area's latest year, the whole's, and the rank, with the reason beside any value not shown."""
+    year, delta = summary["year"], summary["delta"]
+    mark = maps.UNSTABLE_MARK if summary["unstable"] else ""
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("profile.metric_area", measure=title, year=year), _fmt(summary["now"], rate) + mark,
+              delta=None if delta is None else t("profile.delta_prev", delta=l10n.signed(delta, 1 if rate else 0),
+                                                          year=int(year) - 1),
+              delta_color="off", help=unit)
+    c2.metric(t("profile.metric_city", year=year), _fmt(summary["city"], rate), help=unit)
+    c3.metric(t("profile.metric_rank", year=year),
+              t("profile.rank", rank=summary["rank"][0], n=summary["rank"][1]) if summary["rank"]
+              else ui.WITHHELD_MARK, help=t("profile.rank_help"))
+    notes = [t("profile.unit_note", unit=unit)]
+    if summary["now"] is None or summary["city"] is None:
+        notes.append(t("ui.withheld_reason"))
+    if summary["rank"] is None:
+        notes.append(t("profile.unranked"))
+    if mark:
+        notes.append(t("profile.unstable_note", mark=maps.UNSTABLE_MARK))
+    st.caption(" · ".join(notes))
+
+
+def domain(kind_name: str, wanted: str, area_id: str, area_name: str, rel) -> None:
+    """One domain's section of the profile."""
+    rate = bool(contract.kind(kind_name).rate_per)
+    st.subheader(t(f"profile.domain_{kind_name}"))
+    first_title = t(f"maps.m_{kind_name}_{wanted}")
+    summary = _summary(kind_name, wanted, area_id)
+    if summary is None:
+        ui.empty_state("profile.not_published_here", measure=first_title)
+        return
+    measure = summary["measure"]
+    title = t(f"maps.m_{kind_name}_{measure}")
+    if title != first_title:
+        st.caption(t("profile.fallback", wanted=first_title, shown=title))
+    _metrics(summary, title, t(f"maps.unit_{kind_name}") if rate else t("maps.unit_count"), rate)
+
+    trend_section(kind_name, measure, area_id, area_name, rel)
+
+if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
+    from leadsf import ui as _ui
+
+    _ui.run_router()

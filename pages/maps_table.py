@@ -1,0 +1,44 @@
+"""Maps page, table section: every area's value for the mapped period, with its status, the CSV download and
+the source and boundary notes. Used by pages/maps.py."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from leadsf import areas, contract, downloads, l10n, maps, ui
+from leadsf.i18n import t
+
+
+def table_section(frame: pd.DataFrame, kind: contract.Kind, *, use_rate: bool, measure: str, period: str,
+                  bset, rel) -> None:
+    kind_name = kind.name
+    st.header(t("maps.table_title"))
+    table = frame[frame["area_id"] != areas.TOTAL_ID].copy()
+    table["name"] = table["name"].map(l10n.area_name)
+    table["status"] = [t("maps.no_data") if not p else (t("ui.withheld") if w else "")
+                       for p, w in zip(table["published"], table["withheld"])]
+    sort_col = "rate" if use_rate else "count"
+    table = table.sort_values(sort_col, ascending=False, na_position="last")
+    cols = ["name", "population", "period", "count", *(["rate", "rate_unstable"] if kind.rate_per else []),
+            "status"]
+    shown = ui.display_table(table[cols])
+    shown["period"] = shown["period"].map(l10n.period_label)
+    for col in ("count", "rate"):  # one text type per column: numbers formatted, withheld as words
+        if col in shown:
+            shown[col] = shown[col].map(lambda v: v if isinstance(v, str) else ("" if pd.isna(v) else ui.number(v)))
+    if "rate_unstable" in shown:
+        shown["rate_unstable"] = shown["rate_unstable"].map(lambda v: maps.UNSTABLE_MARK if v is True else "")
+    st.dataframe(shown.rename(columns={c: t(f"maps.col_{c}") for c in cols}), hide_index=True, width="stretch")
+    st.caption(t("maps.rank_note"))
+    st.download_button(t("ui.download_csv"), downloads.to_csv(table[["area_id", *cols, "withheld", "published"]]),
+                       file_name=f"lead-santa-fe-map-{kind_name}-{measure}-{period}.csv", mime="text/csv",
+                       key="map_download", icon=":material/download:")
+    ui.data_note(rel, f"maps.source_{kind_name}")
+    st.caption(t("maps.boundary_note", boundary=l10n.boundary_label(bset), note=l10n.boundary_note(bset),
+                 source=l10n.boundary_source(bset)))
+
+
+if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
+    from leadsf import ui as _ui
+
+    _ui.run_router()

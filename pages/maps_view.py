@@ -1,0 +1,115 @@
+"""Maps page, map section: the areas coloured by value with their legend, and the keyboard route (a list) to
+the same choice as clicking the map, which links to the area's profile. Used by pages/maps.py."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from leadsf import areas, contract, l10n, maps
+from leadsf.i18n import t
+
+
+def tooltip_text() -> dict:
+    return {"count": t("maps.tt_count"), "rate": t("maps.tt_rate"), "population": t("maps.tt_population"),
+            "period": t("maps.tt_period"), "suppressed": t("ui.withheld"), "no_data": t("maps.no_data"),
+            "unstable": t("maps.unstable")}
+
+
+def area_label(area_id: str, name: str) -> str:
+    """Short label drawn on the map (the remainder area's full name lists its ZIPs, too long for a label)."""
+    if area_id == areas.REST_ID:
+        return t("maps.rest_label")
+    return name.replace("Tract ", "").replace("ZIP ", "")
+
+
+def area_values(frame: pd.DataFrame, kind: contract.Kind) -> list[maps.AreaValue]:
+    """Join published values to the publication areas' geometry (one boundary set per kind)."""
+    bset_name = frame["boundary_set"].iloc[0]
+    geo = {a.area_id: a for a in areas.publication_areas(areas.boundary_set(bset_name), kind.needs_large_areas)}
+    out = []
+    for row in frame[frame["area_id"] != areas.TOTAL_ID].itertuples():
+        if row.area_id not in geo:
+            continue
+        out.append(maps.AreaValue(
+            row.area_id, l10n.area_name(row.name), area_label(row.area_id, row.name), int(row.population),
+            geo[row.area_id].geometry,
+            bool(row.published), None if pd.isna(row.count) else float(row.count), bool(row.withheld),
+            None if pd.isna(row.rate) else float(row.rate),
+            False if pd.isna(row.rate_unstable) else bool(row.rate_unstable)))
+    return out
+
+
+def profile_link(area_id: str, name: str) -> None:
+    from pages import area_profile
+
+    page = st.Page(area_profile.render, title=t("nav.area_profile"), url_path="area")
+    st.page_link(page, label=t("maps.open_profile", name=name), icon=":material/location_on:",
+                 query_params={"area": area_id})
+
+
+def map_section(values: list[maps.AreaValue], *, use_rate: bool, period_label: str, title: str, unit: str,
+                bset) -> None:
+    """The map, its legend and the area picker; `title` names the measure, `unit` its values."""
+    selected = _selected_from_map()
+    highlight = selected or st.session_state.get("map_area")
+    fc, breaks = maps.feature_collection(values, use_rate=use_rate, period=period_label, text=tooltip_text(),
+                                         highlight=highlight)
+    deck = maps.build_deck(fc, view=maps.view_for([v.geometry for v in values]))
+    states = [f["properties"]["state"] for f in fc["features"]]
+    st.header(t("maps.map_title", measure=title, period=period_label, unit=unit,
+                boundary=l10n.boundary_label(bset)))
+    left, right = st.columns([4, 1])
+    with left:
+        st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key="map",
+                        height=500, alt=t("maps.alt", measure=title,
+                                          period=period_label, boundary=l10n.boundary_label(bset), n=len(values),
+                                          suppressed=states.count(maps.SUPPRESSED),
+                                          no_data=states.count(maps.NO_DATA)) + " " + _key_numbers(values, use_rate))
+    with right:
+        lowest = min([(v.rate if use_rate else v.count) for v in values
+                      if maps.state_of(v.count, v.withheld, v.published) == maps.VALUE] or [0])
+        items = maps.legend_items(breaks, {"range": t("maps.legend_range"), "suppressed": t("ui.withheld"),
+                                           "no_data": t("maps.no_data"), "unstable": t("maps.unstable")},
+                                  decimals=1 if use_rate else 0, lowest=lowest)
+        st.html(maps.legend_html(items, unit))
+        st.caption(t("maps.legend_note"))
+
+    # Keyboard route to the same choice as clicking the map.
+    ids = [v.area_id for v in values]
+    names = {v.area_id: v.name for v in values}
+    picked = st.selectbox(t("maps.pick_area"), ids, index=ids.index(selected) if selected in ids else None,
+                          format_func=lambda a: names[a], placeholder=t("maps.pick_placeholder"), key="map_area")
+    target = picked or selected
+    if target in names:
+        profile_link(target, names[target])
+
+
+
+def _key_numbers(values: list[maps.AreaValue], use_rate: bool) -> str:
+    """The highest and lowest mapped values, for the map's alt text."""
+    rows = [{"name": v.name, "value": v.rate if use_rate else v.count} for v in values
+            if maps.state_of(v.count, v.withheld, v.published) == maps.VALUE]
+    frame = pd.DataFrame(rows, columns=["name", "value"]).sort_values("value", ascending=False)
+    return l10n.bar_numbers(frame, x="name", y="value", decimals=1 if use_rate else 0, limit=3)
+
+
+def _on_map_select() -> None:
+    """A click on the map chooses the same area as the list below it (one source of truth)."""
+    area = _selected_from_map()
+    if area:
+        st.session_state["map_area"] = area
+
+
+def _selected_from_map() -> str | None:
+    event = st.session_state.get("map")
+    try:
+        objs = event["selection"]["objects"].get("areas") or []
+        return objs[0]["properties"]["area_id"] if objs else None
+    except (TypeError, KeyError, IndexError, AttributeError):
+        return None
+
+
+if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
+    from leadsf import ui as _ui
+
+    _ui.run_router()
