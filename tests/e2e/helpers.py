@@ -17,12 +17,12 @@ def wait_for_run(page, timeout: float = 60_000, settle: bool = True) -> None:
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
 
 
-# A fresh load's first run is over once the page body holds elements and none is stale (before the run
-# starts, the app also reads connected and notRunning, with an empty body).
+# A fresh load's first run is over once the page body holds elements, none is stale, and no lazily loaded
+# element (st.html's styles among them) still holds its place with a skeleton.
 _FIRST_RUN_DONE = """() => { const app = document.querySelector('[data-testid="stApp"]');
     return app && app.dataset.testConnectionState === 'CONNECTED' && app.dataset.testScriptState === 'notRunning'
         && !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
-        && !document.querySelector('[data-stale="true"]'); }"""
+        && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]'); }"""
 
 
 def open_page(page, base_url: str, url_path: str = "", timeout: float = 60_000, **params) -> None:
