@@ -138,3 +138,18 @@ def start(store: Path, work: Path, script: str = "dashboard.py", cwd: Path = ROO
     except Exception:
         server.stop()
         raise
+
+
+def start_proxy(store: Path, work: Path, workers: int = 2):
+    """`make serve`'s arrangement (deploy/serve.py: nginx in front of `workers` app processes, no staff
+    process) on a free port over a private copy of `store`; stop() ends all of it. Like Server it has url,
+    cpu_seconds() and rss_mb() (summed over the app processes), plus nginx_cpu_seconds()."""
+    sys.path.insert(0, str(ROOT))
+    from deploy.serve import Arrangement
+
+    work = Path(work)
+    data = work / "proxy-store"
+    if not data.exists():
+        shutil.copytree(store, data)
+    return Arrangement(free_port(), workers, data_dir=data, staff=False, state_dir=work / "proxy",
+                       say=lambda msg: None).start()

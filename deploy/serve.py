@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -251,8 +252,10 @@ class Arrangement:
                 self.staff = self._start_app("staff", base=site.STAFF_BASE)
             for proc in self.apps:
                 self._wait_healthy(proc)
-            for proc in self.apps:  # one at a time: the first may publish the sample into an empty store
-                self._warm(proc)
+            # The first alone (it may publish the sample into an empty store), then the others together.
+            self._warm(self.apps[0])
+            with ThreadPoolExecutor(max_workers=len(self.apps)) as pool:
+                list(pool.map(self._warm, self.apps[1:]))
             self.nginx = self._start_nginx()
         except BaseException:
             self.stop()
@@ -321,7 +324,7 @@ class Arrangement:
         return sum(_cpu(pid) for pid in [self.nginx.pid, *_descendants(self.nginx.pid)])
 
     def __enter__(self) -> "Arrangement":
-        return self.start()
+        return self if self.nginx else self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
