@@ -116,10 +116,12 @@ class Arrangement:
     """nginx + N app processes (+ the staff process) on one machine; a context manager."""
 
     def __init__(self, port: int, workers: int = 2, data_dir: Path | None = None, host: str = "127.0.0.1",
-                 staff: bool = True, state_dir: Path | None = None, say=print):
+                 staff: bool = True, state_dir: Path | None = None, say=print, script: str = "dashboard.py",
+                 cwd: Path = ROOT):
         if workers < 1:
             raise ValueError("WORKERS must be at least 1")
         self.host, self.port, self.n_workers, self.with_staff, self.say = host, port, workers, staff, say
+        self.script, self.cwd = script, Path(cwd)  # another app (bench/: an empty Streamlit page) for comparison
         self.data_dir = Path(data_dir or os.environ.get("LEADSF_DATA_DIR") or ROOT / "data" / "store").resolve()
         self._own_state = state_dir is None
         self.state_dir = Path(state_dir or tempfile.mkdtemp(prefix="leadsf-serve-")).resolve()
@@ -141,11 +143,11 @@ class Arrangement:
         port = free_port()
         log = self.state_dir / f"{name}.log"
         env = os.environ | {"LEADSF_DATA_DIR": str(self.data_dir), "PYTHONUNBUFFERED": "1"}
-        args = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address=127.0.0.1",
+        args = [sys.executable, "-m", "streamlit", "run", self.script, "--server.address=127.0.0.1",
                 f"--server.port={port}", "--server.headless=true", "--browser.gatherUsageStats=false",
                 *([f"--server.baseUrlPath={base}"] if base else [])]
         with open(log, "wb") as out:
-            popen = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            popen = subprocess.Popen(args, cwd=self.cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         return Proc(name, popen, port, base, log)
 
@@ -163,28 +165,8 @@ class Arrangement:
             time.sleep(0.25)
         raise RuntimeError(f"{proc.name} not healthy after {timeout:.0f}s:\n{self.tail(proc)}")
 
-    def _warm(self, proc: Proc, timeout: float = 120) -> None:
-        """One script run of the default page over the process's WebSocket, as a browser's first visit does:
-        the imports, the release load (publishing the sample into an empty store) and st.navigation's page
-        registration happen now, not for the first visitor."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ClientState_pb2 import ClientState
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-        from websockets.sync.client import connect
-
-        ws_url = proc.url.replace("http://", "ws://") + "/_stcore/stream"
-        origin = f"http://127.0.0.1:{proc.port}"
-        with connect(ws_url, subprotocols=["streamlit"], origin=origin, max_size=2 ** 26,
-                     open_timeout=timeout) as ws:
-            ws.send(BackMsg(rerun_script=ClientState(query_string="", page_name="")).SerializeToString())
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                fm = ForwardMsg()
-                fm.ParseFromString(ws.recv(timeout=max(deadline - time.monotonic(), 0.1)))
-                if fm.WhichOneof("type") == "script_finished" and \
-                        fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    return
-        raise RuntimeError(f"{proc.name}: no finished script run within {timeout:.0f}s")
+    def _warm(self, proc: Proc) -> None:
+        open_once(proc.url)
 
     # -- nginx ---------------------------------------------------------------------------------------------
     def _render_nginx(self) -> Path:
@@ -328,6 +310,29 @@ class Arrangement:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def open_once(app_url: str, timeout: float = 120) -> None:
+    """One script run of the default page over the app's WebSocket (app_url: http://host:port[/base]), as a
+    browser's first visit does: the imports, the release load (publishing the sample into an empty store)
+    and st.navigation's page registration happen now, not for the first visitor."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ClientState_pb2 import ClientState
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    ws_url = app_url.replace("http://", "ws://") + "/_stcore/stream"
+    origin = "/".join(app_url.split("/")[:3])
+    with connect(ws_url, subprotocols=["streamlit"], origin=origin, max_size=2 ** 26, open_timeout=timeout) as ws:
+        ws.send(BackMsg(rerun_script=ClientState(query_string="", page_name="")).SerializeToString())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            fm = ForwardMsg()
+            fm.ParseFromString(ws.recv(timeout=max(deadline - time.monotonic(), 0.1)))
+            if fm.WhichOneof("type") == "script_finished" and \
+                    fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                return
+    raise RuntimeError(f"{app_url}: no finished script run within {timeout:.0f}s")
 
 
 def _cpu(pid: int) -> float:

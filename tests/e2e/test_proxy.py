@@ -173,6 +173,11 @@ def test_headers(arrangement):
     assert headers.get("x-cache-status") == "HIT", headers
     assert "immutable" in headers["cache-control"] and "max-age=31536000" in headers["cache-control"]
     assert len(gz) < bundle.stat().st_size / 2, (len(gz), bundle.stat().st_size)
+    if site.brotli_available():
+        _get(url + path, {"Accept-Encoding": "gzip, deflate, br, zstd"})
+        status, headers, br = _get(url + path, {"Accept-Encoding": "gzip, deflate, br, zstd"})
+        assert headers.get("content-encoding") == "br" and headers.get("x-cache-status") == "HIT"
+        assert len(br) < len(gz)
     status, headers, plain = _get(url + path)
     assert status == 200 and "content-encoding" not in headers and plain == bundle.read_bytes()
 
