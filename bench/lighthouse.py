@@ -85,7 +85,7 @@ def _path(page: str) -> str:
     return "/" if page == "home" else f"/{page}"
 
 
-def run(store: Path, pages=PAGES, reports: Path | None = None) -> dict:
+def run(store: Path, pages=PAGES, reports: Path | None = None, ways=("direct", "proxy"), empty: bool = True) -> dict:
     if not LIGHTHOUSE.exists():
         return {"skipped": f"{LIGHTHOUSE} missing: npm install --prefix bench"}
     if not Path(CHROMIUM).exists():
@@ -93,19 +93,21 @@ def run(store: Path, pages=PAGES, reports: Path | None = None) -> dict:
     rows = []
     with tempfile.TemporaryDirectory(prefix="leadsf-lighthouse-") as work:
         work = Path(work)
-        empty = srv.empty_app(work / "empty_app")
+        empty_dir = srv.empty_app(work / "empty_app")
         with srv.start(store, work / "direct") as direct, \
-                srv.start(store, work / "direct-empty", script="empty.py", cwd=empty) as direct_empty, \
+                srv.start(store, work / "direct-empty", script="empty.py", cwd=empty_dir) as direct_empty, \
                 srv.start_proxy(store, work, workers=2) as proxy, \
-                srv.start_proxy(store, work / "e", workers=1, script="empty.py", cwd=empty) as proxy_empty:
+                srv.start_proxy(store, work / "e", workers=1, script="empty.py", cwd=empty_dir) as proxy_empty:
             for target in (proxy, proxy_empty):
                 warm_static_cache(target.url)
             # A first script run of dashboard.py registers its st.navigation pages (until then a deep link
             # on a fresh server gets Streamlit's legacy pages/ mode); make serve does this for the proxy.
             open_once(direct.url)
-            for page in ("empty", *pages):
+            for page in ("empty", *pages) if empty else pages:
                 row = {"page": page}
                 for how, app, app_empty in (("direct", direct, direct_empty), ("proxy", proxy, proxy_empty)):
+                    if how not in ways:
+                        continue
                     url = (app_empty.url + "/") if page == "empty" else app.url + _path(page)
                     for _ in range(2):  # one retry: a protocol timeout is the machine's load, not the page
                         row[how] = lighthouse(url, (reports or work) / f"{page}-{how}.json")
@@ -137,7 +139,7 @@ def print_table(res: dict) -> None:
     print(f"{'page':<15}{'MB direct':>10}{'MB proxy':>9}{'target':>7}{'TTI s dir':>10}{'TTI s prx':>10}"
           f"{'TTI cut':>8}{'FCP s prx':>10}{'TBT s prx':>10}{'SEO d/p':>8}  met")
     for r in res["rows"]:
-        d, p = r["direct"], r["proxy"]
+        d, p = r.get("direct", {"error": "not run"}), r.get("proxy", {"error": "not run"})
         if "error" in d or "error" in p:
             print(f"{r['page']:<15} error: {(d.get('error') or p.get('error'))[-120:]}")
             continue
@@ -157,11 +159,14 @@ def main(argv=None) -> int:
     ap.add_argument("--pages", nargs="+", default=list(PAGES), choices=PAGES)
     ap.add_argument("--json", help="also write the figures to this file")
     ap.add_argument("--reports", type=Path, help="keep Lighthouse's JSON reports in this directory")
+    ap.add_argument("--ways", nargs="+", choices=("direct", "proxy"), default=["direct", "proxy"])
+    ap.add_argument("--no-empty", action="store_true", help="skip the empty Streamlit page")
     args = ap.parse_args(argv)
     if args.reports:
         args.reports.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="leadsf-bench-") as work:
-        res = run(srv.published_store(Path(work) / "published"), args.pages, args.reports)
+        res = run(srv.published_store(Path(work) / "published"), args.pages, args.reports, args.ways,
+                  not args.no_empty)
     print_table(res)
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=2) + "\n")
