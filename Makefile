@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast e2e bench install install-test chromium sample
+.PHONY: run serve test test-fast e2e bench install install-test chromium nginx sample
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,16 +21,33 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# nginx fronts the app processes in `make serve` and in the arrangement test (tests/e2e/test_proxy.py);
+# Debian's brotli module, where the release has it, makes the static files ~12% smaller than gzip.
+BROTLI_MODULE := /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so
+nginx:
+	@{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } && [ -e $(BROTLI_MODULE) ] || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx >/dev/null && \
+	  { $$SUDO apt-get install -y -qq libnginx-mod-http-brotli-filter >/dev/null 2>&1 || \
+	    echo "no libnginx-mod-http-brotli-filter here: static files are gzip-compressed only"; }; }
+
 run: install
 	$(BIN)/streamlit run dashboard.py
 
-test: install-test chromium
+# The production arrangement on this machine: nginx on PORT in front of WORKERS app processes and the staff
+# process, one LEADSF_DATA_DIR; foreground, Ctrl-C stops all of it (deploy/serve.py).
+PORT ?= 8080
+WORKERS ?= 2
+serve: install nginx
+	$(BIN)/python deploy/serve.py --port $(PORT) --workers $(WORKERS)
+
+test: install-test chromium nginx
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q -p no:cacheprovider
 
 test-fast: install-test
 	$(BIN)/python -m pytest -q -m "not e2e" -x
 
-e2e: install-test chromium
+e2e: install-test chromium nginx
 	$(BIN)/python -m pytest -q -m e2e
 
 bench: install

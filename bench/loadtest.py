@@ -1,6 +1,6 @@
 """Load test over Streamlit's own WebSocket protocol against a real `streamlit run` server on loopback.
 
-    .venv/bin/python bench/loadtest.py [--visitors 10 25 50] [--think 10] [--ramp 20] [--actions 4]
+    .venv/bin/python bench/loadtest.py [--visitors 10 25 50] [--think 10] [--ramp 20] [--actions 4] [--proxy 2]
 
 Each simulated visitor opens a WebSocket to ws://127.0.0.1:PORT/_stcore/stream (subprotocol "streamlit",
 Origin = the server), asks for a script run (BackMsg.rerun_script with a ClientState) and reads ForwardMsgs
@@ -10,6 +10,11 @@ random filter in the query string), then, after a think time, either changes one
 spread evenly over the ramp-up. Everything is bounded: each run times out (an error), each visitor does a
 fixed number of actions, and each level has a hard deadline, after which remaining visitors are cancelled.
 The server's RSS (from /proc) is sampled every 0.5 s. Loopback only.
+
+With --proxy N the target is `make serve`'s arrangement (deploy/serve.py): nginx in front of N app processes.
+The visitors send no cookie, so nginx gives each WebSocket its own random route, spreading them over the
+processes as it spreads browsers; RSS and CPU are summed over the app processes, and nginx's CPU and this
+generator's own are reported beside them (all share the machine's cores).
 """
 from __future__ import annotations
 
@@ -154,6 +159,8 @@ async def _level(server, visitors: int, think: float, ramp: float, actions: int,
     rng = random.Random(seed)
     rss: list[float] = []
     cpu0, rss0 = server.cpu_seconds(), server.rss_mb()
+    nginx_cpu = getattr(server, "nginx_cpu_seconds", lambda: 0.0)
+    nginx0, gen0 = nginx_cpu(), time.process_time()
 
     async def sample() -> None:
         while True:
@@ -175,6 +182,7 @@ async def _level(server, visitors: int, think: float, ramp: float, actions: int,
     rss.append(server.rss_mb())
     sampler.cancel()
     cpu = server.cpu_seconds() - cpu0
+    nginx_s, gen_s = nginx_cpu() - nginx0, time.process_time() - gen0
     peak = max(rss)
     return {
         "visitors": visitors, "think_s": think, "ramp_s": ramp, "actions": actions, "runs": len(stats.runs),
@@ -189,6 +197,8 @@ async def _level(server, visitors: int, think: float, ramp: float, actions: int,
         "rss_per_session_mb": round((peak - rss0) / max(stats.sessions, 1), 2),
         "server_cpu_s": round(cpu, 1), "cpu_ms_per_run": round(1000 * cpu / max(len(stats.runs), 1), 1),
         "wall_s": round(wall, 1),
+        # the rest of the machine: nginx (when in front) and this load generator, on the same cores
+        "nginx_cpu_s": round(nginx_s, 1), "generator_cpu_s": round(gen_s, 1),
         "machine_load_average": [round(x, 1) for x in os.getloadavg()],  # other work on the box skews latency
     }
 
@@ -280,6 +290,9 @@ def main(argv=None) -> int:
     ap.add_argument("--think", type=float, default=10.0, help="mean think time between actions, seconds")
     ap.add_argument("--ramp", type=float, default=20.0, help="ramp-up, seconds")
     ap.add_argument("--actions", type=int, default=4, help="actions per visitor after the first page")
+    ap.add_argument("--proxy", type=int, metavar="WORKERS", default=0,
+                    help="target nginx in front of WORKERS app processes (make serve's arrangement) instead of "
+                         "one `streamlit run`; RSS and CPU are then summed over the app processes")
     ap.add_argument("--json", help="also write the results to this file")
     ap.add_argument("--nice", type=int, default=0,
                     help="e.g. -10: raise the server's and this load generator's CPU priority (root only), to "
@@ -287,9 +300,12 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="leadsf-load-") as work:
         store = srv.published_store(Path(work) / "published")
-        with srv.start(store, Path(work)) as server:
+        start = (lambda: srv.start_proxy(store, Path(work), args.proxy)) if args.proxy else \
+            (lambda: srv.start(store, Path(work)))
+        with start() as server:
             if args.nice:
-                os.setpriority(os.PRIO_PROCESS, server.pid, args.nice)
+                for pid in [w.pid for w in server.workers] if args.proxy else [server.pid]:
+                    os.setpriority(os.PRIO_PROCESS, pid, args.nice)
                 os.setpriority(os.PRIO_PROCESS, 0, args.nice)
             rows = run_levels(server, args.visitors, args.think, args.ramp, args.actions)
     print_table(rows)

@@ -10,6 +10,10 @@
 5. utility  what suppression costs readers on the sample and on a revision of it (bench_utility.py)
 6. load     simulated visitors over the WebSocket protocol at 10, 25 and 50 concurrent visitors
             (ramp-up 20 s, think time 10 s, 4 actions each) against a real `streamlit run` on 127.0.0.1
+7. proxy    2 app processes behind nginx (make serve) against 1 process, same run: 150 and 200 visitors, and
+            the app's CPU per first visit with /static/ from nginx's cache (bench/bench_proxy.py)
+8. lighthouse  Lighthouse's mobile run on every page and an empty page, direct and through nginx
+            (bench/lighthouse.py; needs `npm install --prefix bench`)
 
 --quick shrinks every part (fewer runs and loads, 3 and 10 visitors with 2 s think time) to check that it all
 still works in about two minutes; its figures are not the ones the targets refer to. Takes ~10 minutes in full.
@@ -31,7 +35,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import server as srv  # noqa: E402
 
-PARTS = ("pages", "browser", "queries", "publish", "utility", "load")
+PARTS = ("pages", "browser", "queries", "publish", "utility", "load", "proxy", "lighthouse")
 
 
 def main(argv=None) -> int:
@@ -81,6 +85,14 @@ def main(argv=None) -> int:
                 import bench_utility
                 res = bench_utility.run()
                 bench_utility.print_table(res)
+            elif part == "proxy":
+                import bench_proxy
+                res = bench_proxy.run(store, work / "proxy", quick=args.quick)
+                ok &= bench_proxy.ok(res)
+            elif part == "lighthouse":
+                import lighthouse
+                res = lighthouse.run(store, pages=("home", "maps") if args.quick else lighthouse.PAGES)
+                lighthouse.print_table(res)
             else:
                 import loadtest
                 with srv.start(store, work / "load") as server:

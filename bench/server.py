@@ -138,3 +138,28 @@ def start(store: Path, work: Path, script: str = "dashboard.py", cwd: Path = ROO
     except Exception:
         server.stop()
         raise
+
+
+def start_proxy(store: Path, work: Path, workers: int = 2, script: str = "dashboard.py", cwd: Path = ROOT):
+    """`make serve`'s arrangement (deploy/serve.py: nginx in front of `workers` app processes, no staff
+    process) on a free port over a private copy of `store`; stop() ends all of it. Like Server it has url,
+    cpu_seconds() and rss_mb() (summed over the app processes), plus nginx_cpu_seconds()."""
+    sys.path.insert(0, str(ROOT))
+    from deploy.serve import Arrangement
+
+    work = Path(work)
+    data = work / "proxy-store"
+    if not data.exists():
+        shutil.copytree(store, data)
+    return Arrangement(free_port(), workers, data_dir=data, staff=False, state_dir=work / f"proxy-{Path(script).stem}",
+                       say=lambda msg: None, script=script, cwd=cwd).start()
+
+
+def empty_app(directory: Path) -> Path:
+    """An empty Streamlit page (`import streamlit as st`) with this project's .streamlit/config.toml: the
+    baseline the browser benchmarks compare with."""
+    directory = Path(directory)
+    (directory / ".streamlit").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / ".streamlit" / "config.toml", directory / ".streamlit" / "config.toml")
+    (directory / "empty.py").write_text("import streamlit as st\n")
+    return directory

@@ -1,5 +1,6 @@
 """The load test (bench/loadtest.py) still works: 3 simulated visitors for a few seconds over Streamlit's
-WebSocket protocol against a real `streamlit run dashboard.py` on loopback. Figures are printed, not asserted
+WebSocket protocol against a real `streamlit run dashboard.py` on loopback, and once through nginx in front of
+two app processes (`make serve`'s arrangement). Figures are printed, not asserted
 (this machine's timing is no test); only that every run finished without errors.
 
 Deliberately not marked e2e: it needs no browser, so it runs in the normal (`-m "not e2e"`) suite.
@@ -32,16 +33,35 @@ def live_server(published_sample, tmp_path):
         s.stop()
 
 
-def test_load_smoke(live_server, capsys):
+@pytest.fixture
+def live_proxy(published_sample, tmp_path):
+    """`make serve`'s arrangement: nginx in front of two app processes (deploy/serve.py)."""
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        pytest.skip("nginx missing (make test installs it)")
+    with bench_server.start_proxy(published_sample, tmp_path, workers=2) as arrangement:
+        yield arrangement
+
+
+def _smoke(server, capsys) -> None:
     # Its own thread: in a worker that already ran Playwright's sync API an event loop is running here,
     # and asyncio.run refuses to start another in the same thread.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        rows = pool.submit(loadtest.run_levels, live_server, [3], think=1.0, ramp=1.0, actions=2, seed=7).result()
+        rows = pool.submit(loadtest.run_levels, server, [3], think=1.0, ramp=1.0, actions=2, seed=7).result()
     with capsys.disabled():
         print()
         loadtest.print_table(rows)
     (row,) = rows
-    assert row["errors"] == 0, (row["error_samples"], live_server.log()[-3000:])
+    assert row["errors"] == 0, row["error_samples"]
     # every visitor opened a page and did both actions (a page open or a filter change each)
     assert row["runs"] == 3 * 3
     assert row["p95_ms"] is not None
+
+
+def test_load_smoke(live_server, capsys):
+    _smoke(live_server, capsys)
+
+
+def test_load_smoke_through_the_proxy(live_proxy, capsys):
+    """The same visitors through nginx (their WebSockets spread over both app processes)."""
+    _smoke(live_proxy, capsys)
+    assert live_proxy.cpu_seconds() > 0 and all(w.alive() for w in live_proxy.workers)

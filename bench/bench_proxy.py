@@ -1,0 +1,148 @@
+"""`make serve`'s arrangement (nginx in front of 2 app processes, deploy/serve.py) against one `streamlit run`,
+in the same run on the same machine:
+
+1. load: simulated visitors over Streamlit's WebSocket protocol (bench/loadtest.py) at 150 and 200 concurrent
+   visitors (20 s ramp-up, 10 s think time, 4 actions each), the load generator on the same cores.
+   Targets for 2 processes behind nginx: p95 under 1 s to a finished script run at 150 visitors, 0 errors.
+2. first visits: a fresh chromium context per load (no browser cache) on every public page, the app
+   processes' CPU per load (from /proc), direct and through nginx with /static/ from its cache (filled by a
+   first round), beside the script's own cost (one warm run, bench/loadtest.page_costs). Target: through
+   nginx, CPU per first visit at most the script's own cost.
+
+    .venv/bin/python bench/bench_proxy.py [--only load first] [--visitors 150 200] [--loads 3] [--json PATH]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import bench_browser  # noqa: E402
+import loadtest  # noqa: E402
+import server as srv  # noqa: E402
+
+sys.path.insert(0, str(srv.ROOT))
+from deploy.serve import open_once  # noqa: E402
+
+LEVELS = (150, 200)
+TARGET_P95_MS = 1000
+
+
+def run_load(store: Path, work: Path, levels=LEVELS, think: float = 10.0, ramp: float = 20.0,
+             actions: int = 4) -> list[dict]:
+    rows = []
+    for name, start in (("1 process", lambda: srv.start(store, work / "single")),
+                        ("2 behind nginx", lambda: srv.start_proxy(store, work / "pair", workers=2))):
+        with start() as target:
+            for r in loadtest.run_levels(target, list(levels), think=think, ramp=ramp, actions=actions):
+                rows.append({"arrangement": name} | r)
+                print_load(rows[-1:], head=len(rows) == 1)
+    return rows
+
+
+def print_load(rows: list[dict], head: bool = True) -> None:
+    if head:
+        print(f"{'arrangement':<16}{'visitors':>8}{'runs':>6}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'errors':>7}"
+              f"{'app RSS MB':>11}{'MB/sess':>8}{'app CPU ms/run':>15}{'nginx s':>8}{'gen s':>7}  load avg")
+    for r in rows:
+        print(f"{r['arrangement']:<16}{r['visitors']:>8}{r['runs']:>6}{r['p50_ms']!s:>8}{r['p95_ms']!s:>8}"
+              f"{r['max_ms']!s:>8}{r['errors']:>7}{r['rss_peak_mb']:>11}{r['rss_per_session_mb']:>8}"
+              f"{r['cpu_ms_per_run']:>15}{r['nginx_cpu_s']:>8}{r['generator_cpu_s']:>7}  {r['machine_load_average']}",
+              flush=True)
+        for e in r["error_samples"][:3]:
+            print(f"{'':>16} error: {e}")
+
+
+def _path(page: str) -> str:
+    return "/" if page == "home" else f"/{page}"
+
+
+def _cpu_per_load(browser, target, path: str, loads: int) -> tuple[float, float]:
+    cpu, wall = [], []
+    for _ in range(loads):
+        before = target.cpu_seconds()
+        wall.append(bench_browser.load_time(browser, target.url + path))
+        time.sleep(0.3)  # the last messages of the run
+        cpu.append(target.cpu_seconds() - before)
+    return 1000 * statistics.median(cpu), 1000 * statistics.median(wall)
+
+
+def run_first_visits(store: Path, work: Path, loads: int = 3, pages=bench_browser.PAGES) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with srv.start(store, work / "fv-direct") as direct, srv.start_proxy(store, work / "fv", workers=2) as proxy:
+        open_once(direct.url)
+        costs = {r["page"]: r["server_cpu_ms"] for r in loadtest.page_costs(direct, repeats=3)}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=bench_browser.CHROMIUM, headless=True,
+                                        args=bench_browser.ARGS)
+            _first_rounds(browser, direct, proxy, costs, loads, pages, rows)
+            browser.close()
+    return rows
+
+
+def _first_rounds(browser, direct, proxy, costs: dict, loads: int, pages, rows: list) -> None:
+    for page in pages:  # fills nginx's /static/ cache and each process's shared caches
+        for target in (direct, proxy, proxy):
+            bench_browser.load_time(browser, target.url + _path(page))
+    for page in pages:
+        d_cpu, d_wall = _cpu_per_load(browser, direct, _path(page), loads)
+        p_cpu, p_wall = _cpu_per_load(browser, proxy, _path(page), loads)
+        rows.append({"page": page, "script_cpu_ms": costs.get(page), "direct_cpu_ms": round(d_cpu),
+                     "proxy_cpu_ms": round(p_cpu), "direct_wall_ms": round(d_wall), "proxy_wall_ms": round(p_wall),
+                     "load_average": [round(x, 1) for x in os.getloadavg()]})
+        print_first(rows[-1:], head=len(rows) == 1)
+
+
+def print_first(rows: list[dict], head: bool = True) -> None:
+    if head:
+        print(f"{'page':<16}{'script CPU ms':>14}{'first visit CPU ms: direct':>28}{'via nginx':>10}"
+              f"{'wall ms direct':>15}{'via nginx':>10}  met  load avg")
+    for r in rows:
+        met = r["script_cpu_ms"] is not None and r["proxy_cpu_ms"] <= r["script_cpu_ms"]
+        print(f"{r['page']:<16}{r['script_cpu_ms']!s:>14}{r['direct_cpu_ms']:>28}{r['proxy_cpu_ms']:>10}"
+              f"{r['direct_wall_ms']:>15}{r['proxy_wall_ms']:>10}  {'yes' if met else 'NO ':<3}  {r['load_average']}",
+              flush=True)
+
+
+def run(store: Path, work: Path, quick: bool = False, only=("load", "first"), levels=LEVELS, loads: int = 3) -> dict:
+    res = {}
+    if "load" in only:
+        res["load"] = (run_load(store, work, [3, 10], think=2.0, ramp=2.0, actions=2) if quick
+                       else run_load(store, work, levels))
+    if "first" in only:
+        res["first_visits"] = run_first_visits(store, work, loads=1 if quick else loads,
+                                               pages=("home", "maps") if quick else bench_browser.PAGES)
+    return res
+
+
+def ok(res: dict) -> bool:
+    return all(r["errors"] == 0 for r in res.get("load", []))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", nargs="+", choices=("load", "first"), default=["load", "first"])
+    ap.add_argument("--visitors", type=int, nargs="+", default=list(LEVELS))
+    ap.add_argument("--loads", type=int, default=3)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--json")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="leadsf-bench-proxy-") as work:
+        work = Path(work)
+        res = run(srv.published_store(work / "published"), work, args.quick, args.only, args.visitors, args.loads)
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=2) + "\n")
+    return 0 if ok(res) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""deploy/: the nginx site passes `nginx -t`, its limits and Content-Security-Policy follow the app they guard,
+and the systemd units run what the README says. (tests/e2e/test_proxy.py runs the whole arrangement.)"""
+from __future__ import annotations
+
+import configparser
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from deploy import serve, site
+
+ROOT = Path(__file__).resolve().parent.parent
+SYSTEMD = ROOT / "deploy" / "systemd"
+
+
+def _nginx() -> str:
+    try:
+        return serve.nginx_binary()
+    except SystemExit:
+        pytest.skip("nginx missing (make test installs it)")
+
+
+def _check(tmp_path: Path, text: str) -> subprocess.CompletedProcess:
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    (tmp_path / "leadsf.conf").write_text(text)
+    (tmp_path / "nginx.conf").write_text(site.main_conf(tmp_path, tmp_path / "leadsf.conf"))
+    return subprocess.run([_nginx(), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                          capture_output=True, text=True)
+
+
+def test_debian_site_passes_nginx_t(tmp_path):
+    """The site as rendered for a Debian server (three app processes, a staff process), in a private prefix."""
+    text = site.Site(["127.0.0.1:8501", "127.0.0.1:8502", "127.0.0.1:8503"], "127.0.0.1:8510",
+                     listen="127.0.0.1:8099", server_name="dashboard.example.org", static_listen="127.0.0.1:8098",
+                     cache_dir=str(tmp_path / "cache"), access_log=str(tmp_path / "access.log")).render()
+    assert "@@" not in text
+    out = _check(tmp_path, text)
+    assert out.returncode == 0, out.stderr
+    assert "syntax is ok" in out.stderr
+
+
+def test_nginx_t_catches_a_broken_site(tmp_path):
+    good = site.Site(["127.0.0.1:8501"], "127.0.0.1:8510", listen="127.0.0.1:8099", static_listen="127.0.0.1:8098",
+                     cache_dir=str(tmp_path / "cache"), access_log=str(tmp_path / "access.log")).render()
+    assert _check(tmp_path, good.replace("client_max_body_size", "client_max_body_sise")).returncode != 0
+
+
+def test_command_line_renders_the_site(capsys):
+    assert site.main(["--servers", "127.0.0.1:8501", "127.0.0.1:8502", "--staff", "127.0.0.1:8510"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("max_fails=1 fail_timeout=10s;") == 2
+    assert "server 127.0.0.1:8510;" in text
+
+
+def test_request_limit_follows_max_upload_size():
+    mb = site.streamlit_config()["server"]["maxUploadSize"]
+    text = site.Site(["127.0.0.1:8501"], "127.0.0.1:8510").render()
+    (limit,) = re.findall(r"client_max_body_size (\d+)k;", text)
+    assert mb * 1024 < int(limit) <= mb * 1024 + 128, "the limit is maxUploadSize plus a small envelope"
+
+
+def test_csp_allows_streamlits_inline_scripts_by_hash_only():
+    csp = site.content_security_policy()
+    script_src = next(d for d in csp.split("; ") if d.startswith("script-src "))
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    html = site.streamlit_index().read_text(encoding="utf-8")
+    assert site.inline_scripts(html), "Streamlit's index.html has no inline script any more: update the CSP"
+    for body in site.inline_scripts(html):
+        assert site._sha256(body) in script_src
+    assert site._sha256("alert(1)") not in script_src
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_csp_allows_the_apps_own_inline_scripts(store, lang):
+    """Every inline <script> the app sends (st.html with unsafe_allow_javascript) has its hash in the CSP,
+    so a changed script is caught here, not by visitors' browsers blocking it."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    bodies = [b for el in at.get("html") for b in site.inline_scripts(el.proto.body)]
+    assert bodies, "no inline script found: the list in deploy/site.py can shrink"
+    script_src = next(d for d in site.content_security_policy().split("; ") if d.startswith("script-src "))
+    for body in bodies:
+        assert site._sha256(body) in script_src, f"inline script not allowed by the CSP: {body[:80]!r}"
+
+
+def test_robots_txt_keeps_crawlers_out_of_staff():
+    text = (ROOT / "deploy" / "robots.txt").read_text()
+    assert re.search(r"^User-agent: \*$", text, re.M) and re.search(r"^Disallow: /staff$", text, re.M)
+
+
+def _unit(path: Path) -> configparser.ConfigParser:
+    cp = configparser.ConfigParser(strict=False, interpolation=None)
+    cp.optionxform = str
+    cp.read_string(path.read_text())
+    return cp
+
+
+def test_systemd_units():
+    unit = _unit(SYSTEMD / "leadsf@.service")["Service"]
+    assert "streamlit run dashboard.py" in unit["ExecStart"]
+    assert "--server.address=127.0.0.1" in unit["ExecStart"] and "--server.port=%i" in unit["ExecStart"]
+    assert unit["Restart"] == "always"
+    assert re.search(r"^Environment=LEADSF_DATA_DIR=/", (SYSTEMD / "leadsf@.service").read_text(), re.M)
+    (dropin,) = SYSTEMD.glob("leadsf@*.service.d/staff.conf")
+    assert f"STREAMLIT_SERVER_BASE_URL_PATH={site.STAFF_BASE}" in _unit(dropin)["Service"]["Environment"]
