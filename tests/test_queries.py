@@ -34,6 +34,7 @@ PARAM_DEFAULTS = {
     "dim": "pathway",
     "lang": "en",
     "limit": 10,
+    "window": "post_12m",
 }
 
 NAMES = db.query_names()

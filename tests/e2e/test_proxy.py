@@ -198,12 +198,6 @@ def test_public_page_through_proxy(arrangement, watched, url_path):
     expect_clean(watched)
 
 
-@pytest.mark.xfail(reason="APP BUGS (the CSP blocks both): dashboard.py's page_icon=':material/monitoring:' makes "
-                          "Streamlit's frontend load the favicon from fonts.gstatic.com (fix: a local image file as "
-                          "page_icon); with map_style=None Streamlit's frontend gives every pydeck map Carto's "
-                          "positron basemap from basemaps.cartocdn.com (fix in leadsf/maps.basemap: "
-                          "map_style=pydeck's '__MAP_STYLE__' sentinel, which the frontend drops without a "
-                          "default). COMMON.md: the visitor's browser talks to our site only.", strict=False)
 def test_nothing_is_fetched_from_other_sites(arrangement, watched):
     requests = []
     watched.on("request", lambda r: requests.append(r.url))
