@@ -34,7 +34,7 @@ def _template() -> dict:
     return pio.templates[TEMPLATE].to_plotly_json()
 
 
-def _base_layout(title: str, y_title: str, height: int = 380) -> dict:
+def base_layout(title: str, y_title: str, height: int = 380) -> dict:
     # The title pushes the plot down as far as it needs (automargin), so a title that wraps never runs into
     # the plot or the axis title. Bold by weight, and the chart is drawn without Streamlit's theme, which
     # wraps the title in <b>...</b> again on every redraw (the doubled <b><b>).
@@ -104,7 +104,7 @@ def _time_axis(periods: pd.Series) -> dict:
                                                           if "-Q" in ps[-1] else "%Y-%m")}
 
 
-def _figure(data: list[dict], layout: dict) -> go.Figure:
+def build_figure(data: list[dict], layout: dict) -> go.Figure:
     """Wrap an already well-formed spec without running plotly's validators over it; later updates validate."""
     fig = go.Figure({"data": data, "layout": layout}, _validate=False)
     fig._validate = True
@@ -213,7 +213,7 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
                          "line": {"color": colour, "width": 1.5, "dash": "dot"}})
     # On a phone the legend takes a row per entry: give it room, so the plot keeps its height.
     entries = sum(tr.get("showlegend", True) for tr in data) + bool(highlight) if legend else 0
-    layout = _base_layout(title, y_title, height=380 + 30 * max(0, entries - 3))
+    layout = base_layout(title, y_title, height=380 + 30 * max(0, entries - 3))
     if height:
         layout["height"], layout["margin"]["b"] = height + 30 * max(0, entries - 3), 20
     if not legend:
@@ -238,7 +238,7 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
         layout["shapes"] = shapes
     if annotations:
         layout["annotations"] = annotations
-    return _figure(data, layout)
+    return build_figure(data, layout)
 
 
 @memo.by_content
@@ -252,14 +252,14 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, y_title: str, horiz
         text = [s or (t("charts.unstable_mark") if u is True else "") for s, u in zip(text, frame[unstable])]
     bar = {"type": "bar", "x": values if horizontal else names, "y": names if horizontal else values, "text": text,
            "textposition": "outside", "orientation": "h" if horizontal else "v", "marker": {"color": PALETTE[0]}}
-    layout = _base_layout(title, y_title, height=max(320, 28 * len(frame) + 120) if horizontal else 380)
+    layout = base_layout(title, y_title, height=max(320, 28 * len(frame) + 120) if horizontal else 380)
     if horizontal:
         layout["xaxis"]["title"] = {"text": y_title}
         layout["yaxis"].update({"title": {}, "autorange": "reversed"})
     if any(text):
         _room_for_labels(layout["xaxis" if horizontal else "yaxis"], values)
     layout["hovermode"] = "closest"
-    return _figure([bar], layout)
+    return build_figure([bar], layout)
 
 
 def _room_for_labels(axis: dict, values: np.ndarray) -> None:
@@ -278,12 +278,12 @@ def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str) -> go.Fig
     text = [t("ui.withheld") if pd.isna(v) else number(int(v)) for v in frame[value]]
     bar = {"type": "bar", "x": values, "y": list(frame[stage]), "orientation": "h", "text": text,
            "textposition": "outside", "marker": {"color": PALETTE[:len(frame)]}}
-    layout = _base_layout(title, "", height=260)
+    layout = base_layout(title, "", height=260)
     layout["yaxis"].update({"title": {}, "autorange": "reversed"})
     layout["xaxis"]["rangemode"] = "tozero"
     _room_for_labels(layout["xaxis"], values)
     layout.update(hovermode="closest", showlegend=False)
-    return _figure([bar], layout)
+    return build_figure([bar], layout)
 
 
 @memo.by_content
@@ -298,6 +298,6 @@ def compare_lines(frame: pd.DataFrame, *, x: str, y: str, series: str, title: st
                      "y": _floats(part[y]), "name": name, "mode": "lines+markers", "connectgaps": False,
                      "line": {"color": PALETTE[i % len(PALETTE)], "width": 2,
                               "dash": (dashes or {}).get(name, "solid")}})
-    layout = _base_layout(title, y_title)
+    layout = base_layout(title, y_title)
     layout["xaxis"].update(_time_axis(frame[x]))
-    return _figure(data, layout)
+    return build_figure(data, layout)

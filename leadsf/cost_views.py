@@ -61,14 +61,14 @@ def cost_figure(table: pd.DataFrame):
         data.append({"type": "bar", "orientation": "h", "y": [fys, groups], "x": values,
                      "name": t(f"cost.c_{comp}"), "marker": {"color": charts.PALETTE[i]},
                      "hovertemplate": t(f"cost.c_{comp}") + ": %{x:,.0f}<extra></extra>"})
-    layout = charts._base_layout(t("cost.chart_title"), "", height=max(360, 26 * len(table) + 170))
+    layout = charts.base_layout(t("cost.chart_title"), "", height=max(360, 26 * len(table) + 170))
     layout.update(barmode="stack", hovermode="closest")
     # The x axis is named by the title (USD per participant-year); an axis title would run into the legend.
     layout["xaxis"].update({"rangemode": "tozero", "tickprefix": "$"})
     layout["yaxis"].update({"title": {}, "autorange": "reversed", "type": "multicategory"})
     layout["legend"].update({"y": -0.06, "traceorder": "normal"})
     layout["margin"]["b"] = 110
-    return charts._figure(data, layout)
+    return charts.build_figure(data, layout)
 
 
 @memo.by_content
@@ -91,13 +91,13 @@ def payer_figure(shares: pd.DataFrame):
                      "marker": {"color": charts.PALETTE[i % len(charts.PALETTE)]},
                      "hovertemplate": payer_label(payer) + ": %{x:.1f} %<extra></extra>"})
     years = shares["fiscal_year"].nunique()
-    layout = charts._base_layout(t("cost.payer_chart"), "", height=max(300, 24 * years + 170))
+    layout = charts.base_layout(t("cost.payer_chart"), "", height=max(300, 24 * years + 170))
     layout.update(barmode="stack", hovermode="closest")
     layout["xaxis"].update({"title": {"text": t("cost.payer_axis")}, "range": [0, 100]})
     layout["yaxis"].update({"title": {}, "type": "category", "autorange": "reversed"})
     layout["legend"].update({"y": -0.2, "traceorder": "normal"})
     layout["margin"]["b"] = 110
-    return charts._figure(data, layout)
+    return charts.build_figure(data, layout)
 
 
 @memo.by_content

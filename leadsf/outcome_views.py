@@ -189,11 +189,11 @@ def before_after_figure(cell_rows: pd.DataFrame, measure: str, pair: str, cohort
                          "name": t("charts.withheld_marker"), "hovertemplate": t("charts.withheld_hover"),
                          "marker": {"symbol": "x-thin-open", "size": 10, "color": charts.WITHHELD_COLOUR}})
     title = t("outcomes.before_after_chart", measure=t(f"outcomes.m_{measure}"), cohort=cohort_label(cohort))
-    layout = charts._base_layout(title, unit_title(measure))
+    layout = charts.base_layout(title, unit_title(measure))
     layout["xaxis"].update({"tickvals": [0, 1], "range": [-0.5, 1.5], "zeroline": False,
                             "ticktext": [t(f"outcomes.w_{before}"), t(f"outcomes.w_{after}")]})
     layout["hovermode"] = "closest"
-    return charts._figure(data, layout)
+    return charts.build_figure(data, layout)
 
 
 @memo.by_content
@@ -218,7 +218,7 @@ def did_figure(did_rows: pd.DataFrame, measure: str, pair: str):
                      "hovertemplate": t("outcomes.not_computable") + "<extra></extra>",
                      "marker": {"symbol": "x-thin-open", "size": 10, "color": charts.WITHHELD_COLOUR}})
     title = t("outcomes.did_chart", measure=t(f"outcomes.m_{measure}"), window=t(f"outcomes.pair_{pair}"))
-    layout = charts._base_layout(title, "", height=max(260, 34 * len(did_rows) + 150))
+    layout = charts.base_layout(title, "", height=max(260, 34 * len(did_rows) + 150))
     layout["yaxis"].update({"type": "category", "autorange": "reversed", "title": {}, "automargin": True})
     layout["xaxis"].update({"title": {"text": t("outcomes.did_axis_ratio" if is_total(measure)
                                                 else "outcomes.did_axis")}, "zeroline": False})
@@ -228,7 +228,7 @@ def did_figure(did_rows: pd.DataFrame, measure: str, pair: str):
     layout["annotations"] = [{"yref": "paper", "y": 1, "x": null, "text": t("outcomes.no_difference_line"),
                               "showarrow": False, "xanchor": "left", "yanchor": "bottom",
                               "font": {"size": 11, "color": "#333333"}}]
-    return charts._figure(data, layout)
+    return charts.build_figure(data, layout)
 
 
 def did_alt(did_rows: pd.DataFrame, measure: str, pair: str) -> str:

@@ -24,6 +24,19 @@ def _text_table(frame: pd.DataFrame) -> None:
     st.table(frame, hide_index=True, border="horizontal")
 
 
+def _cohort_kinds() -> None:
+    """Outcomes and costs are tables by cohort or fiscal year, not counts by month and area."""
+    limits = {"max": config.get("suppress_max"), "min_people": config.get("cohort_min_people"),
+              "min_totals": config.get("cohort_min_people_totals")}
+    measures = {contract.FOLLOWED: t("about.def_followed")} | {
+        m: t(f"outcomes.m_{m}") for m in (*contract.PEOPLE_MEASURES, *contract.TOTAL_MEASURES)}
+    items = {i: t(f"cost.i_{i}") for i in (*contract.PROGRAM_LINES, *contract.COUNT_ITEMS, *contract.UNIT_COSTS)}
+    for page, kind, values in (("outcomes", "outcomes", measures), ("cost", "costs", items)):
+        st.subheader(t(f"nav.{page}"))
+        st.markdown(t(f"about.kind_{kind}", **limits))
+        _text_table(pd.DataFrame({t("about.col_value"): list(values), t("about.col_meaning"): list(values.values())}))
+
+
 def render() -> None:
     st.title(t("about.title"))
     rel = ui.release()
@@ -42,6 +55,8 @@ def render() -> None:
                 for col, values in {**k.series, **k.additive}.items() for value in values]
         _text_table(pd.DataFrame(rows).rename(columns={"column": t("about.col_column"), "value": t("about.col_value"),
                                                         "meaning": t("about.col_meaning")}))
+
+    _cohort_kinds()
 
     st.header(t("about.sources_title"))
     st.markdown(t("about.sources_text"))
