@@ -8,7 +8,7 @@ import re
 import pytest
 
 from .helpers import expect_no_exception, open_page, wait_for_run
-from .test_phone import overflow
+from .test_crawl import overflow
 
 pytestmark = pytest.mark.e2e
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from deploy import serve, site
+from leadsf import nav
 
 from .helpers import expect_no_exception, open_page, wait_for_run
 
@@ -31,17 +32,8 @@ CSP_PROBE = ("window.__csp = []; document.addEventListener('securitypolicyviolat
 
 
 def public_url_paths() -> list[str]:
-    """The url path of every public st.Page, read from the router's source (wherever it lives), the default
-    page as "" (st.navigation serves it at /)."""
-    paths: list[str] = []
-    for source in [ROOT / "dashboard.py", *sorted(ROOT.glob("*/*.py"))]:
-        if source.parts[-2] in ("tests", "bench", "deploy"):
-            continue
-        for call in re.split(r"st\.Page\(", source.read_text(encoding="utf-8"))[1:]:
-            m = re.search(r"url_path\s*=\s*[\"']([\w-]+)[\"']", call)
-            if m and m.group(1) != site.STAFF_BASE:
-                paths.append("" if re.search(r"default\s*=\s*True", call) else m.group(1))
-    return list(dict.fromkeys(paths))
+    """The url path of every public page, from the router's page table ("" is the default page at /)."""
+    return [p.url_path for p in nav.PUBLIC]
 
 
 PUBLIC = public_url_paths()
