@@ -14,21 +14,11 @@ from leadsf import cost_model, i18n
 from leadsf.db import open_release
 from tests import outcomes_fixture
 from tests.test_i18n import english_in, visible_texts
+from tests.test_pages_public import run_page
 
 
 def run(query_params: dict | None = None, lang: str = "en") -> AppTest:
-    from leadsf import i18n
-
-    at = AppTest.from_string(f"from leadsf import i18n\ni18n.set_language({lang!r})\n"
-                             "from pages import cost\ncost.render()", default_timeout=120)
-    for k, v in (query_params or {}).items():
-        at.query_params[k] = v
-    try:
-        at.run()
-    finally:
-        i18n.set_language("en")
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page("cost", query_params, lang, timeout=120)
 
 
 @pytest.fixture

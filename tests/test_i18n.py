@@ -138,17 +138,9 @@ def english_in(text: str) -> list[str]:
 @pytest.mark.parametrize("page,params", SPANISH_RUNS, ids=[f"{p}-{'-'.join(q.values()) or 'default'}"
                                                             for p, q in SPANISH_RUNS])
 def test_pages_in_spanish_show_no_english(store, page, params):
-    from streamlit.testing.v1 import AppTest
+    from tests.test_pages_public import run_page
 
-    at = AppTest.from_string(f"from leadsf import i18n\ni18n.set_language('es')\nfrom pages import {page}\n"
-                             f"{page}.render()", default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    try:
-        at.run()
-    finally:
-        i18n.set_language("en")
-    assert not at.exception, [e.value for e in at.exception]
+    at = run_page(page, params, "es", timeout=120)
     texts = visible_texts(at)
     assert texts, "nothing rendered"
     if at.toggle:  # every chart's table view too

@@ -13,23 +13,13 @@ from leadsf import i18n
 from leadsf import outcome_views as ov
 from tests import outcomes_fixture
 from tests.test_i18n import english_in, visible_texts
+from tests.test_pages_public import run_page
 
 SUPPRESSED = "suppressed (fewer than 11)"
 
 
 def run(query_params: dict | None = None, lang: str = "en") -> AppTest:
-    from leadsf import i18n
-
-    at = AppTest.from_string(f"from leadsf import i18n\ni18n.set_language({lang!r})\n"
-                             "from pages import outcomes\noutcomes.render()", default_timeout=120)
-    for k, v in (query_params or {}).items():
-        at.query_params[k] = v
-    try:
-        at.run()
-    finally:
-        i18n.set_language("en")
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page("outcomes", query_params, lang, timeout=120)
 
 
 @pytest.fixture

@@ -18,11 +18,18 @@ CATEGORY = {"referrals": ("filter_breakdown", "agency"), "engagement": ("filter_
             "overdoses": ("filter_outcome", "nonfatal_ed"), "property_crime": ("filter_offense", "larceny")}
 
 
-def run_page(page: str, query_params: dict | None = None) -> AppTest:
-    at = AppTest.from_string(f"from pages import {page}\n{page}.render()", default_timeout=60)
+def run_page(page: str, query_params: dict | None = None, lang: str = "en", timeout: int = 60) -> AppTest:
+    """Run one page's render() under AppTest in a language; fails on any exception."""
+    from leadsf import i18n
+
+    at = AppTest.from_string(f"from leadsf import i18n\ni18n.set_language({lang!r})\n"
+                             f"from pages import {page}\n{page}.render()", default_timeout=timeout)
     for k, v in (query_params or {}).items():
         at.query_params[k] = v
-    at.run()
+    try:
+        at.run()
+    finally:
+        i18n.set_language("en")
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -174,15 +181,8 @@ def test_about_page(store):
 
 
 def test_pages_in_spanish(store):
-    at = AppTest.from_string("from leadsf import i18n\ni18n.set_language('es')\nfrom pages import overdoses\n"
-                             "overdoses.render()", default_timeout=60)
-    at.run()
-    try:
-        assert not at.exception
-        assert at.title[0].value == "Tendencias de sobredosis"
-    finally:
-        from leadsf import i18n
-        i18n.set_language("en")
+    at = run_page("overdoses", lang="es")
+    assert at.title[0].value == "Tendencias de sobredosis"
 
 
 def test_highlights_logic(rel):
