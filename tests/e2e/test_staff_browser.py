@@ -3,6 +3,7 @@ the public page then shows the new figure, and no traceback text ever appears.""
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from leadsf import auth
 from leadsf.db import open_release
@@ -39,7 +40,8 @@ def test_sign_in_upload_preview_publish(page, staff_server, tmp_path):
     page.get_by_test_id("stFormSubmitButton").first.locator("button").click()
     wait_for_run(page)
     expect_no_exception(page)
-    assert "Staff sign-in" in nav_text(page), "a signed-in staff member should see the staff page listed"
+    # The sign-in's st.rerun redraws the menu a moment after the run that set the session: poll, don't read once.
+    expect(page.get_by_test_id("stSidebarNav")).to_contain_text("Staff sign-in", timeout=20_000)
 
     data, added = bumped_referrals()
     upload = tmp_path / "referrals.csv"
