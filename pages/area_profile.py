@@ -3,8 +3,8 @@
 An area id belongs to one boundary set; program and health measures are published on ZIP areas (or another
 large-area set), property crime on tracts. Domains published on other boundaries are named, not faked.
 Without ?area=, the profile opens on the area with the most published headline figures (query
-profile_coverage), never on one whose every chart would be empty. Sections: pages/area_locator.py (the
-small map) and pages/area_domain.py (one domain). Queries: profile_areas, profile_coverage, profile_series.
+profile_coverage), never on one whose every chart would be empty. Sections: pages/sections/area_locator.py (the
+small map) and pages/sections/area_domain.py (one domain). Queries: profile_areas, profile_coverage, profile_series.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import streamlit as st
 
 from leadsf import areas, contract, downloads, l10n, ui
 from leadsf.i18n import t
-from pages.area_domain import DOMAINS, FALLBACKS, domain
-from pages.area_locator import PRINT_CSS, locator
+from pages.sections.area_domain import DOMAINS, FALLBACKS, domain
+from pages.sections.area_locator import PRINT_CSS, locator
 
 
 def best_covered(ids: list[str]) -> str:

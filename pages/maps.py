@@ -9,8 +9,8 @@ import streamlit as st
 
 from leadsf import areas, contract, ui
 from leadsf.i18n import t
-from pages.maps_table import table_section
-from pages.maps_view import area_values, map_section
+from pages.sections.maps_table import table_section
+from pages.sections.maps_view import area_values, map_section
 
 # (kind, measure) pairs a visitor can map; overdose outcomes are for any drug.
 MEASURES: tuple[tuple[str, str], ...] = (

@@ -8,11 +8,11 @@ import streamlit as st
 
 from leadsf.i18n import t
 from leadsf.store import Store
-from pages.staff_boundaries import boundaries_tab
-from pages.staff_records import audit_tab, history_tab, templates_tab
-from pages.staff_signin import (SESSION, current_session, method, not_configured, oidc_gate, password_form,
+from pages.sections.staff_boundaries import boundaries_tab
+from pages.sections.staff_records import audit_tab, history_tab, templates_tab
+from pages.sections.staff_signin import (SESSION, current_session, method, not_configured, oidc_gate, password_form,
                                 sign_out)
-from pages.staff_upload import upload_tab
+from pages.sections.staff_upload import upload_tab
 
 __all__ = ["SESSION", "render"]
 

@@ -127,9 +127,3 @@ def not_configured() -> None:
     st.markdown(t("staff.how_to_enable"))
     st.code("cp .streamlit/secrets.example.toml .streamlit/secrets.toml\npython -m leadsf hash-password",
             language=None)  # plain text: the highlighter's token colours fail AA contrast
-
-
-if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
-
-    _ui.run_router()

@@ -1,5 +1,5 @@
 """Area profile, one domain's section: the headline measure for the area against the whole, its rank, and
-the area and the whole over time (pages/area_trend.py). Used by pages/area_profile.py.
+the area and the whole over time (pages/sections/area_trend.py). Used by pages/area_profile.py.
 Queries: profile_series, profile_rank."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import streamlit as st
 
 from leadsf import contract, l10n, maps, ui
 from leadsf.i18n import t
-from pages.area_trend import trend_section
+from pages.sections.area_trend import trend_section
 
 # One headline measure per domain (kind, measure); where it is not published by year for the area, the next
 # candidate listed for the domain is shown instead (the subheading names the measure shown).
@@ -100,8 +100,3 @@ def domain(kind_name: str, wanted: str, area_id: str, area_name: str, rel) -> No
     _metrics(summary, title, t(f"maps.unit_{kind_name}") if rate else t("maps.unit_count"), rate)
 
     trend_section(kind_name, measure, area_id, area_name, rel)
-
-if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
-
-    _ui.run_router()

@@ -107,9 +107,3 @@ def _selected_from_map() -> str | None:
         return objs[0]["properties"]["area_id"] if objs else None
     except (TypeError, KeyError, IndexError, AttributeError):
         return None
-
-
-if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
-
-    _ui.run_router()

@@ -36,9 +36,3 @@ def table_section(frame: pd.DataFrame, kind: contract.Kind, *, use_rate: bool, m
     ui.data_note(rel, f"maps.source_{kind_name}")
     st.caption(t("maps.boundary_note", boundary=l10n.boundary_label(bset), note=l10n.boundary_note(bset),
                  source=l10n.boundary_source(bset)))
-
-
-if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
-
-    _ui.run_router()

@@ -1,5 +1,5 @@
 """Area profile, one domain's trend: the area and the whole over time, by year or by quarter, starting at the
-grain where the area has most published values. Used by pages/area_domain.py. Query: profile_series."""
+grain where the area has most published values. Used by pages/sections/area_domain.py. Query: profile_series."""
 from __future__ import annotations
 
 import streamlit as st
@@ -63,9 +63,3 @@ def trend_section(kind_name: str, measure: str, area_id: str, area_name: str, re
     ui.chart_block(chart["fig"], chart["table"], key=f"profile_{kind_name}",
                    filename=f"lead-santa-fe-{area_id}-{kind_name}", alt=chart["alt"],
                    source_key=f"maps.source_{kind_name}", rel=rel)
-
-
-if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
-
-    _ui.run_router()

@@ -38,9 +38,3 @@ def _locator_deck(bset_name: str, large_only: bool, area_id: str):
 def locator(bset_name: str, kind: contract.Kind, area_id: str) -> None:
     deck, alt = _locator_deck(bset_name, kind.needs_large_areas, area_id)
     st.pydeck_chart(deck, height=260, key=f"locator_{bset_name}", alt=alt)
-
-
-if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
-
-    _ui.run_router()

@@ -10,7 +10,7 @@ from leadsf import config, downloads, extracts
 from leadsf import staff as logic
 from leadsf.i18n import t
 from leadsf.store import PublishError, Store, Upload
-from pages.staff_signin import current_session
+from pages.sections.staff_signin import current_session
 
 SHOW_PROBLEMS = 50
 MAX_FILES = 8
@@ -129,9 +129,3 @@ def upload_tab(session: dict) -> None:
     note = st.text_input(t("staff.note"), max_chars=200, key="staff_note")
     if st.button(t("staff.publish"), type="primary", key="staff_publish", icon=":material/publish:"):
         _publish(uploads, note)
-
-
-if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
-
-    _ui.run_router()

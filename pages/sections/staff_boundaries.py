@@ -8,7 +8,7 @@ import streamlit as st
 from leadsf import areas, boundaries
 from leadsf.i18n import t
 from leadsf.store import Store
-from pages.staff_signin import current_session
+from pages.sections.staff_signin import current_session
 
 
 def boundaries_tab(session: dict) -> None:
@@ -46,9 +46,3 @@ def boundaries_tab(session: dict) -> None:
     Store().log("boundary_set_added", who=session["who"], name=name.strip(),
                 sha256=hashlib.sha256(data).hexdigest(), areas=len(areas.boundary_set(name.strip()).areas))
     st.success(t("staff.bset_added", name=name.strip()))
-
-
-if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
-
-    _ui.run_router()

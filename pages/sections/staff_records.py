@@ -8,7 +8,7 @@ from leadsf import contract, downloads, extracts
 from leadsf import staff as logic
 from leadsf.i18n import t
 from leadsf.store import PublishError, Store
-from pages.staff_signin import current_session
+from pages.sections.staff_signin import current_session
 
 
 def history_tab(session: dict) -> None:
@@ -52,9 +52,3 @@ def templates_tab() -> None:
         st.download_button(t("staff.template", kind=kind), extracts.template(kind).encode("utf-8"),
                            file_name=f"{kind}_template.csv", mime="text/csv", key=f"staff_template_{kind}",
                            icon=":material/download:")
-
-
-if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
-
-    _ui.run_router()
