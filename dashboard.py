@@ -24,6 +24,7 @@ def tab_icon() -> str:
 
 
 st.set_page_config(page_title="LEAD Santa Fe", page_icon=tab_icon(), layout="wide", initial_sidebar_state="auto")
+ui.tune_process()
 ui.choose_language()
 
 # Staff reach /staff directly; it is listed in the menu only for a signed-in staff session, and the page

@@ -36,12 +36,25 @@ def test_same_content_is_computed_once(counted):
     lambda: (frame([12, None]).iloc[::-1], "a"),                            # the order of rows
     lambda: (frame([12, None]).astype({"count": "float64"}), "a"),          # a dtype
     lambda: (frame([12, None]), "b"),                                       # another argument
+    lambda: (frame([None, None]), "a"),                                     # a count withheld
+    lambda: (frame([12, None]).assign(period=["2024", "2026"]), "a"),       # a text value
+    lambda: (frame([12, None]).set_axis([5, 6]), "a"),                      # the index
+    lambda: (frame([12, None]).astype({"period": "category"}), "a"),        # a categorical column
+    lambda: (frame([12, None]).assign(note=pd.Series(["x", 1], dtype=object)), "a"),  # Python objects
 ])
 def test_any_difference_is_computed_again(counted, other):
     describe, calls = counted
     describe(frame([12, None]), label="a")
     rows, label = other()
     describe(rows, label=label)
+    assert len(calls) == 2
+
+
+def test_python_objects_are_keyed_by_value_not_address(counted):
+    describe, calls = counted
+    describe(frame([12, None]).assign(note=pd.Series(["x", 1], dtype=object)), label="a")
+    describe(frame([12, None]).assign(note=pd.Series(["y", 1], dtype=object)), label="a")
+    describe(frame([12, None]).assign(note=pd.Series(["x", 1], dtype=object)), label="a")
     assert len(calls) == 2
 
 
@@ -86,3 +99,18 @@ def test_chart_builders_share_one_figure_per_content():
     assert a is b and a.layout.height == 220 and a.layout.showlegend is False and a.layout.margin.b == 20
     full = charts.trend(rows, x="period", y="count", series=None, title="T", y_title="n")
     assert full is not a and full.layout.height == 380 and full.layout.showlegend is None
+
+
+def test_a_shared_figure_is_converted_for_drawing_once():
+    """What st.plotly_chart does with a figure (plotly.tools.return_figure_from_figure_or_data) gets the
+    dict made the first time, equal to plotly's own."""
+    import plotly.io
+    import plotly.tools
+
+    from leadsf.ui.chart import drawn
+
+    fig = charts.trend(pd.DataFrame({"period": ["2024", "2025"], "count": [3, 4]}), x="period", y="count",
+                       series=None, title="T", y_title="n")
+    first = plotly.tools.return_figure_from_figure_or_data(drawn(fig), validate_figure=True)
+    assert plotly.tools.return_figure_from_figure_or_data(drawn(fig), validate_figure=True) is first
+    assert plotly.io.to_json(first) == plotly.io.to_json(fig.to_dict())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 from .. import downloads, memo
 from ..db import PublicRelease
@@ -27,6 +28,27 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
 _chart_csv = memo.by_content(downloads.to_csv)
 
 
+class _Drawn(BaseFigure):
+    """A figure as st.plotly_chart reads it, which is only `to_dict()`: here a dict made once per figure.
+    plotly's to_dict deep-copies the figure and re-encodes every array at each call, a third of a chart's
+    cost in every run, while the figures are built once and shared by every visitor (memo.by_content)."""
+
+    def __init__(self, plain: dict):  # not BaseFigure.__init__: nothing else of a figure is read
+        object.__setattr__(self, "_plain", plain)
+
+    def to_dict(self) -> dict:
+        return self._plain
+
+
+def drawn(fig) -> _Drawn:
+    """`fig` ready for st.plotly_chart, its dict kept on it: a figure handed to chart_block is final."""
+    plain = fig.__dict__.get("_leadsf_plain")
+    if plain is None:
+        plain = fig.to_dict()
+        fig._leadsf_plain = plain
+    return _Drawn(plain)
+
+
 def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, source_key: str,
                 rel: PublicRelease) -> None:
     """A chart with its alt text, a "show as table" view, a CSV of exactly the numbers drawn, and its source."""
@@ -39,7 +61,7 @@ def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, 
         # No Plotly mode bar: on phones it covers the chart title, and its buttons cannot be reached by Tab;
         # the table view and the CSV download carry the same numbers.
         # theme=None: the figure carries its own theme, and Streamlit's wraps the title in <b> on every redraw.
-        st.plotly_chart(fig, key=f"{key}_chart", alt=alt, theme=None,
+        st.plotly_chart(drawn(fig), key=f"{key}_chart", alt=alt, theme=None,
                         config={"displaylogo": False, "responsive": True, "displayModeBar": False})
     # Bytes, not a callable: Streamlit 1.67 accepts `data=callable` (built on click), but then the button is not
     # in the page when the run finishes (tests/e2e/test_site.py::test_home_csv_download... fails). The CSV is

@@ -30,28 +30,33 @@ def ensure_published(store: Store) -> None:
                       note="Synthetic sample data published on first start", synthetic=True, if_empty=True)
 
 
-_tuned = False
+_runs = 0
+_FREEZE_AT = frozenset({1, 2, 4, 8, 16, 32, 64})
 
 
-def _tune_process() -> None:
-    """Once per process, at the first script run (after its imports):
+def tune_process() -> None:
+    """Called once per script run (dashboard.py); at a process's first runs, after their imports:
 
-    - Streamlit runs a full `gc.collect(2)` after every script run (runner.postScriptGC). With pandas, pyarrow,
-      plotly, pydeck, scipy and DuckDB loaded that walks ~190,000 objects: ~80 ms of CPU per run, more than
-      most pages cost. Moving everything alive into the permanent generation (gc.freeze) makes later
-      collections walk only what runs create. Nothing is lost: garbage is collected first, and objects made
-      later are collected as before.
+    - Garbage collection. Streamlit's full `gc.collect(2)` after every run is off (runner.postScriptGC in
+      .streamlit/config.toml): with pandas, pyarrow, plotly, pydeck, statsmodels and DuckDB loaded it walks
+      every long-lived object, 100+ ms of CPU per run, more than most pages cost, so under load it halved
+      what a process could serve. Python's own collector still collects cycles, as in any program. What
+      lives for good (modules, the classes plotly and statsmodels build on first use, the shared caches) is
+      moved to the permanent generation (gc.freeze), so that even those collections walk only what runs
+      create. Pages import and build lazily, so this is done at runs 1, 2, 4 ... 64, each after a full
+      collection: nothing is lost, and what is frozen is at most what those few runs left alive.
     - Streamlit's server (Starlette) sends a static file in 64 KiB pieces, each read in a worker thread. A new
       visitor's browser fetches the 4.7 MB Plotly and 3 MB deck.gl bundles while the page's first run is still
       going, on the same event loop that delivers the run's messages: ~19 ms and ~11 ms of server CPU.
       1 MiB pieces cost ~4.5 ms and ~3.5 ms (server CPU over repeated GETs of each file; the files are
       immutable and content-hashed, so nothing else changes).
     """
-    global _tuned
-    if not _tuned:
-        _tuned = True
+    global _runs
+    _runs += 1
+    if _runs in _FREEZE_AT:
         gc.collect()
         gc.freeze()
+    if _runs == 1:
         from starlette.responses import FileResponse
 
         FileResponse.chunk_size = max(FileResponse.chunk_size, 1 << 20)
@@ -60,7 +65,6 @@ def _tune_process() -> None:
 def release() -> PublicRelease | None:
     """The live release, read from the store's `current` pointer on every call, so a publish or rollback
     shows at every visitor's next run (one small file read; the release itself is cached)."""
-    _tune_process()
     store = Store()
     version = store.current()
     if version is None:
