@@ -3,10 +3,7 @@
 Page modules only define render(), so a deep link on a freshly started server (Streamlit's legacy pages/
 mode) cannot run one directly; the staff page also checks sign-in itself.
 """
-import base64
 import importlib
-from functools import lru_cache
-from pathlib import Path
 
 import streamlit as st
 
@@ -15,15 +12,7 @@ from leadsf.i18n import t
 from pages import staff
 
 
-@lru_cache(maxsize=1)
-def tab_icon() -> str:
-    """Our own icon as a data: URL, so the browser asks no one for it (a ":material/..." page_icon makes
-    Streamlit's frontend fetch the glyph from fonts.gstatic.com)."""
-    png = (Path(__file__).parent / "static" / "favicon.png").read_bytes()
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-st.set_page_config(page_title="LEAD Santa Fe", page_icon=tab_icon(), layout="wide", initial_sidebar_state="auto")
+st.set_page_config(page_title="LEAD Santa Fe", page_icon=nav.tab_icon(), layout="wide", initial_sidebar_state="auto")
 ui.tune_process()
 ui.choose_language()
 

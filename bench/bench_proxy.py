@@ -29,7 +29,7 @@ import loadtest  # noqa: E402
 import server as srv  # noqa: E402
 
 sys.path.insert(0, str(srv.ROOT))
-from deploy.serve import open_once  # noqa: E402
+from deploy.serve import open_once, public_paths  # noqa: E402
 
 LEVELS = (150, 200)
 TARGET_P95_MS = 1000
@@ -38,7 +38,12 @@ TARGET_P95_MS = 1000
 def run_load(store: Path, work: Path, levels=LEVELS, think: float = 10.0, ramp: float = 20.0,
              actions: int = 4) -> list[dict]:
     rows = []
-    for name, start in (("1 process", lambda: srv.start(store, work / "single")),
+    def single():  # warmed as deploy/serve.py warms each process behind nginx: every public page once
+        server = srv.start(store, work / "single")
+        open_once(server.url, public_paths())
+        return server
+
+    for name, start in (("1 process", single),
                         ("2 behind nginx", lambda: srv.start_proxy(store, work / "pair", workers=2))):
         with start() as target:
             for r in loadtest.run_levels(target, list(levels), think=think, ramp=ramp, actions=actions):

@@ -166,7 +166,7 @@ class Arrangement:
         raise RuntimeError(f"{proc.name} not healthy after {timeout:.0f}s:\n{self.tail(proc)}")
 
     def _warm(self, proc: Proc) -> None:
-        open_once(proc.url)
+        open_once(proc.url, public_paths() if proc in self.workers else ("",))
 
     # -- nginx ---------------------------------------------------------------------------------------------
     def _render_nginx(self) -> Path:
@@ -312,10 +312,11 @@ class Arrangement:
         self.stop()
 
 
-def open_once(app_url: str, timeout: float = 120) -> None:
-    """One script run of the default page over the app's WebSocket (app_url: http://host:port[/base]), as a
-    browser's first visit does: the imports, the release load (publishing the sample into an empty store)
-    and st.navigation's page registration happen now, not for the first visitor."""
+def open_once(app_url: str, pages: tuple[str, ...] = ("",), timeout: float = 120) -> None:
+    """One script run of each of `pages` (url paths; "" is Home) over one WebSocket to the app (app_url:
+    http://host:port[/base]), as a browser's first visits do: the imports (each page imports what it draws
+    with on first use), the release load (publishing the sample into an empty store), st.navigation's page
+    registration and each page's default views happen now, not for the first visitors."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ClientState_pb2 import ClientState
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -324,15 +325,23 @@ def open_once(app_url: str, timeout: float = 120) -> None:
     ws_url = app_url.replace("http://", "ws://") + "/_stcore/stream"
     origin = "/".join(app_url.split("/")[:3])
     with connect(ws_url, subprotocols=["streamlit"], origin=origin, max_size=2 ** 26, open_timeout=timeout) as ws:
-        ws.send(BackMsg(rerun_script=ClientState(query_string="", page_name="")).SerializeToString())
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            fm = ForwardMsg()
-            fm.ParseFromString(ws.recv(timeout=max(deadline - time.monotonic(), 0.1)))
-            if fm.WhichOneof("type") == "script_finished" and \
-                    fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                return
-    raise RuntimeError(f"{app_url}: no finished script run within {timeout:.0f}s")
+        for page in pages:
+            ws.send(BackMsg(rerun_script=ClientState(query_string="", page_name=page)).SerializeToString())
+            deadline = time.monotonic() + timeout
+            while True:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{app_url}/{page}: no finished script run within {timeout:.0f}s")
+                fm = ForwardMsg()
+                fm.ParseFromString(ws.recv(timeout=max(deadline - time.monotonic(), 0.1)))
+                if fm.WhichOneof("type") == "script_finished" and \
+                        fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    break
+
+
+def public_paths() -> tuple[str, ...]:
+    from leadsf import nav
+
+    return tuple(p.url_path for p in nav.PUBLIC)
 
 
 def _cpu(pid: int) -> float:

@@ -5,7 +5,10 @@ Pure data (no Streamlit, no page imports): a test can read the table without run
 """
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 # Home is served at "/" (Streamlit's default page has no path of its own); /home is a hidden alias to it.
 HOME_ALIAS = "home"
@@ -36,3 +39,12 @@ PAGES: tuple[PageSpec, ...] = (
 
 PUBLIC: tuple[PageSpec, ...] = tuple(p for p in PAGES if p.public)
 DEFAULT: PageSpec = PAGES[0]
+
+
+@lru_cache(maxsize=1)
+def tab_icon() -> str:
+    """Our own icon as a data: URL, so the browser asks no one for it (a ":material/..." page_icon makes
+    Streamlit's frontend fetch the glyph from fonts.gstatic.com). Here, not in dashboard.py, which runs
+    anew at every script run and would read the file every time."""
+    png = (Path(__file__).resolve().parent.parent / "static" / "favicon.png").read_bytes()
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

@@ -60,6 +60,9 @@ def _write_bytes(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
+_current_seen: dict[Path, tuple[tuple, int]] = {}  # current file -> (its stat, its number)
+
+
 class Store:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else config.data_dir()
@@ -70,10 +73,22 @@ class Store:
 
     # ---- reading -------------------------------------------------------------------------------------
     def current(self) -> int | None:
+        """The live release number. Every page run asks several times; the file is read again only when
+        its inode, mtime or size changes (a publish or rollback replaces it with os.replace)."""
         try:
-            return int(self.current_file.read_text().strip())
+            st = os.stat(self.current_file)
+        except FileNotFoundError:
+            return None
+        seen = (st.st_ino, st.st_mtime_ns, st.st_size)
+        cached = _current_seen.get(self.current_file)
+        if cached and cached[0] == seen:
+            return cached[1]
+        try:
+            value = int(self.current_file.read_text().strip())
         except (FileNotFoundError, ValueError):
             return None
+        _current_seen[self.current_file] = (seen, value)
+        return value
 
     def release_dir(self, n: int) -> Path:
         return self.releases / str(n)
