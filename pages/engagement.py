@@ -27,14 +27,15 @@ def render() -> None:
         ui.empty_state()
         return
 
+    by_measure = ui.parts(rows, "measure")
     cols = st.columns(4)
     for i, m in enumerate(HEADLINE):
         with cols[i % 4]:
-            ui.headline(t(f"engagement.m_{m}"), rows[rows["measure"] == m], window, key=f"engagement_{m}",
+            ui.headline(t(f"engagement.m_{m}"), by_measure[m], window, key=f"engagement_{m}",
                         help_text=t(f"engagement.help_{m}"))
 
     st.header(t("engagement.trend_title", measure=t(f"engagement.m_{measure}")))
-    ui.trend_block(rows[rows["measure"] == measure], window, title=t(f"engagement.m_{measure}"),
+    ui.trend_block(by_measure[measure], window, title=t(f"engagement.m_{measure}"),
                    alt=t("engagement.trend_alt", measure=t(f"engagement.m_{measure}")), key="engagement_trend",
                    filename=f"lead-santa-fe-{measure}", source_key="engagement.source", rel=rel)
 

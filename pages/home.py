@@ -18,7 +18,7 @@ def render() -> None:
     if rel is None:
         return
     headline = ui.query("headline").set_index("measure")
-    trend = ui.query("headline_trend")
+    trend = ui.parts(ui.query("headline_trend"), "measure")
     answers.render()
     st.header(t("home.headline_title"))
     cols = st.columns(2)
@@ -35,7 +35,7 @@ def render() -> None:
             st.caption(" · ".join([*([t("ui.withheld_reason")] if recent is None else []),
                                    t("home.previous", value=ui.number(previous) if previous is not None
                                      else t("ui.withheld")), period]))
-            series = trend[trend["measure"] == measure]
+            series = trend[measure]
             if series["count"].notna().any():
                 fig = charts.trend(series, x="period", y="count", series=None,
                                    title=t("home.trend_title", measure=t(f"home.{measure}")),

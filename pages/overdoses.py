@@ -34,15 +34,16 @@ def render() -> None:
         ui.empty_state()
         return
 
+    by_drug = ui.parts(rows, "drug")
     cols = st.columns(3)
     for i, drug in enumerate(("any", "fentanyl", "methamphetamine")):
         with cols[i]:
-            ui.headline(t(f"overdoses.d_{drug}"), rows[rows["drug"] == drug], window, key=f"overdoses_{drug}",
+            ui.headline(t(f"overdoses.d_{drug}"), by_drug[drug], window, key=f"overdoses_{drug}",
                         population=population.get(area), rate_per=100_000)
     st.caption(t("overdoses.overlap"))
 
     label = t(f"overdoses.o_{outcome}")
-    any_drug = rows[rows["drug"] == "any"]
+    any_drug = by_drug["any"]
     st.header(t("overdoses.trend_title", outcome=label))
     series = ui.trend_block(any_drug, window, title=label, alt=t("overdoses.trend_alt", outcome=label),
                             key="overdoses_trend", filename=f"lead-santa-fe-overdoses-{outcome}",

@@ -28,15 +28,16 @@ def render() -> None:
         ui.empty_state()
         return
 
+    by_offense = ui.parts(rows, "offense")
     cols = st.columns(3)
     for i, o in enumerate(dict.fromkeys((FEATURED, offense, "all"))):
         with cols[i]:
-            ui.headline(t(f"property_crime.o_{o}"), rows[rows["offense"] == o], window, key=f"property_crime_{o}",
+            ui.headline(t(f"property_crime.o_{o}"), by_offense[o], window, key=f"property_crime_{o}",
                         population=population.get(area), rate_per=1_000)
 
     label = t(f"property_crime.o_{offense}")
     st.header(t("property_crime.trend_title", offense=label))
-    series = ui.trend_block(rows[rows["offense"] == offense], window, title=label,
+    series = ui.trend_block(by_offense[offense], window, title=label,
                             alt=t("property_crime.trend_alt", offense=label), key="property_crime_trend",
                             filename=f"lead-santa-fe-{offense}", source_key="property_crime.source", rel=rel,
                             columns=("count", "rate", "rate_unstable", "withheld"))

@@ -34,9 +34,10 @@ def render() -> None:
     cols = st.columns(1 + len(PATHWAYS))
     with cols[0]:
         ui.headline(t("referrals.total"), total, window, key="referrals_total")
+    by_pathway = ui.parts(rows, "pathway")
     for col, pathway in zip(cols[1:], PATHWAYS):
         with col:
-            ui.headline(t(f"referrals.pathway_{pathway}"), rows[rows["pathway"] == pathway], window,
+            ui.headline(t(f"referrals.pathway_{pathway}"), by_pathway[pathway], window,
                         key=f"referrals_{pathway}")
 
     # Trend by pathway or agency

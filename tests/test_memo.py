@@ -114,3 +114,16 @@ def test_a_shared_figure_is_converted_for_drawing_once():
     first = plotly.tools.return_figure_from_figure_or_data(drawn(fig), validate_figure=True)
     assert plotly.tools.return_figure_from_figure_or_data(drawn(fig), validate_figure=True) is first
     assert plotly.io.to_json(first) == plotly.io.to_json(fig.to_dict())
+
+
+def test_parts_are_the_rows_a_filter_gives():
+    from leadsf import ui
+
+    rows = pd.DataFrame({"measure": ["a", "b", "a", "c"], "count": pd.array([1, None, 3, 4], dtype="Int64")},
+                        index=[10, 11, 12, 13])
+    by = ui.parts(rows, "measure")
+    for m in ("a", "b", "c"):
+        assert by[m].equals(rows[rows["measure"] == m]) and list(by[m].index) == list(rows.index[rows["measure"] == m])
+    assert by["z"].empty and list(by["z"].columns) == ["measure", "count"]
+    by["a"].loc[10, "count"] = 99  # a caller's change stays its own
+    assert ui.parts(rows, "measure")["a"]["count"].tolist() == [1, 3]

@@ -10,8 +10,8 @@
 Pages import this package only (`from leadsf import ui; ui.chart_block(...)`); every name is re-exported here.
 """
 from .chart import WITHHELD_MARK, _chart_csv, chart_block, display_table
-from .data import (_derived, _open, _query, _results, tune_process, ensure_published, nm_reference,
-                   per_release, query, release)
+from .data import (Parts, _derived, _open, _query, _results, ensure_published, nm_reference, parts, per_release,
+                   query, release, tune_process)
 from .filters import (PERIOD_PRESETS, Filters, Window, _window_label, area_filter, area_names, category_filter,
                       filter_bar, history_window, period_filter, populations, url_widget)
 from .frame import (_locale, _month_label, choose_language, data_note, empty_state, language_switch,
