@@ -14,3 +14,5 @@ st.plotly_chart(go.Figure([go.Scatter(x=[1, 2, 3], y=[12, 14, 15], mode="lines",
 st.columns(6)[0].metric("A metric label far too long for a sixth of the page", "suppressed (fewer than 11)")
 st.html('<img src="http://foreign.invalid/pixel.png" alt="">')
 st.html("<script>console.error('canary error')</script>", unsafe_allow_javascript=True)
+st.markdown('<img src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACwAAAAAAQABAAACAkQBADs=" width="40" height="40">',
+            unsafe_allow_html=True)  # no alt text

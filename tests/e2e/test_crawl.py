@@ -4,8 +4,8 @@ in both languages, on a desktop (1366 x 900) and a phone (390 x 844), as a new v
 Each view fails on: an exception or console error, a request to any host but the site, a Plotly chart with an
 axis without data, a line chart that draws no line although it shows two or more points, a metric whose
 label or value is cut off, anything wider than the screen that does not scroll inside itself, a chart or
-table wider than the screen. A full-page screenshot of each view goes to
-test-artifacts/screenshots/<lang>-<size>-<page>.png."""
+table wider than the screen, and (on the desktop visit) a serious or critical axe violation. A full-page
+screenshot of each view goes to test-artifacts/screenshots/<lang>-<size>-<page>.png."""
 from __future__ import annotations
 
 import pytest
@@ -15,6 +15,7 @@ from leadsf import nav
 
 from .helpers import (chart_problems, clear_watch, cut_metrics, expect_no_exception, open_page, wait_for_charts,
                       watch)
+from .test_accessibility import axe_problems
 from .test_site import SHOTS
 
 pytestmark = pytest.mark.e2e
@@ -108,6 +109,8 @@ def test_default_view_says_something(visitor, site, spec, lang):
     problems += chart_problems(page)
     problems += [f"metric cut off: {m}" for m in cut_metrics(page)]
     problems += fit_problems(page)
+    if page.size_name == "desktop":  # one axe scan per page and language, on the load made here anyway
+        problems += axe_problems(page, f"{lang}-{spec.key}")
     screenshot(page, f"{lang}-{page.size_name}-{spec.key}.png")
     problems += [f"console error: {e}" for e in page.console_errors]  # late ones (maps draw after the run)
     assert not problems, f"/{spec.url_path}?lang={lang} at {page.size_name}:\n" + "\n".join(dict.fromkeys(problems))
@@ -132,5 +135,7 @@ def test_the_checks_catch_each_defect(browser, tmp_path):
             assert {m.split(":")[0] for m in cut_metrics(page)} == {"stMetricLabel", "stMetricValue"}
             assert any("foreign.invalid" in r for r in page.foreign_requests), page.foreign_requests
             assert any("canary error" in e for e in page.console_errors), page.console_errors
+            assert any(p.startswith("axe image-alt (critical)") for p in axe_problems(page, "canary")), \
+                "axe missed the image without alt text"
         finally:
             context.close()
