@@ -41,6 +41,8 @@ PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("property-crime", ("", "offense=all", "period=3y")),
     ("maps", ("", "measure=overdoses.fatal", "measure=property_crime.all")),
     ("area", ("",)),
+    ("outcomes", ("", "window=12m", "measure=jail_days")),
+    ("cost", ("", "jail_day=150")),
     ("about", ("",)),
 )
 RUN_TIMEOUT = 30.0

@@ -60,8 +60,9 @@ def render() -> None:
     st.header(t("referrals.share_title", by=t(f"referrals.by_{breakdown}")))
     all_total = window_total(total, window.start, window.end)
     share = []
+    lines = ui.parts(rows[rows[other] == "all"], breakdown)
     for c in cats:
-        n = window_total(rows[(rows[breakdown] == c) & (rows[other] == "all")], window.start, window.end)
+        n = window_total(lines[c], window.start, window.end)
         pct = round(100 * n / all_total, 1) if n is not None and all_total else None
         share.append({"category": t(f"referrals.{breakdown}_{c}"), "count": n, "share_pct": pct})
     share = pd.DataFrame(share)
@@ -89,8 +90,9 @@ def render() -> None:
     # Funnel referral -> intake -> engaged
     st.header(t("referrals.funnel_title"))
     eng = ui.query("engagement_window", start=window.start, end=window.end, area=area)
+    eng_measures = ui.parts(eng, "measure")
     steps = [{"step": t(f"referrals.funnel_{m}"),
-              "count": window_total(eng[eng["measure"] == m], window.start, window.end) if len(eng) else None}
+              "count": window_total(eng_measures[m], window.start, window.end) if len(eng) else None}
              for m in FUNNEL]
     funnel = pd.DataFrame(steps)
     funnel["count"] = funnel["count"].astype("Int64")

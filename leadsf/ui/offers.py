@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from .. import memo
 from ..i18n import t
 
 # URL parameter -> the key of the widget that holds it (filled by filters.url_widget; the same on every page
@@ -64,13 +65,20 @@ def whole_area() -> Offer | None:
 def published_year(rows: pd.DataFrame, value: str = "count") -> Offer | None:
     """The latest calendar year for which some series in `rows` (one per area_id) has a published total (its
     year row, or all its quarters or months), as whole-year period filters; None if there is none."""
+    year = _latest_published_year(rows, value)
+    return None if year is None else Offer(t("ui.try_year", year=year),
+                                           (("period", "years"), ("from", year), ("to", year)))
+
+
+@memo.by_content
+def _latest_published_year(rows: pd.DataFrame, value: str) -> str | None:
     from ..highlights import window_total
 
     shown = rows[rows[value].notna().to_numpy(bool)]
     groups = [g for _, g in rows.groupby("area_id")] if "area_id" in rows else [rows]
     for year in sorted({str(p)[:4] for p in shown["period"]}, reverse=True):
         if any(window_total(g, f"{year}-01", f"{year}-12") is not None for g in groups):
-            return Offer(t("ui.try_year", year=year), (("period", "years"), ("from", year), ("to", year)))
+            return year
     return None
 
 
