@@ -29,7 +29,8 @@ import server as srv  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-PAGES = ("home", "referrals", "engagement", "overdoses", "property-crime", "maps", "area", "about")
+PAGES = ("home", "referrals", "engagement", "overdoses", "property-crime", "maps", "area", "outcomes", "cost",
+         "about")
 TARGET_S = 0.3
 EMPTY_PATHS = {"root": "/", "deep": "/x"}
 LOAD_TIMEOUT = 60.0

@@ -31,7 +31,8 @@ from deploy.serve import open_once  # noqa: E402
 
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
-PAGES = ("home", "referrals", "engagement", "overdoses", "property-crime", "maps", "area", "about")
+PAGES = ("home", "referrals", "engagement", "overdoses", "property-crime", "maps", "area", "outcomes", "cost",
+         "about")
 MAP_PAGES = ("maps", "area")   # pages with a pydeck map (the area profile has a locator map and charts)
 TARGET_MB = {"chart": 2.5, "map": 3.5}
 TARGET_TTI_CUT = 0.40
