@@ -22,7 +22,7 @@ signed_in = bool(st.session_state.get(staff.SESSION))
 pages = {spec.key: st.Page(importlib.import_module(f"pages.{spec.module}").render, title=t(f"nav.{spec.key}"),
                            icon=spec.icon, url_path=spec.url_path, default=spec is nav.DEFAULT,
                            visibility="visible" if spec.public or signed_in else "hidden")
-         for spec in nav.PAGES}
+         for spec in nav.routed()}
 home = pages[nav.DEFAULT.key]
 # /home is where many visitors look for the home page; Streamlit serves the default page at "/" only.
 alias = st.Page(lambda: st.switch_page(home, query_params=st.query_params.to_dict()), title=t("nav.home"),

@@ -142,7 +142,8 @@ class Arrangement:
     def _start_app(self, name: str, base: str = "") -> Proc:
         port = free_port()
         log = self.state_dir / f"{name}.log"
-        env = os.environ | {"LEADSF_DATA_DIR": str(self.data_dir), "PYTHONUNBUFFERED": "1"}
+        env = os.environ | {"LEADSF_DATA_DIR": str(self.data_dir), "PYTHONUNBUFFERED": "1",
+                            "LEADSF_STAFF_PAGE": "1" if base == site.STAFF_BASE else "0"}
         args = [sys.executable, "-m", "streamlit", "run", self.script, "--server.address=127.0.0.1",
                 f"--server.port={port}", "--server.headless=true", "--browser.gatherUsageStats=false",
                 *([f"--server.baseUrlPath={base}"] if base else [])]

@@ -60,6 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
             "New Mexico Sentencing Commission summary report."),
     Setting("record_level_share", 0.8, "An extract with at least 30 rows where this share of counts equal 1 looks "
             "like one row per person and is rejected.", "R-12 (row-per-person shape)."),
+    Setting("staff_page", 1, "1: this process routes the staff page; 0: it does not (the public processes behind "
+            "nginx, which sends /staff to the staff process alone), so no crafted WebSocket message reaches it there.",
+            "Least functionality: OWASP ASVS V1.14 (segregate components); R-15."),
     Setting("idle_timeout_minutes", 30, "Staff must sign in again after this long without activity.",
             "OWASP ASVS V7.3.1; R-14."),
     Setting("absolute_timeout_hours", 8, "Staff must sign in again this long after signing in.",

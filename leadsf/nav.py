@@ -41,6 +41,13 @@ PUBLIC: tuple[PageSpec, ...] = tuple(p for p in PAGES if p.public)
 DEFAULT: PageSpec = PAGES[0]
 
 
+def routed() -> tuple[PageSpec, ...]:
+    """The pages this process serves: all of them, or the public ones where the setting staff_page is 0."""
+    from . import config
+
+    return PAGES if config.get("staff_page") else PUBLIC
+
+
 @lru_cache(maxsize=1)
 def tab_icon() -> str:
     """Our own icon as a data: URL, so the browser asks no one for it (a ":material/..." page_icon makes

@@ -105,5 +105,7 @@ def test_systemd_units():
     assert "--server.address=127.0.0.1" in unit["ExecStart"] and "--server.port=%i" in unit["ExecStart"]
     assert unit["Restart"] == "always"
     assert re.search(r"^Environment=LEADSF_DATA_DIR=/", (SYSTEMD / "leadsf@.service").read_text(), re.M)
+    assert re.search(r"^Environment=LEADSF_STAFF_PAGE=0$", (SYSTEMD / "leadsf@.service").read_text(), re.M)
     (dropin,) = SYSTEMD.glob("leadsf@*.service.d/staff.conf")
-    assert f"STREAMLIT_SERVER_BASE_URL_PATH={site.STAFF_BASE}" in _unit(dropin)["Service"]["Environment"]
+    assert f"STREAMLIT_SERVER_BASE_URL_PATH={site.STAFF_BASE}" in dropin.read_text()
+    assert re.search(r"^Environment=LEADSF_STAFF_PAGE=1$", dropin.read_text(), re.M)

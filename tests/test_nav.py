@@ -22,3 +22,9 @@ def test_router_opens_home(store):
     at = AppTest.from_file("../dashboard.py", default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == i18n.t("home.title")
+
+
+def test_a_public_process_routes_no_staff_page(monkeypatch):
+    assert nav.routed() == nav.PAGES  # `make run`: one process, staff page included
+    monkeypatch.setenv("LEADSF_STAFF_PAGE", "0")   # what deploy/serve.py and the systemd unit give a public process
+    assert nav.routed() == nav.PUBLIC and all(p.public for p in nav.routed())

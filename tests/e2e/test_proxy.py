@@ -222,6 +222,10 @@ def test_staff_is_served_by_the_staff_process(arrangement, watched):
     marker = uuid.uuid4().hex
     _get(f"{arrangement['url']}/staff/staff?probe={marker}")
     assert upstream_of(arrangement, marker) == arrangement["staff"]["port"]
+    # A public process does not route the staff page at all, whatever reaches it.
+    open_page(watched, arrangement["workers"][0]["url"], "staff")
+    assert "Page not found" in watched.inner_text("body")
+    assert watched.get_by_test_id("stFileUploader").count() == 0
 
 
 def test_release_published_with_the_cli_shows_on_every_process(arrangement, browser):
