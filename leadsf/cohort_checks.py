@@ -132,7 +132,7 @@ def _pairs(frame: pd.DataFrame, part: str, whole: str) -> pd.DataFrame:
 def _check_outcomes(frame: pd.DataFrame, found: _Found) -> None:
     through = frame["data_through"].iat[0]
     for i in frame.index[frame["data_through"] != through]:
-        found.add("data-through", f"data_through differs from row 2; one extract has one data-through month "
+        found.add("data-through", "data_through differs from row 2; one extract has one data-through month "
                                   "(the last month of outcome data) in every row", row=i + 2, column="data_through")
     end = _month_number(through)
     span = frame["cohort"].map(cohort_months)

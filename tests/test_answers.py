@@ -4,7 +4,6 @@ when nothing is significant."""
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from leadsf import outcome_views as ov
