@@ -64,7 +64,8 @@ def tune_process() -> None:
 
 def release() -> PublicRelease | None:
     """The live release, read from the store's `current` pointer on every call, so a publish or rollback
-    shows at every visitor's next run (one small file read; the release itself is cached)."""
+    shows at every visitor's next run (a stat of one small file, read again when it changes; the release itself
+    is cached)."""
     store = Store()
     version = store.current()
     if version is None:
