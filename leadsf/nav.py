@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 # Home is served at "/" (Streamlit's default page has no path of its own); /home is a hidden alias to it.
 HOME_ALIAS = "home"
@@ -53,5 +52,7 @@ def tab_icon() -> str:
     """Our own icon as a data: URL, so the browser asks no one for it (a ":material/..." page_icon makes
     Streamlit's frontend fetch the glyph from fonts.gstatic.com). Here, not in dashboard.py, which runs
     anew at every script run and would read the file every time."""
-    png = (Path(__file__).resolve().parent.parent / "static" / "favicon.png").read_bytes()
+    from . import config
+
+    png = (config.ROOT / "static" / "favicon.png").read_bytes()
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from deploy import serve, site
-from leadsf import nav
 
 from .helpers import expect_no_exception, open_page, wait_for_run
 
@@ -31,12 +30,7 @@ CSP_PROBE = ("window.__csp = []; document.addEventListener('securitypolicyviolat
              "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
 
 
-def public_url_paths() -> list[str]:
-    """The url path of every public page, from the router's page table ("" is the default page at /)."""
-    return [p.url_path for p in nav.PUBLIC]
-
-
-PUBLIC = public_url_paths()
+PUBLIC = list(serve.public_paths())  # the router's public pages ("" is Home at /)
 
 
 def _get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
