@@ -78,11 +78,18 @@ def page(browser, request):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Attach the server log to failing e2e tests."""
+    """Attach every server's log, and what the page showed, to failing e2e tests."""
     outcome = yield
     rep = outcome.get_result()
     if rep.failed and rep.when == "call":
-        for name in ("site", "server", "fresh_server"):
-            s = item.funcargs.get(name) if hasattr(item, "funcargs") else None
-            if isinstance(s, Server):
-                rep.sections.append((f"{name} log", s.log()))
+        seen = set()
+        for name, value in getattr(item, "funcargs", {}).items():
+            if isinstance(value, Server) and id(value) not in seen:  # `site` is the `server`: one log each
+                seen.add(id(value))
+                rep.sections.append((f"{name} log", value.log()))
+        page = getattr(item, "funcargs", {}).get("page")
+        if page is not None:
+            try:
+                rep.sections.append(("page text", page.locator("body").inner_text(timeout=5_000)[-4000:]))
+            except Exception as exc:  # noqa: BLE001 - a closed page must not hide the real failure
+                rep.sections.append(("page text", f"unavailable: {exc}"))

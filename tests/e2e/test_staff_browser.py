@@ -47,12 +47,16 @@ def test_sign_in_upload_preview_publish(page, staff_server, tmp_path):
     upload = tmp_path / "referrals.csv"
     upload.write_bytes(data)
     page.get_by_test_id("stFileUploader").first.locator('input[type="file"]').set_input_files(str(upload))
+    # The file is in the session once its chip shows without a spinner; only then does the preview run start.
+    expect(page.get_by_test_id("stFileChipName").first).to_have_text("referrals.csv", timeout=30_000)
+    expect(page.get_by_test_id("stFileChipIconSpinner")).to_have_count(0, timeout=30_000)
     wait_for_run(page)
-    page.get_by_text("Privacy audit passed").first.wait_for(timeout=60_000)
+    # The preview publishes to a scratch store and runs the LP audit: seconds alone, far longer on a busy CI box.
+    page.get_by_text("Privacy audit passed").first.wait_for(timeout=180_000)
     expect_no_exception(page)
     page.get_by_role("button", name="Publish", exact=True).first.click()
     wait_for_run(page)
-    page.get_by_text("Published release 2").first.wait_for(timeout=60_000)
+    page.get_by_text("Published release 2").first.wait_for(timeout=180_000)
     expect_no_exception(page)
 
     store = Store(Path(staff_server.log_path).parent / "store")
