@@ -102,9 +102,9 @@ def render() -> None:
     st.header(t("about.download_title"))
     st.markdown(t("about.download_text"))
     if rel is not None:
-        st.download_button(t("about.download_button"), _bundle(str(store.root), rel.version),
-                           file_name=f"lead-santa-fe-open-data-release-{rel.version}.zip", mime="application/zip",
-                           key="about_bundle", icon=":material/download:")
+        ui.download(t("about.download_button"), _bundle, str(store.root), rel.version,
+                    file_name=f"lead-santa-fe-open-data-release-{rel.version}.zip", mime="application/zip",
+                    key="about_bundle")
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)

@@ -76,9 +76,8 @@ def render() -> None:
     for kind_name, measure in shown:
         with st.container(border=True, key=f"domain_{kind_name}"):
             domain(kind_name, measure, area_id, name, rel)
-    st.download_button(t("profile.download_all"), _all_series_csv(area_id, tuple(shown)),
-                       file_name=f"lead-santa-fe-profile-{area_id}.csv",
-                       mime="text/csv", key="profile_download", icon=":material/download:")
+    ui.download(t("profile.download_all"), _all_series_csv, area_id, tuple(shown),
+                file_name=f"lead-santa-fe-profile-{area_id}.csv", mime="text/csv", key="profile_download")
     st.caption(t("profile.print_note"))
 
 

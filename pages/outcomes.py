@@ -86,9 +86,9 @@ def render() -> None:
     st.caption(t(f"outcomes.pair_{pair}") + " · " + ov.cohort_label(cohort))
     overview = answers.overview(pair, cohort)
     st.markdown("\n".join(f"- {s}" for s in overview["statement"]))
-    st.download_button(t("ui.download_csv"), downloads.to_csv(overview.drop(columns=["statement"])),
-                       file_name=f"lead-santa-fe-outcomes-{pair}-{cohort}.csv", mime="text/csv",
-                       key="outcomes_overview_download", icon=":material/download:")
+    ui.download(t("ui.download_csv"), downloads.to_csv, overview.drop(columns=["statement"]),
+                file_name=f"lead-santa-fe-outcomes-{pair}-{cohort}.csv", mime="text/csv",
+                key="outcomes_overview_download")
     ui.data_note(rel, "outcomes.source")
 
     _groups(available)

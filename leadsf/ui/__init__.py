@@ -9,8 +9,8 @@
 
 Pages import this package only (`from leadsf import ui; ui.chart_block(...)`); every name is re-exported here.
 """
-from .chart import WITHHELD_MARK, _chart_csv, chart_block, display_table
-from .data import (Parts, _derived, _open, _query, _results, ensure_published, nm_reference, parts, per_release,
+from .chart import WITHHELD_MARK, _chart_csv, chart_block, display_table, download
+from .data import (Parts, _derived, as_seen, _open, _query, _results, ensure_published, nm_reference, parts, per_release,
                    query, release, tune_process)
 from .filters import (PERIOD_PRESETS, Filters, Window, _window_label, area_filter, area_names, category_filter,
                       filter_bar, history_window, period_filter, populations, url_widget)

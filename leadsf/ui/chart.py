@@ -2,6 +2,8 @@
 its source line."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
@@ -10,6 +12,7 @@ from .. import downloads, memo
 from ..db import PublicRelease
 from ..i18n import t
 from ..l10n import table_view
+from .data import as_seen
 from .frame import data_note
 
 WITHHELD_MARK = "—"
@@ -63,9 +66,15 @@ def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, 
         # theme=None: the figure carries its own theme, and Streamlit's wraps the title in <b> on every redraw.
         st.plotly_chart(drawn(fig), key=f"{key}_chart", alt=alt, theme=None,
                         config={"displaylogo": False, "responsive": True, "displayModeBar": False})
-    # Bytes, not a callable: Streamlit 1.67 accepts `data=callable` (built on click), but then the button is not
-    # in the page when the run finishes (tests/e2e/test_site.py::test_home_csv_download... fails). The CSV is
-    # made once per content (~1.5 ms) and shared.
-    st.download_button(t("ui.download_csv"), _chart_csv(frame), file_name=f"{filename}.csv", mime="text/csv",
-                       key=f"{key}_download", icon=":material/download:")
+    download(t("ui.download_csv"), _chart_csv, frame, file_name=f"{filename}.csv", mime="text/csv",
+             key=f"{key}_download")
     data_note(rel, source_key)
+
+
+def download(label: str, make: Callable[..., bytes], *args, file_name: str, mime: str, key: str) -> None:
+    """A download button whose file, `make(*args)`, is made when it is clicked, from the release and in the
+    language the visitor sees. Given bytes instead, Streamlit 1.67 stores them at every run, and the browser
+    fetches the whole file at every draw to check its URL: the Property crime page fetched 46 kB of CSV that
+    no visitor asked for, each a request to the app process."""
+    st.download_button(label, as_seen(make, *args), file_name=file_name, mime=mime, key=key,
+                       icon=":material/download:")

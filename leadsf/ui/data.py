@@ -4,7 +4,9 @@ Caches are an optimisation only (any browser can clear them), so nothing here ke
 """
 from __future__ import annotations
 
+import contextvars
 import gc
+from collections.abc import Callable
 from functools import wraps
 
 import pandas as pd
@@ -62,16 +64,35 @@ def tune_process() -> None:
         FileResponse.chunk_size = max(FileResponse.chunk_size, 1 << 20)
 
 
+# Set only while a deferred download is made (as_seen): the release that the visitor's run read.
+_seen: contextvars.ContextVar[PublicRelease | None] = contextvars.ContextVar("leadsf_release_seen", default=None)
+
+
 def release() -> PublicRelease | None:
     """The live release, read from the store's `current` pointer on every call, so a publish or rollback
     shows at every visitor's next run (a stat of one small file, read again when it changes; the release itself
     is cached)."""
+    seen = _seen.get()
+    if seen is not None:
+        return seen
     store = Store()
     version = store.current()
     if version is None:
         ensure_published(store)
         version = store.current()
     return None if version is None else _open(str(store.root), version)
+
+
+def as_seen(fn: Callable, *args) -> Callable[[], bytes]:
+    """`fn(*args)` to be called later, off the script run (a download's click), and made as this run would
+    have made it: from the same release, in the same language, even if a publish came in between."""
+    rel, ctx = release(), contextvars.copy_context()
+
+    def in_run_context():
+        _seen.set(rel)
+        return fn(*args)
+
+    return lambda: ctx.run(in_run_context)
 
 
 # Query results per (store, release version, query, parameters). A plain in-process cache, not st.cache_data:

@@ -30,9 +30,9 @@ def table_section(frame: pd.DataFrame, kind: contract.Kind, *, use_rate: bool, m
         shown["rate_unstable"] = shown["rate_unstable"].map(lambda v: maps.UNSTABLE_MARK if v is True else "")
     st.dataframe(shown.rename(columns={c: t(f"maps.col_{c}") for c in cols}), hide_index=True, width="stretch")
     st.caption(t("maps.rank_note"))
-    st.download_button(t("ui.download_csv"), downloads.to_csv(table[["area_id", *cols, "withheld", "published"]]),
-                       file_name=f"lead-santa-fe-map-{kind_name}-{measure}-{period}.csv", mime="text/csv",
-                       key="map_download", icon=":material/download:")
+    ui.download(t("ui.download_csv"), downloads.to_csv, table[["area_id", *cols, "withheld", "published"]],
+                file_name=f"lead-santa-fe-map-{kind_name}-{measure}-{period}.csv", mime="text/csv",
+                key="map_download")
     ui.data_note(rel, f"maps.source_{kind_name}")
     st.caption(t("maps.boundary_note", boundary=l10n.boundary_label(bset), note=l10n.boundary_note(bset),
                  source=l10n.boundary_source(bset)))

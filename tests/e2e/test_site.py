@@ -50,11 +50,15 @@ def test_unknown_address_still_says_page_not_found(page, site):
 
 
 def test_home_csv_download_has_no_small_counts(page, site):
+    media = []
+    page.on("request", lambda r: media.append(r.url) if "/media/" in r.url and "/static/" not in r.url else None)
     open_page(page, site.url, "")
     buttons = page.get_by_test_id("stDownloadButton")
     # A retrying wait, not a count: on a loaded machine the charts can still be arriving after the run state
     # first reads notRunning.
     buttons.first.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    assert not media, f"the page fetched files no visitor asked for: {media}"
     with page.expect_download(timeout=30_000) as info:
         buttons.first.locator("button").click()
     data = Path(info.value.path()).read_bytes().decode("utf-8-sig")
