@@ -18,12 +18,6 @@ def _bundle(root: str, version: int) -> bytes:
         return bundle_zip(Store(Path(root)), version, Path(scratch))
 
 
-def _text_table(frame: pd.DataFrame) -> None:
-    """A static table whose cells wrap (st.dataframe cuts long text at the cell edge); wider than the screen,
-    it scrolls inside itself."""
-    st.table(frame, hide_index=True, border="horizontal")
-
-
 def _cohort_kinds() -> None:
     """Outcomes and costs are tables by cohort or fiscal year, not counts by month and area."""
     limits = {"max": config.get("suppress_max"), "min_people": config.get("cohort_min_people"),
@@ -34,7 +28,7 @@ def _cohort_kinds() -> None:
     for page, kind, values in (("outcomes", "outcomes", measures), ("cost", "costs", items)):
         st.subheader(t(f"nav.{page}"))
         st.markdown(t(f"about.kind_{kind}", **limits))
-        _text_table(pd.DataFrame({t("about.col_value"): list(values), t("about.col_meaning"): list(values.values())}))
+        ui.text_table(pd.DataFrame({t("about.col_value"): list(values), t("about.col_meaning"): list(values.values())}))
 
 
 def render() -> None:
@@ -53,7 +47,7 @@ def render() -> None:
         st.markdown(t(f"about.kind_{name}"))
         rows = [{"column": col, "value": value, "meaning": t(f"about.def_{value}")}
                 for col, values in {**k.series, **k.additive}.items() for value in values]
-        _text_table(pd.DataFrame(rows).rename(columns={"column": t("about.col_column"), "value": t("about.col_value"),
+        ui.text_table(pd.DataFrame(rows).rename(columns={"column": t("about.col_column"), "value": t("about.col_value"),
                                                         "meaning": t("about.col_meaning")}))
 
     _cohort_kinds()
@@ -74,7 +68,7 @@ def render() -> None:
                              if s.name in ("suppress_max", "protection_width", "unstable_below",
                                            "min_area_population", "max_withheld_share", "cost_level_weight",
                                            "cost_whole_area_levels")])
-    _text_table(settings)
+    ui.text_table(settings)
 
     st.header(t("about.dictionary_title"))
     st.markdown(t("about.dictionary_text"))
@@ -85,7 +79,7 @@ def render() -> None:
             fields.append({"field": f"{col} ({name})", "type": t("about.type_string"),
                            "meaning": t("about.category_field", values=", ".join(values))})
     fields.append({"field": "period_type", "type": t("about.type_string"), "meaning": t("about.period_type_field")})
-    _text_table(pd.DataFrame(fields).rename(columns={"field": t("about.col_field"), "type": t("about.col_type"),
+    ui.text_table(pd.DataFrame(fields).rename(columns={"field": t("about.col_field"), "type": t("about.col_type"),
                                                       "meaning": t("about.col_meaning")}))
 
     st.header(t("about.history_title"))
@@ -94,7 +88,7 @@ def render() -> None:
     if not history:
         ui.empty_state("ui.no_release")
         return
-    _text_table(pd.DataFrame([{t("about.col_version"): h["version"], t("about.col_date"): h["created_at"][:10],
+    ui.text_table(pd.DataFrame([{t("about.col_version"): h["version"], t("about.col_date"): h["created_at"][:10],
                                 t("about.col_note"): h.get("note", ""),
                                 t("about.col_current"): "✓" if h.get("current") else ""}
                                for h in history]))

@@ -77,9 +77,9 @@ def render() -> None:
 
     st.header(t("cost.units_title"))
     st.caption(t("cost.units_note"))
-    st.dataframe(_headers(cv.units_table(units, overrides, latest=True)), hide_index=True, width="stretch")
+    ui.text_table(_headers(cv.units_table(units, overrides, latest=True)))
     with st.expander(t("cost.units_all_years")):
-        st.dataframe(_headers(cv.units_table(units, {}, latest=False)), hide_index=True, width="stretch")
+        ui.text_table(_headers(cv.units_table(units, {}, latest=False)))
 
     with st.expander(t("cost.method_title")):
         st.markdown(t("cost.method"))

@@ -14,7 +14,7 @@ from leadsf import cost_model, i18n
 from leadsf.db import open_release
 from tests import outcomes_fixture
 from tests.test_i18n import english_in, visible_texts
-from tests.test_pages_public import run_page
+from tests.test_pages_public import run_page, text_tables
 
 
 def run(query_params: dict | None = None, lang: str = "en") -> AppTest:
@@ -83,10 +83,10 @@ def test_every_unit_cost_shows_its_source(cost_store):
     at = run()
     _, costs = model(cost_store)
     units = costs[costs["item_type"] == "unit_cost"]
-    table = at.dataframe[-1].value
+    table = text_tables(at)[-1]
     assert set(units["source"]) <= set(table["Source"])
     assert any("Paid by: " in m.value and "Medicaid" in m.value for m in at.markdown)
-    latest = at.dataframe[0].value  # each item's latest price first, with its source
+    latest = text_tables(at)[0]  # each item's latest price first, with its source
     assert {"Jail day", "Jail booking"} <= set(latest["Line"]) and latest["Source"].str.len().gt(0).all()
 
 

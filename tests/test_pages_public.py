@@ -2,6 +2,8 @@
 filters round-trip through the URL, and no suppressed number is ever shown as 0."""
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -32,6 +34,37 @@ def run_page(page: str, query_params: dict | None = None, lang: str = "en", time
         i18n.set_language("en")
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+class _Tables(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("th", "td"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td"):
+            self.tables[-1][-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def text_tables(at: AppTest) -> list[pd.DataFrame]:
+    """The static tables (ui.text_table) a run drew, as frames of the text a visitor reads."""
+    parser = _Tables()
+    for element in at.get("html"):
+        parser.feed(element.proto.body)
+    return [pd.DataFrame(rows[1:], columns=rows[0]) for rows in parser.tables]
 
 
 def shown(n, suppressed: str = SUPPRESSED) -> str:
@@ -177,7 +210,20 @@ def test_about_page(store):
     assert any("Data through December 2025" in c.value for c in at.caption)
     text = " ".join(m.value for m in at.markdown)
     assert "1 to 10" in text and "fewer than 20" in text
-    assert len(at.table) >= 6  # static tables: their long text wraps instead of being cut
+    tables = text_tables(at)
+    assert len(tables) >= 6 and all(len(t) for t in tables)  # static tables: long text wraps, never cut
+    assert any("Release" in t.columns for t in tables)
+
+
+def test_text_tables_show_text_never_markup():
+    from leadsf.ui.tables import table_html
+
+    frame = pd.DataFrame({"Line": ["<script>alert(1)</script>", "Jail day"], "Amount": ["$150", None]})
+    html = table_html(frame)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    parser = _Tables()
+    parser.feed(html)
+    assert parser.tables == [[["Line", "Amount"], ["<script>alert(1)</script>", "$150"], ["Jail day", ""]]]
 
 
 def test_pages_in_spanish(store):

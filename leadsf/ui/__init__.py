@@ -1,23 +1,24 @@
-"""Shared Streamlit widgets, written once, in five modules with one job each:
+"""Shared Streamlit widgets, written once, in small modules with one job each:
 
 - data: the live release, cached queries and per-release derived views;
 - frame: the visitor's language, the sidebar and page frame, empty states and "data as of" notes;
 - filters: period, area and category filters that live in the URL; offers: buttons that change them
   when a view has nothing published;
-- chart: the chart-with-table-and-download block;
+- chart: the chart-with-table-and-download block; tables: static text tables;
 - trends / headlines: trend blocks over time, headline figures and the Home highlights.
 
 Pages import this package only (`from leadsf import ui; ui.chart_block(...)`); every name is re-exported here.
 """
 from .chart import WITHHELD_MARK, _chart_csv, chart_block, display_table, download
-from .data import (Parts, _derived, as_seen, _open, _query, _results, ensure_published, nm_reference, parts, per_release,
-                   query, release, tune_process)
+from .data import (Parts, _derived, _open, _query, _results, as_seen, ensure_published, nm_reference, parts,
+                   per_release, query, release, tune_process)
 from .filters import (PERIOD_PRESETS, Filters, Window, _window_label, area_filter, area_names, category_filter,
                       filter_bar, history_window, period_filter, populations, url_widget)
 from .frame import (_locale, _month_label, choose_language, data_note, empty_state, language_switch,
                     month_label, number, page_start, release_note, run_router, sample_banner, sidebar)
 from .headlines import _highlights, headline, render_highlights, what_this_shows
 from .offers import Offer, choose, longer_period, offer_buttons, offers, published_year, whole_area
+from .tables import text_table
 from .trends import (_trend_parts, add_rolling, grain_note, ranked_area_counts, ranked_area_rates, trend_block,
                      trend_series,
                      unstable_footnote, window_rows)
