@@ -184,6 +184,27 @@ def test_headers(arrangement):
     assert err.value.code == 413
 
 
+def _cookies(url: str) -> list[str]:
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return r.headers.get_all("Set-Cookie") or []
+
+
+def test_page_shell_is_cached_sessions_never(arrangement):
+    """What every new visitor fetches before its WebSocket comes from nginx's cache; what is per visitor
+    (the XSRF cookie on /_stcore/health, sessions, downloads) always comes from the app."""
+    url = arrangement["url"]
+    for path in ("/referrals", "/_stcore/host-config", "/favicon.png"):
+        _get(url + path)
+        status, headers, body = _get(url + path)
+        assert status == 200 and headers.get("x-cache-status") == "HIT", (path, headers)
+    status, _, html = _get(url + "/referrals")
+    assert b'<meta name="description"' in html and b"<title>LEAD Santa Fe" in html
+    assert _get(url + "/referrals/_stcore/health")[0] == 404  # the frontend's first guess at its server
+    tokens = [c for _ in range(2) for c in _cookies(url + "/_stcore/health") if c.startswith("_streamlit_xsrf=")]
+    assert len(tokens) == 2 and tokens[0] != tokens[1], "the XSRF cookie was cached and shared"
+    assert _get(url + "/media/nothing.csv")[1].get("x-cache-status") is None
+
+
 @pytest.mark.parametrize("url_path", PUBLIC)
 def test_public_page_through_proxy(arrangement, visitor, url_path):
     for seen in (visitor.page_errors, visitor.console_errors, visitor.failed):
