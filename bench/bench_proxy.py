@@ -6,8 +6,9 @@ in the same run on the same machine:
    Targets for 2 processes behind nginx: p95 under 1 s to a finished script run at 150 visitors, 0 errors.
 2. first visits: a fresh chromium context per load (no browser cache) on every public page, the app
    processes' CPU per load (from /proc), direct and through nginx with /static/ from its cache (filled by a
-   first round), beside the script's own cost (one warm run, bench/loadtest.page_costs). Target: through
-   nginx, CPU per first visit at most the script's own cost.
+   first round), beside the script's own cost (one warm run, bench/loadtest.page_costs). What the processes
+   burn idle (measured first) is taken off each load over its duration, and shown. Target: through nginx,
+   CPU per first visit at most the script's own cost.
 
     .venv/bin/python bench/bench_proxy.py [--only load first] [--visitors 150 200] [--loads 3] [--json PATH]
 """
@@ -69,14 +70,24 @@ def _path(page: str) -> str:
     return "/" if page == "home" else f"/{page}"
 
 
-def _cpu_per_load(browser, target, path: str, loads: int) -> tuple[float, float]:
-    cpu, wall = [], []
+def idle_rate(target, seconds: float = 6.0) -> float:
+    """CPU seconds per second the app processes spend with no visitor (timers, pings, file polls)."""
+    before, started = target.cpu_seconds(), time.perf_counter()
+    time.sleep(seconds)
+    return (target.cpu_seconds() - before) / (time.perf_counter() - started)
+
+
+def _cpu_per_load(browser, target, path: str, loads: int, idle: float) -> tuple[float, float, float]:
+    """Median CPU ms per fresh load (all app processes), the same less what they burn idle over the load's
+    2-3 s (`idle`, per second: an idle process is not the visit's cost), and median wall ms."""
+    cpu, net, wall = [], [], []
     for _ in range(loads):
-        before = target.cpu_seconds()
+        before, started = target.cpu_seconds(), time.perf_counter()
         wall.append(bench_browser.load_time(browser, target.url + path))
         time.sleep(0.3)  # the last messages of the run
         cpu.append(target.cpu_seconds() - before)
-    return 1000 * statistics.median(cpu), 1000 * statistics.median(wall)
+        net.append(cpu[-1] - idle * (time.perf_counter() - started))
+    return 1000 * statistics.median(cpu), 1000 * statistics.median(net), 1000 * statistics.median(wall)
 
 
 def run_first_visits(store: Path, work: Path, loads: int = 3, pages=bench_browser.PAGES) -> list[dict]:
@@ -85,7 +96,7 @@ def run_first_visits(store: Path, work: Path, loads: int = 3, pages=bench_browse
     rows = []
     with srv.start(store, work / "fv-direct") as direct, srv.start_proxy(store, work / "fv", workers=2) as proxy:
         open_once(direct.url)
-        costs = {r["page"]: r["server_cpu_ms"] for r in loadtest.page_costs(direct, repeats=3)}
+        costs = {r["page"]: r["server_cpu_ms"] for r in loadtest.page_costs(direct, repeats=9)}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=bench_browser.CHROMIUM, headless=True,
                                         args=bench_browser.ARGS)
@@ -98,24 +109,28 @@ def _first_rounds(browser, direct, proxy, costs: dict, loads: int, pages, rows: 
     for page in pages:  # fills nginx's /static/ cache and each process's shared caches
         for target in (direct, proxy, proxy):
             bench_browser.load_time(browser, target.url + _path(page))
+    idle = {"direct": idle_rate(direct), "proxy": idle_rate(proxy)}
+    print(f"idle CPU: direct {1000 * idle['direct']:.1f} ms/s, 2 processes behind nginx {1000 * idle['proxy']:.1f} "
+          "ms/s (taken off each load below, over its duration)")
     for page in pages:
-        d_cpu, d_wall = _cpu_per_load(browser, direct, _path(page), loads)
-        p_cpu, p_wall = _cpu_per_load(browser, proxy, _path(page), loads)
-        rows.append({"page": page, "script_cpu_ms": costs.get(page), "direct_cpu_ms": round(d_cpu),
-                     "proxy_cpu_ms": round(p_cpu), "direct_wall_ms": round(d_wall), "proxy_wall_ms": round(p_wall),
-                     "load_average": [round(x, 1) for x in os.getloadavg()]})
+        d_cpu, d_net, d_wall = _cpu_per_load(browser, direct, _path(page), loads, idle["direct"])
+        p_cpu, p_net, p_wall = _cpu_per_load(browser, proxy, _path(page), loads, idle["proxy"])
+        rows.append({"page": page, "script_cpu_ms": costs.get(page), "direct_cpu_ms": round(d_net),
+                     "proxy_cpu_ms": round(p_net), "proxy_cpu_ms_with_idle": round(p_cpu),
+                     "idle_ms_per_s": round(1000 * idle["proxy"], 1), "direct_wall_ms": round(d_wall),
+                     "proxy_wall_ms": round(p_wall), "load_average": [round(x, 1) for x in os.getloadavg()]})
         print_first(rows[-1:], head=len(rows) == 1)
 
 
 def print_first(rows: list[dict], head: bool = True) -> None:
     if head:
         print(f"{'page':<16}{'script CPU ms':>14}{'first visit CPU ms: direct':>28}{'via nginx':>10}"
-              f"{'wall ms direct':>15}{'via nginx':>10}  met  load avg")
+              f"{'(with idle)':>12}{'wall ms direct':>15}{'via nginx':>10}  met  load avg")
     for r in rows:
         met = r["script_cpu_ms"] is not None and r["proxy_cpu_ms"] <= r["script_cpu_ms"]
         print(f"{r['page']:<16}{r['script_cpu_ms']!s:>14}{r['direct_cpu_ms']:>28}{r['proxy_cpu_ms']:>10}"
-              f"{r['direct_wall_ms']:>15}{r['proxy_wall_ms']:>10}  {'yes' if met else 'NO ':<3}  {r['load_average']}",
-              flush=True)
+              f"{r.get('proxy_cpu_ms_with_idle', '-')!s:>12}{r['direct_wall_ms']:>15}{r['proxy_wall_ms']:>10}  "
+              f"{'yes' if met else 'NO ':<3}  {r['load_average']}", flush=True)
 
 
 def run(store: Path, work: Path, quick: bool = False, only=("load", "first"), levels=LEVELS, loads: int = 3) -> dict:
