@@ -101,15 +101,28 @@ def visible_texts(at) -> list[tuple[str, str]]:
 
     out: list[tuple[str, str]] = []
 
+    def table_texts(kind: str, frame, labels: dict) -> None:
+        out.extend((kind + ".column", label) for label in labels.values())
+        for col in frame.columns:
+            if labels[col] in CODE_COLUMNS():  # About: names and codes of the downloadable files' fields
+                continue
+            out.extend((kind + ".cell", v) for v in frame[col].dropna().unique() if isinstance(v, str))
+
     def walk(node):
         proto = getattr(node, "proto", None)
         kind = getattr(node, "type", "?")
         if proto is not None:
             d = MessageToDict(proto)
             for field in ("body", "label", "help", "placeholder", "delta", "alt", "value"):
-                if isinstance(d.get(field), str) and not (kind == "html" and field == "body"
-                                                          and d[field].lstrip().startswith("<style")):
-                    out.append((f"{kind}.{field}", re.sub(r"<[^>]+>", " ", d[field])))
+                if isinstance(d.get(field), str):
+                    text = re.sub(r"<style>.*?</style>", " ", d[field], flags=re.S)  # CSS is not read
+                    if kind == "html" and "<table" in text:  # ui.text_table
+                        from tests.test_pages_public import tables_in
+
+                        for frame in tables_in(text):
+                            table_texts("table", frame, {c: c for c in frame.columns})
+                    elif text.strip():
+                        out.append((f"{kind}.{field}", re.sub(r"<[^>]+>", " ", text)))
             for opt in d.get("options", []) if isinstance(d.get("options"), list) else []:
                 out.append((f"{kind}.option", str(opt)))
             if kind == "plotly_chart":
@@ -124,12 +137,7 @@ def visible_texts(at) -> list[tuple[str, str]]:
         if kind in ("arrow_data_frame", "dataframe") and hasattr(node, "value"):
             frame = node.value
             config = json.loads(proto.columns or "{}") if proto is not None and hasattr(proto, "columns") else {}
-            labels = {c: str((config.get(str(c)) or {}).get("label") or c) for c in frame.columns}
-            out.extend((kind + ".column", label) for label in labels.values())
-            for col in frame.columns:
-                if labels[col] in CODE_COLUMNS():  # About: names and codes of the downloadable files' fields
-                    continue
-                out.extend((kind + ".cell", v) for v in frame[col].dropna().unique() if isinstance(v, str))
+            table_texts(kind, frame, {c: str((config.get(str(c)) or {}).get("label") or c) for c in frame.columns})
         children = getattr(node, "children", None)
         for child in (children.values() if isinstance(children, dict) else children or []):
             walk(child)

@@ -59,12 +59,16 @@ class _Tables(HTMLParser):
             self._cell.append(data)
 
 
-def text_tables(at: AppTest) -> list[pd.DataFrame]:
-    """The static tables (ui.text_table) a run drew, as frames of the text a visitor reads."""
+def tables_in(html: str) -> list[pd.DataFrame]:
+    """The tables in an HTML text, as frames of the text a visitor reads."""
     parser = _Tables()
-    for element in at.get("html"):
-        parser.feed(element.proto.body)
+    parser.feed(html)
     return [pd.DataFrame(rows[1:], columns=rows[0]) for rows in parser.tables]
+
+
+def text_tables(at: AppTest) -> list[pd.DataFrame]:
+    """The static tables (ui.text_table) a run drew."""
+    return [frame for element in at.get("html") for frame in tables_in(element.proto.body)]
 
 
 def shown(n, suppressed: str = SUPPRESSED) -> str:
