@@ -28,7 +28,8 @@ def _cohort_kinds() -> None:
     for page, kind, values in (("outcomes", "outcomes", measures), ("cost", "costs", items)):
         st.subheader(t(f"nav.{page}"))
         st.markdown(t(f"about.kind_{kind}", **limits))
-        ui.text_table(pd.DataFrame({t("about.col_value"): list(values), t("about.col_meaning"): list(values.values())}))
+        ui.text_table(pd.DataFrame({t("about.col_value"): list(values),
+                                    t("about.col_meaning"): list(values.values())}))
 
 
 def render() -> None:
@@ -47,8 +48,9 @@ def render() -> None:
         st.markdown(t(f"about.kind_{name}"))
         rows = [{"column": col, "value": value, "meaning": t(f"about.def_{value}")}
                 for col, values in {**k.series, **k.additive}.items() for value in values]
-        ui.text_table(pd.DataFrame(rows).rename(columns={"column": t("about.col_column"), "value": t("about.col_value"),
-                                                        "meaning": t("about.col_meaning")}))
+        ui.text_table(pd.DataFrame(rows).rename(columns={"column": t("about.col_column"),
+                                                         "value": t("about.col_value"),
+                                                         "meaning": t("about.col_meaning")}))
 
     _cohort_kinds()
 
@@ -80,7 +82,7 @@ def render() -> None:
                            "meaning": t("about.category_field", values=", ".join(values))})
     fields.append({"field": "period_type", "type": t("about.type_string"), "meaning": t("about.period_type_field")})
     ui.text_table(pd.DataFrame(fields).rename(columns={"field": t("about.col_field"), "type": t("about.col_type"),
-                                                      "meaning": t("about.col_meaning")}))
+                                                       "meaning": t("about.col_meaning")}))
 
     st.header(t("about.history_title"))
     store = Store()
@@ -89,9 +91,9 @@ def render() -> None:
         ui.empty_state("ui.no_release")
         return
     ui.text_table(pd.DataFrame([{t("about.col_version"): h["version"], t("about.col_date"): h["created_at"][:10],
-                                t("about.col_note"): h.get("note", ""),
-                                t("about.col_current"): "✓" if h.get("current") else ""}
-                               for h in history]))
+                                 t("about.col_note"): h.get("note", ""),
+                                 t("about.col_current"): "✓" if h.get("current") else ""}
+                                for h in history]))
 
     st.header(t("about.download_title"))
     st.markdown(t("about.download_text"))

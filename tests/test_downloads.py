@@ -4,20 +4,19 @@ import threading
 
 import pytest
 
-from leadsf import i18n
+from leadsf import i18n, nav
 from leadsf.ui import data
 from tests import outcomes_fixture
 from tests.test_pages_public import run_page
 
-# Page module -> query string that shows its downloads (the area profile needs an area; maps a table).
-PAGES = {"home": {}, "referrals": {}, "engagement": {}, "overdoses": {}, "property_crime": {},
-         "maps": {}, "area_profile": {"area": "87501"}, "outcomes": {}, "cost": {}, "about": {}}
+PAGES = [spec.module for spec in nav.PUBLIC]
+PARAMS = {"area_profile": {"area": "87501"}}  # an area, so the profile draws its domains and download
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_public_downloads_are_made_on_click(store, monkeypatch, page):
     outcomes_fixture.install(store, monkeypatch)
-    at = run_page(page, PAGES[page], timeout=120)
+    at = run_page(page, PARAMS.get(page), timeout=120)
     buttons = at.get("download_button")
     assert buttons, f"{page} has no download"
     for b in buttons:

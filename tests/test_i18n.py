@@ -4,6 +4,7 @@ import string
 from pathlib import Path
 
 from leadsf import i18n
+from tests.test_pages_public import tables_in
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_USE = re.compile(r"""\bt\(\s*f?["']([a-z_]+\.[a-z0-9_]+)["']""")
@@ -117,8 +118,6 @@ def visible_texts(at) -> list[tuple[str, str]]:
                 if isinstance(d.get(field), str):
                     text = re.sub(r"<style>.*?</style>", " ", d[field], flags=re.S)  # CSS is not read
                     if kind == "html" and "<table" in text:  # ui.text_table
-                        from tests.test_pages_public import tables_in
-
                         for frame in tables_in(text):
                             table_texts("table", frame, {c: c for c in frame.columns})
                     elif text.strip():

@@ -52,9 +52,9 @@ def tune_process() -> None:
       going, on the same event loop that delivers the run's messages: ~19 ms and ~11 ms of server CPU.
       1 MiB pieces cost ~4.5 ms and ~3.5 ms (server CPU over repeated GETs of each file; the files are
       immutable and content-hashed, so nothing else changes).
-    - Streamlit polls its config files and secrets.toml every 0.2 s, each poll a wake-up of a pool thread:
-      8.5 ms of CPU a second in an idle process, in every process. Every 5 s: a changed staff password
-      still takes effect without a restart, and an idle process costs ~0.5 ms a second.
+    - Streamlit polls its config files and secrets.toml every 0.2 s, each poll a wake-up of a pool thread.
+      Every 5 s instead: a changed staff password still takes effect without a restart, and an idle
+      process's CPU falls from 8.5 to 4.5 ms a second (from /proc, bench/bench_proxy.py's idle figure).
     """
     global _runs
     _runs += 1
