@@ -14,6 +14,7 @@ from pages import staff
 
 st.set_page_config(page_title="LEAD Santa Fe", page_icon=nav.tab_icon(), layout="wide", initial_sidebar_state="auto")
 ui.tune_process()
+release = ui.begin_run()
 ui.choose_language()
 
 # Staff reach /staff directly; it is listed in the menu only for a signed-in staff session, and the page
@@ -30,5 +31,5 @@ alias = st.Page(lambda: st.switch_page(home, query_params=st.query_params.to_dic
 # One flat list: with sections, Streamlit puts the section headers (<div>) inside the menu's <ul>, which
 # screen readers announce as a broken list (axe `list`, serious).
 page = st.navigation([*pages.values(), alias], expanded=True)
-ui.sidebar(ui.release())
+ui.sidebar(release)
 page.run()

@@ -18,8 +18,10 @@ USE_WINDOWS = ("post_12m", "post_6m")  # the criminal-justice use priced: a year
 LIMIT = 3
 
 
-def available() -> set[str]:
-    return set(ui.query("outcomes_tables")["table_name"])
+@ui.per_release
+def available() -> frozenset[str]:
+    """The outcome and cost tables the live release publishes."""
+    return frozenset(ui.query("outcomes_tables")["table_name"])
 
 
 @ui.per_release

@@ -18,18 +18,65 @@ def _bundle(root: str, version: int) -> bytes:
         return bundle_zip(Store(Path(root)), version, Path(scratch))
 
 
-def _cohort_kinds() -> None:
-    """Outcomes and costs are tables by cohort or fiscal year, not counts by month and area."""
+@ui.per_release
+def _cohort_tables() -> list[tuple[str, str, str]]:
+    """Outcomes and costs are tables by cohort or fiscal year, not counts by month and area: (title, text,
+    table) for each."""
     limits = {"max": config.get("suppress_max"), "min_people": config.get("cohort_min_people"),
               "min_totals": config.get("cohort_min_people_totals")}
     measures = {contract.FOLLOWED: t("about.def_followed")} | {
         m: t(f"outcomes.m_{m}") for m in (*contract.PEOPLE_MEASURES, *contract.TOTAL_MEASURES)}
     items = {i: t(f"cost.i_{i}") for i in (*contract.PROGRAM_LINES, *contract.COUNT_ITEMS, *contract.UNIT_COSTS)}
-    for page, kind, values in (("outcomes", "outcomes", measures), ("cost", "costs", items)):
-        st.subheader(t(f"nav.{page}"))
-        st.markdown(t(f"about.kind_{kind}", **limits))
-        ui.text_table(pd.DataFrame({t("about.col_value"): list(values),
-                                    t("about.col_meaning"): list(values.values())}))
+    return [(t(f"nav.{page}"), t(f"about.kind_{kind}", **limits),
+             ui.table_html(pd.DataFrame({t("about.col_value"): list(values),
+                                         t("about.col_meaning"): list(values.values())})))
+            for page, kind, values in (("outcomes", "outcomes", measures), ("cost", "costs", items))]
+
+
+@ui.per_release
+def _measure_tables() -> list[tuple[str, str, str]]:
+    """(title, text, table of every category value and its meaning) for each kind of extract."""
+    out = []
+    for name, k in contract.KINDS.items():
+        rows = [{"column": col, "value": value, "meaning": t(f"about.def_{value}")}
+                for col, values in {**k.series, **k.additive}.items() for value in values]
+        out.append((t(f"nav.{name}"), t(f"about.kind_{name}"),
+                    ui.table_html(pd.DataFrame(rows).rename(columns={"column": t("about.col_column"),
+                                                                     "value": t("about.col_value"),
+                                                                     "meaning": t("about.col_meaning")}))))
+    return out
+
+
+@ui.per_release
+def _settings_table() -> str:
+    return ui.table_html(pd.DataFrame([{t("about.col_setting"): s.name, t("about.col_value"): str(config.get(s.name)),
+                                        t("about.col_meaning"): t(f"about.setting_{s.name}"),
+                                        t("about.col_source"): t(f"about.source_{s.name}")}
+                                       for s in config.SETTINGS
+                                       if s.name in ("suppress_max", "protection_width", "unstable_below",
+                                                     "min_area_population", "max_withheld_share",
+                                                     "cost_level_weight", "cost_whole_area_levels")]))
+
+
+@ui.per_release
+def _dictionary_table() -> str:
+    fields = [{"field": name, "type": t(f"about.type_{ftype}"), "meaning": t(f"about.field_{name}")}
+              for name, (ftype, text) in FIELD_HELP.items()]
+    for name, k in contract.KINDS.items():
+        for col, values in {**k.series, **k.additive}.items():
+            fields.append({"field": f"{col} ({name})", "type": t("about.type_string"),
+                           "meaning": t("about.category_field", values=", ".join(values))})
+    fields.append({"field": "period_type", "type": t("about.type_string"), "meaning": t("about.period_type_field")})
+    return ui.table_html(pd.DataFrame(fields).rename(columns={"field": t("about.col_field"),
+                                                              "type": t("about.col_type"),
+                                                              "meaning": t("about.col_meaning")}))
+
+
+def _sections(sections: list[tuple[str, str, str]]) -> None:
+    for title, text, table in sections:
+        st.subheader(title)
+        st.markdown(text)
+        ui.text_table(table)
 
 
 def render() -> None:
@@ -43,16 +90,8 @@ def render() -> None:
     st.markdown(t("about.lead_text"))
 
     st.header(t("about.measures_title"))
-    for name, k in contract.KINDS.items():
-        st.subheader(t(f"nav.{name}"))
-        st.markdown(t(f"about.kind_{name}"))
-        rows = [{"column": col, "value": value, "meaning": t(f"about.def_{value}")}
-                for col, values in {**k.series, **k.additive}.items() for value in values]
-        ui.text_table(pd.DataFrame(rows).rename(columns={"column": t("about.col_column"),
-                                                         "value": t("about.col_value"),
-                                                         "meaning": t("about.col_meaning")}))
-
-    _cohort_kinds()
+    _sections(_measure_tables())
+    _sections(_cohort_tables())
 
     st.header(t("about.sources_title"))
     st.markdown(t("about.sources_text"))
@@ -63,26 +102,11 @@ def render() -> None:
                   population=ui.number(config.get("min_area_population")),
                   share=f"{config.get('max_withheld_share'):.0%}", weight=config.get("cost_level_weight"),
                   area_levels=config.get("cost_whole_area_levels")))
-    settings = pd.DataFrame([{t("about.col_setting"): s.name, t("about.col_value"): str(config.get(s.name)),
-                              t("about.col_meaning"): t(f"about.setting_{s.name}"),
-                               t("about.col_source"): t(f"about.source_{s.name}")}
-                             for s in config.SETTINGS
-                             if s.name in ("suppress_max", "protection_width", "unstable_below",
-                                           "min_area_population", "max_withheld_share", "cost_level_weight",
-                                           "cost_whole_area_levels")])
-    ui.text_table(settings)
+    ui.text_table(_settings_table())
 
     st.header(t("about.dictionary_title"))
     st.markdown(t("about.dictionary_text"))
-    fields = [{"field": name, "type": t(f"about.type_{ftype}"), "meaning": t(f"about.field_{name}")}
-              for name, (ftype, text) in FIELD_HELP.items()]
-    for name, k in contract.KINDS.items():
-        for col, values in {**k.series, **k.additive}.items():
-            fields.append({"field": f"{col} ({name})", "type": t("about.type_string"),
-                           "meaning": t("about.category_field", values=", ".join(values))})
-    fields.append({"field": "period_type", "type": t("about.type_string"), "meaning": t("about.period_type_field")})
-    ui.text_table(pd.DataFrame(fields).rename(columns={"field": t("about.col_field"), "type": t("about.col_type"),
-                                                       "meaning": t("about.col_meaning")}))
+    ui.text_table(_dictionary_table())
 
     st.header(t("about.history_title"))
     store = Store()

@@ -32,54 +32,82 @@ def _url_number(box, item: str, default: float | None, source: str | None) -> fl
     return value
 
 
+@ui.per_release
+def _prices() -> dict[str, tuple[float | None, str | None]] | None:
+    """Each visitor-set item's price in the latest fiscal year published, with its source line; None when no
+    cost lines are published."""
+    costs = ui.query("costs_lines") if "costs" in answers.available() else pd.DataFrame()
+    if costs.empty:
+        return None
+    units = cost_model.unit_costs(costs)
+    latest = cost_model.fiscal_years(costs)[-1]
+    items = {}
+    for item in cost_model.VISITOR_ITEMS:
+        default, year = cost_model.price(units, item, latest)
+        source = units[(units["item"] == item) & (units["fiscal_year"] == year)]["source"]
+        items[item] = (default, cv.fy_label(year) + ": " + source.iloc[0] if len(source) else None)
+    return items
+
+
+@ui.per_release
+def _view(overrides: tuple[tuple[str, float], ...]) -> dict:
+    """Everything the page draws with the visitor's own unit costs (`overrides`), made once per release,
+    language and overrides."""
+    costs = ui.query("costs_lines")
+    units, given = cost_model.unit_costs(costs), dict(overrides)
+    use = answers.justice_use(answers.available())
+    table = cost_model.cost_per_year(costs, use, given)
+    shares = cost_model.payer_shares(costs)
+    return {
+        "use": None if use.empty else int(use["window_months"].iloc[0]),
+        "statement": cv.statement(table) or t("cost.statement_none"),
+        "cost": ui.Chart(cv.cost_figure(table), _labelled(table), cv.cost_alt(table)),
+        "through": ui.month_label(ui.query("outcomes_cells")["data_through"].iloc[0]) if len(use) else None,
+        "payers": ui.Chart(cv.payer_figure(shares), _labelled(shares), cv.payer_alt(shares)) if len(shares) else None,
+        "lines": "\n".join(f"- {line}" for line in cv.line_items(costs)),
+        "units": ui.table_html(_headers(cv.units_table(units, given, latest=True))),
+        "units_all": ui.table_html(_headers(cv.units_table(units, {}, latest=False))),
+    }
+
+
 def render() -> None:
     rel = ui.page_start("cost")
     if rel is None:
         return
-    available = answers.available()
-    costs = ui.query("costs_lines") if "costs" in available else pd.DataFrame()
-    if costs.empty:
+    prices = _prices()
+    if prices is None:
         ui.empty_state("cost.no_data")
         return
-    units = cost_model.unit_costs(costs)
-    latest = cost_model.fiscal_years(costs)[-1]
     overrides = {}
-    for box, item in zip(st.columns(len(cost_model.VISITOR_ITEMS)), cost_model.VISITOR_ITEMS):
-        default, year = cost_model.price(units, item, latest)
-        source = units[(units["item"] == item) & (units["fiscal_year"] == year)]["source"]
-        value = _url_number(box, item, default, cv.fy_label(year) + ": " + source.iloc[0] if len(source) else None)
+    for box, (item, (default, source)) in zip(st.columns(len(prices)), prices.items()):
+        value = _url_number(box, item, default, source)
         if value is not None and value != default:
             overrides[item] = value
     if overrides:
         st.caption(t("cost.reset"))
 
-    use = answers.justice_use(available)
-    if use.empty:
+    view = _view(tuple(sorted(overrides.items())))
+    if view["use"] is None:
         ui.empty_state("cost.no_use")
-    table = cost_model.cost_per_year(costs, use, overrides)
     st.header(t("cost.answer_title"))
     with st.container(border=True, key="cost_statement"):
-        st.markdown(cv.statement(table) or t("cost.statement_none"))
-    ui.chart_block(cv.cost_figure(table), _labelled(table), key="cost_per_year",
-                   filename="lead-santa-fe-cost-per-participant-year", alt=cv.cost_alt(table),
-                   source_key="cost.source", rel=rel)
-    if len(use):
-        st.caption(t("cost.use_note", months=int(use["window_months"].iloc[0]),
-                     through=ui.month_label(ui.query("outcomes_cells")["data_through"].iloc[0])))
+        st.markdown(view["statement"])
+    ui.draw_chart(view["cost"], key="cost_per_year", filename="lead-santa-fe-cost-per-participant-year",
+                  source_key="cost.source", rel=rel)
+    if view["use"] is not None:
+        st.caption(t("cost.use_note", months=view["use"], through=view["through"]))
 
     st.header(t("cost.lines_title"))
-    shares = cost_model.payer_shares(costs)
-    if len(shares):
-        ui.chart_block(cv.payer_figure(shares), _labelled(shares), key="cost_payers",
-                       filename="lead-santa-fe-program-spending-by-payer", alt=cv.payer_alt(shares),
-                       source_key="cost.source", rel=rel)
-    st.markdown("\n".join(f"- {line}" for line in cv.line_items(costs)))
+    if view["payers"] is not None:
+        ui.draw_chart(view["payers"], key="cost_payers", filename="lead-santa-fe-program-spending-by-payer",
+                      source_key="cost.source", rel=rel)
+    st.markdown(view["lines"])
 
     st.header(t("cost.units_title"))
     st.caption(t("cost.units_note"))
-    ui.text_table(_headers(cv.units_table(units, overrides, latest=True)))
+    ui.text_table(view["units"])
     with st.expander(t("cost.units_all_years")):
-        ui.text_table(_headers(cv.units_table(units, {}, latest=False)))
+        ui.text_table(view["units_all"])
 
     with st.expander(t("cost.method_title")):
         st.markdown(t("cost.method"))

@@ -15,44 +15,58 @@ def _by_area(window: ui.Window, measure: str):
     return rows[(rows["area_id"] != "city") & (rows["measure"] == measure)]
 
 
+@ui.per_release
+def _view(area: str, window: ui.Window, history: ui.Window, measure: str) -> dict | None:
+    """Everything the page draws for these filters, made once per release and language; None when nothing
+    is published for the area."""
+    rows = ui.query("engagement_window", start=history.start, end=history.end, area=area)
+    if rows.empty:
+        return None
+    by_measure = ui.parts(rows, "measure")
+    label = t(f"engagement.m_{measure}")
+    steps = ["intake_completed", "engaged_case_management", "treatment_entry", "housing_placement"]
+    return {
+        "headlines": [(m, ui.headline_figures(by_measure[m], window)) for m in HEADLINE],
+        "trend": ui.trend_view(by_measure[measure], window, title=label,
+                               alt=t("engagement.trend_alt", measure=label)),
+        "steps": ui.trend_view(rows[rows["measure"].isin(steps)], window, by="measure",
+                               labels={m: t(f"engagement.m_{m}") for m in MEASURES},
+                               title=t("engagement.steps_chart"), alt=t("engagement.steps_alt")),
+        "areas": ui.area_counts_view(_by_area(window, measure), window, ui.area_names("engagement"),
+                                     title=t("engagement.area_chart", measure=label), alt_key="engagement.area_alt"),
+    }
+
+
 def render() -> None:
     f = ui.filter_bar("engagement", label=t("engagement.measure"), options=list(HEADLINE), key="filter_measure",
                       param="measure", default="engaged_case_management",
                       format_func=lambda m: t(f"engagement.m_{m}"))
     if f is None:
         return
-    rel, window, area, measure, names = f.rel, f.window, f.area, f.choice, f.names
-    rows = ui.query("engagement_window", start=f.history.start, end=f.history.end, area=area)
-    if rows.empty:
+    rel, measure = f.rel, f.choice
+    view = _view(f.area, f.window, f.history, measure)
+    if view is None:
         ui.empty_state()
         return
+    source = {"source_key": "engagement.source", "rel": rel}
 
-    by_measure = ui.parts(rows, "measure")
     cols = st.columns(4)
-    for i, m in enumerate(HEADLINE):
+    for i, (m, figures) in enumerate(view["headlines"]):
         with cols[i % 4]:
-            ui.headline(t(f"engagement.m_{m}"), by_measure[m], window, key=f"engagement_{m}",
-                        help_text=t(f"engagement.help_{m}"))
+            ui.headline(t(f"engagement.m_{m}"), figures, key=f"engagement_{m}", help_text=t(f"engagement.help_{m}"))
 
-    st.header(t("engagement.trend_title", measure=t(f"engagement.m_{measure}")))
-    ui.trend_block(by_measure[measure], window, title=t(f"engagement.m_{measure}"),
-                   alt=t("engagement.trend_alt", measure=t(f"engagement.m_{measure}")), key="engagement_trend",
-                   filename=f"lead-santa-fe-{measure}", source_key="engagement.source", rel=rel)
+    label = t(f"engagement.m_{measure}")
+    st.header(t("engagement.trend_title", measure=label))
+    ui.draw_trend(view["trend"], key="engagement_trend", filename=f"lead-santa-fe-{measure}", **source)
 
     st.header(t("engagement.steps_title"))
-    steps = ["intake_completed", "engaged_case_management", "treatment_entry", "housing_placement"]
-    ui.trend_block(rows[rows["measure"].isin(steps)], window, by="measure",
-                   labels={m: t(f"engagement.m_{m}") for m in MEASURES}, title=t("engagement.steps_chart"),
-                   alt=t("engagement.steps_alt"), key="engagement_steps", filename="lead-santa-fe-engagement-steps",
-                   source_key="engagement.source", rel=rel, empty_key=None)
+    ui.draw_trend(view["steps"], key="engagement_steps", filename="lead-santa-fe-engagement-steps", empty_key=None,
+                  **source)
 
-    st.header(t("engagement.area_title", measure=t(f"engagement.m_{measure}")))
-    ui.ranked_area_counts(_by_area(window, measure), window, names,
-                          title=t("engagement.area_chart", measure=t(f"engagement.m_{measure}")),
-                          history=lambda: _by_area(f.history, measure),
-                          alt_key="engagement.area_alt", key="engagement_area",
-                          filename=f"lead-santa-fe-{measure}-by-area", source_key="engagement.source", rel=rel,
-                          empty_key="engagement.no_area")
+    st.header(t("engagement.area_title", measure=label))
+    ui.draw_ranked(view["areas"], key="engagement_area", filename=f"lead-santa-fe-{measure}-by-area",
+                   empty_key="engagement.no_area", offers=lambda: (ui.published_year(_by_area(f.history, measure)),),
+                   **source)
     ui.what_this_shows("engagement")
 
 

@@ -13,39 +13,49 @@ def _delta(recent, previous) -> str | None:
     return f"{(recent - previous) / previous:+.0%}"
 
 
+@ui.per_release
+def _view() -> list[dict]:
+    """Each headline measure's figures, period and small trend, made once per release and language."""
+    headline = ui.query("headline").set_index("measure")
+    trend = ui.parts(ui.query("headline_trend"), "measure")
+    out = []
+    for measure in MEASURES:
+        row = headline.loc[measure] if measure in headline.index else None
+        recent = None if row is None or row["recent"] != row["recent"] else int(row["recent"])
+        previous = None if row is None or row["previous"] != row["previous"] else int(row["previous"])
+        period = "" if row is None else t("home.window", start=l10n.period_label(row["recent_start"]),
+                                            end=l10n.period_label(row["recent_end"]))
+        series, chart = trend[measure], None
+        if series["count"].notna().any():
+            name = t(f"home.{measure}")
+            fig = charts.trend(series, x="period", y="count", series=None, title=t("home.trend_title", measure=name),
+                               y_title=t("home.per_year"), mark_lead_start=False, height=220, legend=False)
+            chart = ui.Chart(fig, series[["period", "count", "withheld"]],
+                             l10n.alt(t("home.trend_alt", measure=name, first=series["period"].min(),
+                                        last=series["period"].max()), l10n.trend_numbers(series)))
+        out.append({"measure": measure, "recent": recent, "previous": previous, "period": period, "chart": chart})
+    return out
+
+
 def render() -> None:
     rel = ui.page_start("home")
     if rel is None:
         return
-    headline = ui.query("headline").set_index("measure")
-    trend = ui.parts(ui.query("headline_trend"), "measure")
     answers.render()
     st.header(t("home.headline_title"))
     cols = st.columns(2)
-    for i, measure in enumerate(MEASURES):
+    for i, item in enumerate(_view()):
+        measure, recent, previous, period = item["measure"], item["recent"], item["previous"], item["period"]
         with cols[i % 2].container(border=True, key=f"headline_{measure}"):
-            row = headline.loc[measure] if measure in headline.index else None
-            recent = None if row is None or row["recent"] != row["recent"] else int(row["recent"])
-            previous = None if row is None or row["previous"] != row["previous"] else int(row["previous"])
-            period = "" if row is None else t("home.window", start=l10n.period_label(row["recent_start"]),
-                                                end=l10n.period_label(row["recent_end"]))
             st.metric(t(f"home.{measure}"), ui.number(recent) if recent is not None else t("ui.withheld_short"),
                       delta=_delta(recent, previous), delta_color="off",
                       help=t(f"home.{measure}_help") + " " + period)
             st.caption(" · ".join([*([t("ui.withheld_reason")] if recent is None else []),
                                    t("home.previous", value=ui.number(previous) if previous is not None
                                      else t("ui.withheld")), period]))
-            series = trend[measure]
-            if series["count"].notna().any():
-                fig = charts.trend(series, x="period", y="count", series=None,
-                                   title=t("home.trend_title", measure=t(f"home.{measure}")),
-                                   y_title=t("home.per_year"), mark_lead_start=False, height=220, legend=False)
-                ui.chart_block(fig, series[["period", "count", "withheld"]], key=f"home_{measure}",
-                               filename=f"lead-santa-fe-{measure}-by-year",
-                               alt=l10n.alt(t("home.trend_alt", measure=t(f"home.{measure}"),
-                                              first=series["period"].min(), last=series["period"].max()),
-                                            l10n.trend_numbers(series)),
-                               source_key=f"home.source_{measure}", rel=rel)
+            if item["chart"] is not None:
+                ui.draw_chart(item["chart"], key=f"home_{measure}", filename=f"lead-santa-fe-{measure}-by-year",
+                              source_key=f"home.source_{measure}", rel=rel)
     ui.render_highlights()
     st.header(t("home.what_is_lead_title"))
     st.markdown(t("home.what_is_lead"))

@@ -18,25 +18,64 @@ def _labelled(frame):
     return out
 
 
-def _groups(available: set[str]) -> None:
-    st.header(t("outcomes.groups_title"))
-    groups = ui.query("outcomes_groups") if "outcome_groups" in available else None
+@ui.per_release
+def _groups() -> list[str] | None:
+    """Each group's definition in the visitor's language (English, said so, where no Spanish is published);
+    None when the groups table is not published."""
+    groups = ui.query("outcomes_groups") if "outcome_groups" in answers.available() else None
     if groups is None or groups.empty:
-        ui.empty_state("outcomes.groups_missing")
-        return
+        return None
+    lines = []
     for g in groups.itertuples(index=False):
         text = g.definition_es if language() == "es" and isinstance(g.definition_es, str) and g.definition_es.strip() \
             else g.definition_en
         note = f" _({t('outcomes.group_missing_es')})_" if language() == "es" and text == g.definition_en else ""
-        st.markdown(f"**{t(f'outcomes.g_{g.group}')}**: {text}{note}")
+        lines.append(f"**{t(f'outcomes.g_{g.group}')}**: {text}{note}")
+    return lines
+
+
+def _draw_groups() -> None:
+    st.header(t("outcomes.groups_title"))
+    lines = _groups()
+    if lines is None:
+        ui.empty_state("outcomes.groups_missing")
+        return
+    for line in lines:
+        st.markdown(line)
+
+
+@ui.per_release
+def _cells(measure: str, pair: str) -> tuple:
+    """(cells of this measure and window pair, its cohorts with all cohorts first)."""
+    cell_rows = ov.cells(ui.query("outcomes_cells"), measure, pair)
+    return cell_rows, (ov.ALL, *[c for c in dict.fromkeys(cell_rows["cohort"]) if c != ov.ALL])
+
+
+@ui.per_release
+def _view(measure: str, pair: str, cohort: str) -> dict:
+    """Everything the page draws for these filters, made once per release and language."""
+    rows = ui.query("outcomes_cells")
+    cell_rows, _ = _cells(measure, pair)
+    dids = ov.did_table(cell_rows, measure, pair, ov.dispersion(rows, measure))
+    chosen = dids[dids["cohort"] == cohort]
+    overview = answers.overview(pair, cohort)
+    return {
+        "statement": ov.statement(measure, pair, chosen.iloc[0] if len(chosen) else None),
+        "before_after": ui.Chart(ov.before_after_figure(cell_rows, measure, pair, cohort),
+                                 _labelled(cell_rows[cell_rows["cohort"] == cohort]),
+                                 ov.before_after_alt(cell_rows, measure, pair, cohort)),
+        "did": ui.Chart(ov.did_figure(dids, measure, pair), _labelled(dids.drop(columns=["direction"])),
+                        ov.did_alt(dids, measure, pair)),
+        "overview": "\n".join(f"- {s}" for s in overview["statement"]),
+        "overview_csv": overview.drop(columns=["statement"]),
+    }
 
 
 def render() -> None:
     rel = ui.page_start("outcomes")
     if rel is None:
         return
-    available = answers.available()
-    rows = ui.query("outcomes_cells") if "outcomes" in available else None
+    rows = ui.query("outcomes_cells") if "outcomes" in answers.available() else None
     if rows is None or rows.empty:
         ui.empty_state("outcomes.no_data")
         return
@@ -47,51 +86,45 @@ def render() -> None:
                                  format_func=lambda m: t(f"outcomes.m_{m}"), container=c1)
     pair = ui.category_filter(t("outcomes.window"), list(ov.PAIRS), key="filter_outcome_window", param="window",
                               default="6m", format_func=lambda p: t(f"outcomes.pair_{p}"), container=c2)
-    cell_rows = ov.cells(rows, measure, pair)
-    cohorts = [ov.ALL, *[c for c in dict.fromkeys(cell_rows["cohort"]) if c != ov.ALL]]
-    cohort = ui.category_filter(t("outcomes.cohort"), cohorts, key="filter_outcome_cohort", param="cohort",
+    cell_rows, cohorts = _cells(measure, pair)
+    cohort = ui.category_filter(t("outcomes.cohort"), list(cohorts), key="filter_outcome_cohort", param="cohort",
                                 default=ov.ALL, format_func=ov.cohort_label, container=c3)
     st.caption(t("outcomes.data_through", month=ui.month_label(rows["data_through"].iloc[0])))
     if cell_rows.empty:
         ui.empty_state("outcomes.no_cells")
-        _groups(available)
+        _draw_groups()
         return
 
-    dids = ov.did_table(cell_rows, measure, pair, ov.dispersion(rows, measure))
-    chosen = dids[dids["cohort"] == cohort]
+    view = _view(measure, pair, cohort)
+    source = {"source_key": "outcomes.source", "rel": rel}
     st.header(t("outcomes.answer_title"))
     with st.container(border=True, key="outcomes_statement"):
-        st.markdown(ov.statement(measure, pair, chosen.iloc[0] if len(chosen) else None))
+        st.markdown(view["statement"])
 
     st.header(t("outcomes.before_after_title"))
     chart, caveats = st.columns([3, 2])
     with chart:
-        shown = cell_rows[cell_rows["cohort"] == cohort]
-        ui.chart_block(ov.before_after_figure(cell_rows, measure, pair, cohort), _labelled(shown),
-                       key="outcomes_before_after", filename=f"lead-santa-fe-outcomes-{measure}-{pair}-{cohort}",
-                       alt=ov.before_after_alt(cell_rows, measure, pair, cohort), source_key="outcomes.source",
-                       rel=rel)
+        ui.draw_chart(view["before_after"], key="outcomes_before_after",
+                      filename=f"lead-santa-fe-outcomes-{measure}-{pair}-{cohort}", **source)
         st.caption(t("outcomes.col_note", unit=ov.unit_title(measure)))
     with caveats.container(border=True, key="outcomes_caveats"):
         st.subheader(t("outcomes.caveats_title"))
         st.markdown(t("outcomes.caveats"))
 
     st.header(t("outcomes.by_cohort_title"))
-    ui.chart_block(ov.did_figure(dids, measure, pair), _labelled(dids.drop(columns=["direction"])),
-                   key="outcomes_did", filename=f"lead-santa-fe-outcomes-{measure}-{pair}-by-cohort",
-                   alt=ov.did_alt(dids, measure, pair), source_key="outcomes.source", rel=rel)
+    ui.draw_chart(view["did"], key="outcomes_did", filename=f"lead-santa-fe-outcomes-{measure}-{pair}-by-cohort",
+                  **source)
     st.caption(t("outcomes.by_cohort_note"))
 
     st.header(t("outcomes.all_measures_title"))
     st.caption(t(f"outcomes.pair_{pair}") + " · " + ov.cohort_label(cohort))
-    overview = answers.overview(pair, cohort)
-    st.markdown("\n".join(f"- {s}" for s in overview["statement"]))
-    ui.download(t("ui.download_csv"), downloads.to_csv, overview.drop(columns=["statement"]),
+    st.markdown(view["overview"])
+    ui.download(t("ui.download_csv"), downloads.to_csv, view["overview_csv"],
                 file_name=f"lead-santa-fe-outcomes-{pair}-{cohort}.csv", mime="text/csv",
                 key="outcomes_overview_download")
     ui.data_note(rel, "outcomes.source")
 
-    _groups(available)
+    _draw_groups()
     with st.expander(t("outcomes.method_title")):
         st.markdown(t("outcomes.method"))
 

@@ -22,79 +22,106 @@ def _other_outcome(outcome: str) -> ui.Offer | None:
     return ui.choose("outcome", other, t("overdoses.try_outcome", outcome=t(f"overdoses.o_{other}")))
 
 
+def _rate(series, window: ui.Window, label: str) -> ui.Chart | None:
+    if series.empty:
+        return None
+    fig = charts.trend(series, x="period", y="rate", series=None, title=t("overdoses.rate_chart", outcome=label),
+                       y_title=t("overdoses.rate_axis"), highlight=(window.start, window.end))
+    return ui.Chart(fig, series[["period", "count", "rate", "rate_unstable", "withheld"]],
+                    l10n.alt(t("overdoses.rate_alt", outcome=label), l10n.trend_numbers(series, y="rate", decimals=1)))
+
+
+def _state(rel) -> ui.Chart:
+    """County deaths per 100,000 (crude) against New Mexico's published rates, by year."""
+    county = ui.query("overdoses_window", start=f"{int(rel.manifest['data_through'][:4]) - 30}-01",
+                      end=rel.manifest["data_through"], area="city", outcome="fatal")
+    county = county[(county["period_type"] == "year") & (county["drug"] == "any")]
+    nm = ui.nm_reference().dropna(subset=["rate_per_100k"])
+    frames = [pd.DataFrame({"year": county["period"], "series": t("overdoses.county_crude"),
+                            "rate": county["rate"], "source": t("overdoses.source_fatal")})]
+    for basis, part in nm.groupby("rate_basis"):
+        frames.append(pd.DataFrame({"year": part["year"], "series": t(f"overdoses.nm_{basis.replace('-', '_')}"),
+                                    "rate": part["rate_per_100k"], "source": part["source"]}))
+    both = pd.concat(frames, ignore_index=True).sort_values(["series", "year"])
+    fig = charts.compare_lines(both, x="year", y="rate", series="series", title=t("overdoses.state_chart"),
+                               y_title=t("overdoses.rate_axis"))
+    return ui.Chart(fig, both, l10n.alt(t("overdoses.state_alt"),
+                                        l10n.trend_numbers(both, x="year", y="rate", series="series", decimals=1)))
+
+
+@ui.per_release
+def _view(area: str, window: ui.Window, history: ui.Window, outcome: str) -> dict | None:
+    """Everything the page draws for these filters, made once per release and language; None when nothing
+    is published for the area and outcome."""
+    rows = ui.query("overdoses_window", start=history.start, end=history.end, area=area, outcome=outcome)
+    if rows.empty:
+        return None
+    population = ui.populations("overdoses")
+    by_drug = ui.parts(rows, "drug")
+    label = t(f"overdoses.o_{outcome}")
+    columns = ("count", "rate", "rate_unstable", "withheld")
+    trend = ui.trend_view(by_drug["any"], window, title=label, alt=t("overdoses.trend_alt", outcome=label),
+                          columns=columns)
+    table = area_rates(_by_area(window, outcome), window.start, window.end, window.months, population,
+                       ui.area_names("overdoses"), 100_000)
+    rate = _rate(trend.series, window, label)
+    return {
+        "headlines": [(d, ui.headline_figures(by_drug[d], window, population=population.get(area), rate_per=100_000))
+                      for d in ("any", "fentanyl", "methamphetamine")],
+        "trend": trend,
+        "rate": rate,
+        "rate_unstable": rate is not None and bool(trend.series["rate_unstable"].fillna(False).astype(bool).any()),
+        "drugs": ui.trend_view(rows[rows["drug"] != "any"], window, by="drug",
+                               labels={d: t(f"overdoses.d_{d}") for d in DRUGS},
+                               title=t("overdoses.drug_chart", outcome=label), alt=t("overdoses.drug_alt"),
+                               columns=columns),
+        "areas": ui.area_rates_view(table, title=t("overdoses.area_chart", outcome=label),
+                                    y_title=t("overdoses.rate_axis"), alt_key="overdoses.area_alt"),
+        "state": _state(ui.release()) if outcome == "fatal" else None,
+    }
+
+
 def render() -> None:
     f = ui.filter_bar("overdoses", label=t("overdoses.outcome"), options=list(OUTCOMES), key="filter_outcome",
                       param="outcome", default="fatal", format_func=lambda o: t(f"overdoses.o_{o}"))
     if f is None:
         return
-    rel, window, area, outcome, names = f.rel, f.window, f.area, f.choice, f.names
-    population = ui.populations("overdoses")
-    rows = ui.query("overdoses_window", start=f.history.start, end=f.history.end, area=area, outcome=outcome)
-    if rows.empty:
+    rel, outcome = f.rel, f.choice
+    view = _view(f.area, f.window, f.history, outcome)
+    if view is None:
         ui.empty_state()
         return
+    source = {"source_key": f"overdoses.source_{outcome}", "rel": rel}
 
-    by_drug = ui.parts(rows, "drug")
     cols = st.columns(3)
-    for i, drug in enumerate(("any", "fentanyl", "methamphetamine")):
-        with cols[i]:
-            ui.headline(t(f"overdoses.d_{drug}"), by_drug[drug], window, key=f"overdoses_{drug}",
-                        population=population.get(area), rate_per=100_000)
+    for col, (drug, figures) in zip(cols, view["headlines"]):
+        with col:
+            ui.headline(t(f"overdoses.d_{drug}"), figures, key=f"overdoses_{drug}")
     st.caption(t("overdoses.overlap"))
 
     label = t(f"overdoses.o_{outcome}")
-    any_drug = by_drug["any"]
     st.header(t("overdoses.trend_title", outcome=label))
-    series = ui.trend_block(any_drug, window, title=label, alt=t("overdoses.trend_alt", outcome=label),
-                            key="overdoses_trend", filename=f"lead-santa-fe-overdoses-{outcome}",
-                            source_key=f"overdoses.source_{outcome}", rel=rel,
-                            columns=("count", "rate", "rate_unstable", "withheld"))
-    if not series.empty:
-        fig = charts.trend(series, x="period", y="rate", series=None, title=t("overdoses.rate_chart", outcome=label),
-                           y_title=t("overdoses.rate_axis"), highlight=(window.start, window.end))
-        ui.chart_block(fig, series[["period", "count", "rate", "rate_unstable", "withheld"]], key="overdoses_rate",
-                       filename=f"lead-santa-fe-overdose-rate-{outcome}",
-                       alt=l10n.alt(t("overdoses.rate_alt", outcome=label),
-                                    l10n.trend_numbers(series, y="rate", decimals=1)),
-                       source_key=f"overdoses.source_{outcome}", rel=rel)
-        if series["rate_unstable"].fillna(False).astype(bool).any():
+    ui.draw_trend(view["trend"], key="overdoses_trend", filename=f"lead-santa-fe-overdoses-{outcome}", **source)
+    if view["rate"] is not None:
+        ui.draw_chart(view["rate"], key="overdoses_rate", filename=f"lead-santa-fe-overdose-rate-{outcome}", **source)
+        if view["rate_unstable"]:
             ui.unstable_footnote()
 
     st.header(t("overdoses.drug_title", outcome=label))
     st.caption(t("overdoses.overlap"))
-    ui.trend_block(rows[rows["drug"] != "any"], window, by="drug", labels={d: t(f"overdoses.d_{d}") for d in DRUGS},
-                   title=t("overdoses.drug_chart", outcome=label), alt=t("overdoses.drug_alt"),
-                   columns=("count", "rate", "rate_unstable", "withheld"), key="overdoses_drugs",
-                   filename=f"lead-santa-fe-overdoses-{outcome}-by-drug", source_key=f"overdoses.source_{outcome}",
-                   rel=rel, empty_key="overdoses.no_drugs")
+    ui.draw_trend(view["drugs"], key="overdoses_drugs", filename=f"lead-santa-fe-overdoses-{outcome}-by-drug",
+                  empty_key="overdoses.no_drugs", **source)
 
     st.header(t("overdoses.area_title", outcome=label))
-    table = area_rates(_by_area(window, outcome), window.start, window.end, window.months, population, names,
-                       100_000)
-    ui.ranked_area_rates(table, title=t("overdoses.area_chart", outcome=label), y_title=t("overdoses.rate_axis"),
-                         alt_key="overdoses.area_alt", key="overdoses_area",
-                         filename=f"lead-santa-fe-overdoses-{outcome}-by-area",
-                         source_key=f"overdoses.source_{outcome}", rel=rel, empty_key="overdoses.no_area",
-                         offers=lambda: (ui.published_year(_by_area(f.history, outcome)) or _other_outcome(outcome),))
+    ui.draw_ranked(view["areas"], key="overdoses_area", filename=f"lead-santa-fe-overdoses-{outcome}-by-area",
+                   empty_key="overdoses.no_area",
+                   offers=lambda: (ui.published_year(_by_area(f.history, outcome)) or _other_outcome(outcome),),
+                   **source)
 
-    if outcome == "fatal":
+    if view["state"] is not None:
         st.header(t("overdoses.state_title"))
-        county = ui.query("overdoses_window", start=f"{int(rel.manifest['data_through'][:4]) - 30}-01",
-                          end=rel.manifest["data_through"], area="city", outcome="fatal")
-        county = county[(county["period_type"] == "year") & (county["drug"] == "any")]
-        nm = ui.nm_reference().dropna(subset=["rate_per_100k"])
-        frames = [pd.DataFrame({"year": county["period"], "series": t("overdoses.county_crude"),
-                                "rate": county["rate"], "source": t("overdoses.source_fatal")})]
-        for basis, part in nm.groupby("rate_basis"):
-            frames.append(pd.DataFrame({"year": part["year"], "series": t(f"overdoses.nm_{basis.replace('-', '_')}"),
-                                        "rate": part["rate_per_100k"], "source": part["source"]}))
-        both = pd.concat(frames, ignore_index=True).sort_values(["series", "year"])
-        fig = charts.compare_lines(both, x="year", y="rate", series="series", title=t("overdoses.state_chart"),
-                                   y_title=t("overdoses.rate_axis"))
-        ui.chart_block(fig, both, key="overdoses_state", filename="lead-santa-fe-overdose-deaths-county-vs-nm",
-                       alt=l10n.alt(t("overdoses.state_alt"),
-                                    l10n.trend_numbers(both, x="year", y="rate", series="series", decimals=1)),
-                       source_key="overdoses.source_state", rel=rel)
+        ui.draw_chart(view["state"], key="overdoses_state", filename="lead-santa-fe-overdose-deaths-county-vs-nm",
+                      source_key="overdoses.source_state", rel=rel)
         st.caption(t("overdoses.state_note"))
     ui.what_this_shows("overdoses")
 

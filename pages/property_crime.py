@@ -15,59 +15,80 @@ def _areas(window: ui.Window):
     return rows[rows["area_id"] != "city"]
 
 
+@ui.per_release
+def _view(area: str, window: ui.Window, history: ui.Window, offense: str) -> dict | None:
+    """Everything the page draws for these filters, made once per release and language; None when nothing
+    is published for the area."""
+    rows = ui.query("property_crime_window", start=history.start, end=history.end, area=area)
+    if rows.empty:
+        return None
+    population, names = ui.populations("property_crime"), ui.area_names("property_crime")
+    by_offense = ui.parts(rows, "offense")
+    label = t(f"property_crime.o_{offense}")
+    columns = ("count", "rate", "rate_unstable", "withheld")
+    trend = ui.trend_view(by_offense[offense], window, title=label, alt=t("property_crime.trend_alt", offense=label),
+                          columns=columns)
+
+    all_areas = _areas(window)
+    mapped = offense
+    table = area_rates(all_areas[all_areas["offense"] == offense], window.start, window.end, window.months,
+                       population, names, 1_000)
+    if offense != "all" and table["count"].isna().all():
+        # Offences by area are often not published (too many small counts); fall back to all property crime.
+        mapped = "all"
+        table = area_rates(all_areas[all_areas["offense"] == "all"], window.start, window.end, window.months,
+                           population, names, 1_000)
+    return {
+        "headlines": [(o, ui.headline_figures(by_offense[o], window, population=population.get(area), rate_per=1_000))
+                      for o in dict.fromkeys((FEATURED, offense, "all"))],
+        "trend": trend,
+        "rate_unstable": not trend.series.empty and bool(trend.series["rate_unstable"].fillna(False).astype(bool).any()),
+        "offenses": ui.trend_view(rows[rows["offense"] != "all"], window, by="offense",
+                                  labels={o: t(f"property_crime.o_{o}") for o in OFFENSES}, y="rate",
+                                  y_title=t("property_crime.rate_axis"), decimals=1,
+                                  title=t("property_crime.offenses_chart"), alt=t("property_crime.offenses_alt"),
+                                  columns=columns),
+        "mapped": mapped,
+        "areas": ui.area_rates_view(table, title=t("property_crime.area_chart", offense=t(f"property_crime.o_{mapped}")),
+                                    y_title=t("property_crime.rate_axis"), alt_key="property_crime.area_alt"),
+    }
+
+
 def render() -> None:
     f = ui.filter_bar("property_crime", label=t("property_crime.offense"),
                       options=[FEATURED, *[o for o in OFFENSES if o != FEATURED], "all"], key="filter_offense",
                       param="offense", default=FEATURED, format_func=lambda o: t(f"property_crime.o_{o}"))
     if f is None:
         return
-    rel, window, area, offense, names = f.rel, f.window, f.area, f.choice, f.names
-    population = ui.populations("property_crime")
-    rows = ui.query("property_crime_window", start=f.history.start, end=f.history.end, area=area)
-    if rows.empty:
+    rel, offense = f.rel, f.choice
+    view = _view(f.area, f.window, f.history, offense)
+    if view is None:
         ui.empty_state()
         return
+    source = {"source_key": "property_crime.source", "rel": rel}
 
-    by_offense = ui.parts(rows, "offense")
     cols = st.columns(3)
-    for i, o in enumerate(dict.fromkeys((FEATURED, offense, "all"))):
-        with cols[i]:
-            ui.headline(t(f"property_crime.o_{o}"), by_offense[o], window, key=f"property_crime_{o}",
-                        population=population.get(area), rate_per=1_000)
+    for col, (o, figures) in zip(cols, view["headlines"]):
+        with col:
+            ui.headline(t(f"property_crime.o_{o}"), figures, key=f"property_crime_{o}")
 
     label = t(f"property_crime.o_{offense}")
     st.header(t("property_crime.trend_title", offense=label))
-    series = ui.trend_block(by_offense[offense], window, title=label,
-                            alt=t("property_crime.trend_alt", offense=label), key="property_crime_trend",
-                            filename=f"lead-santa-fe-{offense}", source_key="property_crime.source", rel=rel,
-                            columns=("count", "rate", "rate_unstable", "withheld"))
-    if not series.empty:
-        if series["rate_unstable"].fillna(False).astype(bool).any():
-            ui.unstable_footnote()
+    ui.draw_trend(view["trend"], key="property_crime_trend", filename=f"lead-santa-fe-{offense}", **source)
+    if view["rate_unstable"]:
+        ui.unstable_footnote()
 
     st.header(t("property_crime.offenses_title"))
-    ui.trend_block(rows[rows["offense"] != "all"], window, by="offense",
-                   labels={o: t(f"property_crime.o_{o}") for o in OFFENSES}, y="rate",
-                   y_title=t("property_crime.rate_axis"), decimals=1, title=t("property_crime.offenses_chart"),
-                   alt=t("property_crime.offenses_alt"), columns=("count", "rate", "rate_unstable", "withheld"),
-                   key="property_crime_offenses", filename="lead-santa-fe-property-crime-by-offense",
-                   source_key="property_crime.source", rel=rel, empty_key="property_crime.no_offenses")
+    ui.draw_trend(view["offenses"], key="property_crime_offenses", filename="lead-santa-fe-property-crime-by-offense",
+                  empty_key="property_crime.no_offenses", **source)
 
     st.header(t("property_crime.area_title", offense=label))
-    all_areas = _areas(window)
-    by_area = all_areas[all_areas["offense"] == offense]
-    table = area_rates(by_area, window.start, window.end, window.months, population, names, 1_000)
-    if offense != "all" and table["count"].isna().all():
-        # Offences by area are often not published (too many small counts); fall back to all property crime.
+    mapped = view["mapped"]
+    if mapped != offense:
         st.caption(t("property_crime.area_fallback", offense=label))
-        offense, label = "all", t("property_crime.o_all")
-        by_area = all_areas[all_areas["offense"] == "all"]
-        table = area_rates(by_area, window.start, window.end, window.months, population, names, 1_000)
-    ui.ranked_area_rates(table, title=t("property_crime.area_chart", offense=label),
-                         y_title=t("property_crime.rate_axis"), alt_key="property_crime.area_alt",
-                         key="property_crime_area", filename=f"lead-santa-fe-{offense}-by-area",
-                         source_key="property_crime.source", rel=rel, empty_key="property_crime.no_area",
-                         offers=lambda: (ui.published_year(_areas(f.history)[lambda r: r["offense"] == offense]),))
+    ui.draw_ranked(view["areas"], key="property_crime_area", filename=f"lead-santa-fe-{mapped}-by-area",
+                   empty_key="property_crime.no_area",
+                   offers=lambda: (ui.published_year(_areas(f.history)[lambda r: r["offense"] == mapped]),), **source)
     ui.what_this_shows("property_crime")
 
 

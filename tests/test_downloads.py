@@ -41,3 +41,24 @@ def test_a_download_is_made_from_the_release_and_language_seen(empty_store, monk
     clicked.join()
     assert made == [("release 1", "es", "csv")]
     assert (data.release(), i18n.language()) == ("release 2", "en"), "the visitor's context leaked out"
+
+
+def test_a_run_reads_one_release_throughout(empty_store, monkeypatch):
+    """begin_run pins the run's thread to the release live when it began: a publish during the run shows at the
+    next run, and never in another thread."""
+    live = {"version": 1}
+    monkeypatch.setattr(data.Store, "current", lambda self: live["version"])
+    monkeypatch.setattr(data, "_open", lambda root, version: f"release {version}")
+    seen = []
+
+    def run():
+        seen.append(data.begin_run())
+        live["version"] += 1  # a publish while the page runs
+        seen.append((data.release(), data._live()[1]))
+
+    for _ in range(2):
+        t = threading.Thread(target=run)
+        t.start()
+        t.join()
+    assert seen == ["release 1", ("release 1", "release 1"), "release 2", ("release 2", "release 2")]
+    assert data.release() == "release 3", "a run's pin leaked out of its thread"

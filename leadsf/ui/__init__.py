@@ -9,18 +9,17 @@
 
 Pages import this package only (`from leadsf import ui; ui.chart_block(...)`); every name is re-exported here.
 """
-from .chart import WITHHELD_MARK, _chart_csv, chart_block, display_table, download
-from .data import (Parts, _derived, _open, _query, _results, as_seen, ensure_published, nm_reference, parts,
+from .chart import WITHHELD_MARK, Chart, _chart_csv, chart_block, display_table, download, draw_chart
+from .data import (Parts, _derived, _open, _query, _results, as_seen, begin_run, ensure_published, nm_reference, parts,
                    per_release, query, release, tune_process)
 from .filters import (PERIOD_PRESETS, Filters, Window, _window_label, area_filter, area_names, category_filter,
                       filter_bar, history_window, period_filter, populations, url_widget)
 from .frame import (_locale, _month_label, choose_language, data_note, empty_state, language_switch,
                     month_label, number, page_start, release_note, run_router, sample_banner, sidebar)
-from .headlines import _highlights, headline, render_highlights, what_this_shows
+from .headlines import Figures, _highlights, headline, headline_figures, render_highlights, what_this_shows
 from .offers import Offer, choose, longer_period, offer_buttons, offers, published_year, whole_area
-from .tables import text_table
-from .trends import (_trend_parts, add_rolling, grain_note, ranked_area_counts, ranked_area_rates, trend_block,
-                     trend_series,
-                     unstable_footnote, window_rows)
+from .tables import table_html, text_table
+from .trends import (Trend, _trend_parts, add_rolling, area_counts_view, area_rates_view, draw_ranked, draw_trend,
+                     grain_note, trend_series, trend_view, unstable_footnote, window_rows)
 
 __all__ = [name for name in dir() if not name.startswith("__")]

@@ -3,8 +3,11 @@ its source line."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
 
 import pandas as pd
+import plotly.io
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
@@ -31,15 +34,27 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
 _chart_csv = memo.by_content(downloads.to_csv)
 
 
+class _Spec(dict):
+    """A figure's dict with its JSON, made once: st.plotly_chart encodes the figure with plotly.io.to_json at
+    every run (7% of the Home page's run), while our figures are built once and shared by every visitor."""
+
+    @property
+    def json(self) -> str:
+        cached = self.__dict__.get("_json")
+        if cached is None:
+            cached = self.__dict__["_json"] = _plotly_to_json(self, validate=False)
+        return cached
+
+
 class _Drawn(BaseFigure):
     """A figure as st.plotly_chart reads it, which is only `to_dict()`: here a dict made once per figure.
     plotly's to_dict deep-copies the figure and re-encodes every array at each call, a third of a chart's
     cost in every run, while the figures are built once and shared by every visitor (memo.by_content)."""
 
-    def __init__(self, plain: dict):  # not BaseFigure.__init__: nothing else of a figure is read
+    def __init__(self, plain: _Spec):  # not BaseFigure.__init__: nothing else of a figure is read
         object.__setattr__(self, "_plain", plain)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> _Spec:
         return self._plain
 
 
@@ -47,9 +62,35 @@ def drawn(fig) -> _Drawn:
     """`fig` ready for st.plotly_chart, its dict kept on it: a figure handed to chart_block is final."""
     plain = fig.__dict__.get("_leadsf_plain")
     if plain is None:
-        plain = fig.to_dict()
-        fig._leadsf_plain = plain
+        plain = fig._leadsf_plain = _Spec(fig.to_dict())
     return _Drawn(plain)
+
+
+_plotly_to_json = plotly.io.to_json
+
+
+@wraps(_plotly_to_json)
+def _to_json(fig, validate=True, pretty=False, remove_uids=True, engine=None):
+    if type(fig) is _Spec and not pretty and remove_uids and engine is None:
+        return fig.json
+    return _plotly_to_json(fig, validate, pretty, remove_uids, engine)
+
+
+# st.plotly_chart looks plotly.io.to_json up at every call; any other caller gets plotly's own.
+plotly.io.to_json = _to_json
+
+
+@dataclass(frozen=True, eq=False)
+class Chart:
+    """What a chart block draws: the figure, the numbers drawn (its table and CSV) and its alt text. A page's
+    view (ui.per_release) makes these once per release, language and filters; its runs only draw them."""
+    fig: object
+    table: pd.DataFrame
+    alt: str
+
+
+def draw_chart(chart: Chart, *, key: str, filename: str, source_key: str, rel: PublicRelease) -> None:
+    chart_block(chart.fig, chart.table, key=key, filename=filename, alt=chart.alt, source_key=source_key, rel=rel)
 
 
 def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, source_key: str,

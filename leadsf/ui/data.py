@@ -69,14 +69,13 @@ def tune_process() -> None:
         polling_path_watcher._POLLING_PERIOD_SECS = max(polling_path_watcher._POLLING_PERIOD_SECS, 5.0)
 
 
-# Set only while a deferred download is made (as_seen): the release that the visitor's run read.
-_seen: contextvars.ContextVar[PublicRelease | None] = contextvars.ContextVar("leadsf_release_seen", default=None)
+# The store and release one script run reads from start to end (begin_run), or that a deferred download's run
+# read (as_seen); unset, each call reads the store's `current` pointer.
+_seen: contextvars.ContextVar[tuple[str, PublicRelease] | None] = contextvars.ContextVar("leadsf_release_seen",
+                                                                                          default=None)
 
 
-def release() -> PublicRelease | None:
-    """The live release, read from the store's `current` pointer on every call, so a publish or rollback
-    shows at every visitor's next run (a stat of one small file, read again when it changes; the release itself
-    is cached)."""
+def _live() -> tuple[str, PublicRelease | None]:
     seen = _seen.get()
     if seen is not None:
         return seen
@@ -85,16 +84,34 @@ def release() -> PublicRelease | None:
     if version is None:
         ensure_published(store)
         version = store.current()
-    return None if version is None else _open(str(store.root), version)
+    root = str(store.root)
+    return root, None if version is None else _open(root, version)
+
+
+def release() -> PublicRelease | None:
+    """The live release. A run pinned by begin_run reads one release throughout, so a publish or rollback
+    shows at every visitor's next run, never halfway through one; otherwise the store's `current` pointer is
+    read at each call (a stat of one small file; the release itself is cached)."""
+    return _live()[1]
+
+
+def begin_run() -> PublicRelease | None:
+    """Pin this script run (its thread's context) to the live release, read once: a page asks for it at
+    every query, view and download, and each read of the store and Streamlit's resource cache cost ~0.2 ms."""
+    _seen.set(None)
+    root, rel = _live()
+    if rel is not None:
+        _seen.set((root, rel))
+    return rel
 
 
 def as_seen(fn: Callable, *args) -> Callable[[], bytes]:
     """`fn(*args)` to be called later, off the script run (a download's click), and made as this run would
     have made it: from the same release, in the same language, even if a publish came in between."""
-    rel, ctx = release(), contextvars.copy_context()
+    seen, ctx = _live(), contextvars.copy_context()
 
     def in_run_context():
-        _seen.set(rel)
+        _seen.set(seen if seen[1] is not None else None)
         return fn(*args)
 
     return lambda: ctx.run(in_run_context)
@@ -122,18 +139,18 @@ def per_release(fn):
     by all sessions, so they are never changed after they are returned."""
     @wraps(fn)
     def cached(*args):
-        rel = release()
-        key = (str(Store().root), rel and rel.version, i18n.language(), fn.__module__, fn.__qualname__, args)
+        root, rel = _live()
+        key = (root, rel and rel.version, i18n.language(), fn.__module__, fn.__qualname__, args)
         return _derived.get(key, lambda: fn(*args))
     return cached
 
 
 def query(name: str, **params) -> pd.DataFrame:
     """Run a named query over the live release; results are cached by release version and parameters."""
-    rel = release()
+    root, rel = _live()
     if rel is None:
         return pd.DataFrame()
-    return _query(str(Store().root), rel.version, name, tuple(sorted(params.items())))
+    return _query(root, rel.version, name, tuple(sorted(params.items())))
 
 
 class Parts(dict):

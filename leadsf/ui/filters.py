@@ -14,7 +14,7 @@ from ..db import PublicRelease
 from ..highlights import months_between, shift_month
 from ..i18n import t
 from ..l10n import area_name
-from .data import query
+from .data import per_release, query
 from .frame import month_label, page_start
 from .offers import remember
 
@@ -94,7 +94,10 @@ def period_filter(rel: PublicRelease, container=None) -> Window:
     return Window(start, end, _window_label(start, end))
 
 
+@per_release
 def area_names(kind: str) -> dict[str, str]:
+    """Area id -> name in the visitor's language for one measure family, "city" the whole area (shared:
+    read only)."""
     areas = query("areas_for_kind", kind=kind)
 
     names = dict(zip(areas["area_id"], areas["name"].map(area_name))) if len(areas) else {}
@@ -135,6 +138,7 @@ def filter_bar(kind: str, **choice) -> Filters | None:
     return Filters(rel, window, area, picked, names, history_window(rel))
 
 
+@per_release
 def populations(kind: str) -> dict[str, int]:
     areas = query("areas_for_kind", kind=kind)
     return dict(zip(areas["area_id"], areas["population"]))

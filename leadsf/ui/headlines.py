@@ -2,37 +2,53 @@
 "what this shows" and unstable-rate notes."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
 from .. import config
 from ..highlights import change, highlights, window_total
 from ..i18n import t
-from ..store import Store
-from .data import _query, release
+from .data import _live, _query
 from .filters import Window, area_names
 from .frame import number
 
 
-def headline(label: str, series: pd.DataFrame, window: Window, *, population: int | None = None,
-             rate_per: int | None = None, key: str = "", help_text: str | None = None) -> dict:
-    """One st.metric: the window's published total, its change against the same window a year earlier
-    (only when both are published), and an annualised rate when a population is given."""
+@dataclass(frozen=True)
+class Figures:
+    """One headline's numbers: the window's published total, the same window a year earlier, the change
+    (only when both are published), and the annualised rate as text with its unstable mark."""
+    recent: int | None
+    previous: int | None
+    change: float | None
+    rate: str | None = None
+
+
+def headline_figures(series: pd.DataFrame, window: Window, *, population: int | None = None,
+                     rate_per: int | None = None) -> Figures:
     recent = window_total(series, window.start, window.end)
     previous = window_total(series, window.prev_start, window.prev_end)
-    delta = change(recent, previous)
+    rate = None
+    if rate_per and population and recent is not None:
+        value = round(recent / population * rate_per * 12 / window.months, 1)
+        mark = " †" if recent < config.get("unstable_below") else ""
+        rate = t(f"filters.rate_per_{rate_per}", rate=number(value)) + mark
+    return Figures(recent, previous, change(recent, previous), rate)
+
+
+def headline(label: str, figures: Figures, *, key: str = "", help_text: str | None = None) -> None:
+    """One st.metric (headline_figures): the total, its change against a year earlier, the rate."""
+    recent, previous, delta = figures.recent, figures.previous, figures.change
     with st.container(border=True, key=f"headline_{key}"):
         st.metric(label, number(recent) if recent is not None else t("ui.withheld_short"),
                   delta=(f"{delta:+.0%} " + t("filters.vs_year_earlier")) if delta is not None else None,
                   delta_color="off", help=help_text)
         parts = [t("ui.withheld_reason")] if recent is None else []
         parts.append(t("filters.year_earlier", value=number(previous) if previous is not None else t("ui.withheld")))
-        if rate_per and population and recent is not None:
-            rate = round(recent / population * rate_per * 12 / window.months, 1)
-            mark = " †" if recent < config.get("unstable_below") else ""
-            parts.append(t(f"filters.rate_per_{rate_per}", rate=number(rate)) + mark)
+        if figures.rate:
+            parts.append(figures.rate)
         st.caption(" · ".join(parts))
-    return {"recent": recent, "previous": previous, "change": delta}
 
 
 def what_this_shows(namespace: str) -> None:
@@ -50,10 +66,10 @@ def _highlights(root: str, version: int, limit: int) -> list:
 
 def render_highlights(limit: int = 5) -> list:
     """Home: 3-5 plain statements about significant changes (exact Poisson test, p < 0.05)."""
-    rel = release()
+    root, rel = _live()
     if rel is None:
         return []
-    items = _highlights(str(Store().root), rel.version, limit)
+    items = _highlights(root, rel.version, limit)
     st.subheader(t("filters.highlights_title"))
     if not items:
         st.caption(t("filters.highlights_none"))

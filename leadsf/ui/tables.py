@@ -28,8 +28,8 @@ def table_html(frame: pd.DataFrame) -> str:
             f"<tbody>{body}</tbody></table></div>")
 
 
-def text_table(frame: pd.DataFrame) -> None:
-    """A plain HTML table whose cells wrap. st.dataframe cuts long text at the cell edge and draws on a canvas;
+def text_table(table: pd.DataFrame | str) -> None:
+    """A plain HTML table whose cells wrap (`table`: a frame, or table_html's text made once in a view). st.dataframe cuts long text at the cell edge and draws on a canvas;
     st.table decodes Arrow in the browser. Either costs a phone 95-290 kB of JavaScript on first use, which put
     the Cost page over 2.5 MB. Wider than the screen, the table scrolls inside itself."""
-    st.html(_STYLE + table_html(frame))
+    st.html(_STYLE + (table if isinstance(table, str) else table_html(table)))

@@ -3,6 +3,7 @@ period shaded and a grain note, and areas ranked by their total or rate for the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -12,10 +13,10 @@ from .. import charts, config, l10n, memo
 from ..db import PublicRelease
 from ..highlights import history_grain, period_months, periods_between, rolling_12, window_total
 from ..i18n import t
-from .chart import chart_block
+from .chart import Chart, draw_chart
 from .filters import Window
 from .frame import empty_state
-from .offers import Offer, longer_period, published_year, whole_area
+from .offers import Offer, whole_area
 
 
 def window_rows(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -33,7 +34,7 @@ def trend_series(frame: pd.DataFrame, window: Window, value: str = "count"
     """The rows to draw over time: the whole published history in `frame` at the finest period type published
     for it (highlights.history_grain), and the periods of that type inside the drawn span that are not
     published at all; empty when no value of `value` is published. `window` (the selected period) does not
-    change what is drawn: trend_block shades it, and the headline figures answer for it."""
+    change what is drawn: draw_trend shades it, and the headline figures answer for it."""
     grain = history_grain(frame, value)
     if grain is None:
         return frame.iloc[0:0], None, []
@@ -52,25 +53,38 @@ def add_rolling(series: pd.DataFrame, value: str = "count") -> tuple[pd.DataFram
     return (out, "avg_12_months") if out["avg_12_months"].notna().any() else (series, None)
 
 
-def trend_block(rows: pd.DataFrame, window: Window, *, title: str, alt: str, key: str, filename: str,
-                source_key: str, rel: PublicRelease, columns: tuple[str, ...] = ("count", "withheld"),
-                by: str | None = None, labels: dict[str, str] | None = None, y: str = "count",
-                y_title: str | None = None, decimals: int | None = None,
-                empty_key: str | None = "ui.empty", offers: tuple[Offer | None, ...] | None = None) -> pd.DataFrame:
-    """Rows over time as a chart block with its grain note: pass the whole published history (see
-    `history_window`), which is drawn at the finest grain published for it with `window` shaded; one line
-    (with a 12-month average where allowed), or one line per value of `by`. `y_title` defaults to
-    "count per <grain>"; `empty_key` is the message when nothing is published (None: say nothing), with
-    `offers` as buttons to try instead (default: the whole area). Returns the drawn series."""
+@dataclass(frozen=True, eq=False)
+class Trend:
+    """What a trend block draws (trend_view): the series, its grain, the unpublished periods in its span, and
+    the chart (None when nothing is published)."""
+    series: pd.DataFrame
+    grain: str | None
+    missing: list[str]
+    chart: Chart | None
+
+
+def trend_view(rows: pd.DataFrame, window: Window, *, title: str, alt: str,
+               columns: tuple[str, ...] = ("count", "withheld"), by: str | None = None,
+               labels: dict[str, str] | None = None, y: str = "count", y_title: str | None = None,
+               decimals: int | None = None) -> Trend:
+    """Rows over time: pass the whole published history (see `history_window`), which is drawn at the finest
+    grain published for it with `window` shaded; one line (with a 12-month average where allowed), or one
+    line per value of `by`. `y_title` defaults to "count per <grain>"."""
     series, grain, missing, fig, table, alt_text = _trend_parts(rows, window, title, alt, columns, by, labels, y,
                                                                 y_title, decimals)
-    if series.empty:
+    return Trend(series, grain, missing, None if series.empty else Chart(fig, table, alt_text))
+
+
+def draw_trend(trend: Trend, *, key: str, filename: str, source_key: str, rel: PublicRelease,
+               empty_key: str | None = "ui.empty", offers: tuple[Offer | None, ...] | None = None) -> None:
+    """A trend as a chart block with its grain note; `empty_key` is the message when nothing is published
+    (None: say nothing), with `offers` as buttons to try instead (default: the whole area)."""
+    if trend.chart is None:
         if empty_key:
             empty_state(empty_key, offers=(whole_area(),) if offers is None else offers)
-        return series
-    chart_block(fig, table, key=key, filename=filename, source_key=source_key, rel=rel, alt=alt_text)
-    grain_note(grain, missing)
-    return series
+        return
+    draw_chart(trend.chart, key=key, filename=filename, source_key=source_key, rel=rel)
+    grain_note(trend.grain, trend.missing)
 
 
 @memo.by_content
@@ -97,40 +111,39 @@ def grain_note(grain: str | None, missing: list[str]) -> None:
         st.caption(t("filters.not_published", periods=shown))
 
 
-def ranked_area_rates(table: pd.DataFrame, *, title: str, y_title: str, alt_key: str, key: str, filename: str,
-                      source_key: str, rel: PublicRelease, empty_key: str,
-                      offers: tuple[Offer | None, ...] | Callable[[], tuple] | None = None) -> None:
-    """Areas ranked by rate (highlights.area_rates) as bars with the table, download and unstable footnote.
-    With nothing published, `empty_key` says so and `offers` (default: a longer period; a function is called
-    only then) are offered."""
+def area_rates_view(table: pd.DataFrame, *, title: str, y_title: str, alt_key: str) -> Chart | None:
+    """Areas ranked by rate (highlights.area_rates) as bars; None when no count is published."""
     if table.empty or table["count"].isna().all():
-        offers = offers() if callable(offers) else offers
-        empty_state(empty_key, offers=(longer_period(),) if offers is None else offers)
-        return
+        return None
     fig = charts.bars(table, x="area", y="rate", horizontal=True, unstable="rate_unstable", title=title,
                       y_title=y_title)
-    chart_block(fig, table, key=key, filename=filename, source_key=source_key, rel=rel,
-                alt=l10n.alt(t(alt_key), l10n.bar_numbers(table, x="area", y="rate", decimals=1)))
-    if table["rate_unstable"].fillna(False).astype(bool).any():
-        unstable_footnote()
+    return Chart(fig, table, l10n.alt(t(alt_key), l10n.bar_numbers(table, x="area", y="rate", decimals=1)))
 
 
-def ranked_area_counts(by_area: pd.DataFrame, window: Window, names: dict[str, str], *, title: str, alt_key: str,
-                       key: str, filename: str, source_key: str, rel: PublicRelease, empty_key: str,
-                       history: Callable[[], pd.DataFrame] | None = None) -> None:
-    """Each area's published total for the window as bars, highest first (`by_area`: one series per area).
-    When nothing is published for the window, the latest year published in `history()` (the same series
-    over the whole history; called only then) is offered."""
+def area_counts_view(by_area: pd.DataFrame, window: Window, names: dict[str, str], *, title: str,
+                     alt_key: str) -> Chart | None:
+    """Each area's published total for the window as bars, highest first (`by_area`: one series per area);
+    None when no total is published."""
     table = pd.DataFrame([{"area": names.get(a, a), "count": window_total(g, window.start, window.end)}
                           for a, g in by_area.groupby("area_id")], columns=["area", "count"])
     if table.empty or table["count"].isna().all():
-        empty_state(empty_key, offers=(published_year(history() if history else by_area),))
-        return
+        return None
     table["count"] = table["count"].astype("Int64")
     table = table.sort_values("count", ascending=False, na_position="last")
     fig = charts.bars(table, x="area", y="count", horizontal=True, title=title, y_title=t("filters.count"))
-    chart_block(fig, table, key=key, filename=filename, source_key=source_key, rel=rel,
-                alt=l10n.alt(t(alt_key), l10n.bar_numbers(table, x="area", y="count")))
+    return Chart(fig, table, l10n.alt(t(alt_key), l10n.bar_numbers(table, x="area", y="count")))
+
+
+def draw_ranked(chart: Chart | None, *, key: str, filename: str, source_key: str, rel: PublicRelease,
+                empty_key: str, offers: Callable[[], tuple[Offer | None, ...]]) -> None:
+    """Ranked areas (area_rates_view, area_counts_view) with the unstable-rate footnote when a rate is
+    unstable; with nothing published, `empty_key` says so and `offers()` (called only then) are offered."""
+    if chart is None:
+        empty_state(empty_key, offers=offers())
+        return
+    draw_chart(chart, key=key, filename=filename, source_key=source_key, rel=rel)
+    if "rate_unstable" in chart.table and chart.table["rate_unstable"].fillna(False).astype(bool).any():
+        unstable_footnote()
 
 
 def unstable_footnote() -> None:
