@@ -419,9 +419,15 @@ def _compact_deck_class():
 
     class CompactDeck(pdk.Deck):
         """pydeck serialises with indent=2, which triples the bytes sent for polygons and makes json use its
-        pure-Python encoder (~30 ms for a map); send compact JSON made by the C encoder."""
+        pure-Python encoder (~30 ms for a map); send compact JSON made by the C encoder, once per deck (a
+        page's view keeps its deck for every visitor, and st.pydeck_chart asks at every run)."""
 
         def to_json(self):
+            if "_leadsf_json" not in self.__dict__:
+                self.__dict__["_leadsf_json"] = self._compact_json()
+            return self.__dict__["_leadsf_json"]
+
+        def _compact_json(self):
             from pydeck.bindings.json_tools import default_serialize
 
             doc = json.loads(json.dumps(self, sort_keys=True, default=default_serialize))

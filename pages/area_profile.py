@@ -17,23 +17,43 @@ from pages.sections.area_domain import DOMAINS, FALLBACKS, domain
 from pages.sections.area_locator import PRINT_CSS, locator
 
 
+@ui.per_release
+def _coverage() -> tuple[str, ...]:
+    return tuple(ui.query("profile_coverage", measures=",".join(f"{k}.{m}" for k, m in DOMAINS))["area_id"])
+
+
 def best_covered(ids: list[str]) -> str:
     """The area with the most published values of the profile's headline measures (ties: first listed)."""
-    coverage = ui.query("profile_coverage", measures=",".join(f"{k}.{m}" for k, m in DOMAINS))
-    ranked = [a for a in coverage["area_id"] if a in ids]
+    ranked = [a for a in _coverage() if a in ids]
     return ranked[0] if ranked else ids[0]
 
 
-def _choose_area(all_areas: pd.DataFrame, labels: dict[str, str]) -> str:
+@ui.per_release
+def _areas() -> dict | None:
+    """Every published area: its label in the picker, boundary set, kinds, name and population; the boundary
+    set each kind is published on; None when no area is published."""
+    all_areas = ui.query("profile_areas")
+    if all_areas.empty:
+        return None
+    labels = {s.name: l10n.boundary_label(s) for s in areas.boundary_sets().values()}
+    return {
+        "labels": labels,
+        "described": {a: f"{l10n.area_name(n)} ({labels.get(s, '')})"
+                      for a, n, s in zip(all_areas["area_id"], all_areas["name"], all_areas["boundary_set"])},
+        "rows": {r.area_id: {"boundary_set": r.boundary_set, "kinds": list(r.kinds), "name": l10n.area_name(r.name),
+                             "population": int(r.population)} for r in all_areas.itertuples(index=False)},
+        "kind_sets": all_areas.explode("kinds").groupby("kinds")["boundary_set"].first().to_dict(),
+    }
+
+
+def _choose_area(described: dict[str, str]) -> str:
     """The area picker: ?area= when it names a published area, else the best-covered area; kept in the URL."""
-    ids = all_areas["area_id"].tolist()
+    ids = list(described)
     wanted = st.query_params.get("area")
     if wanted is not None and wanted not in ids:
         st.warning(t("profile.unknown_area", area=wanted))
     if "profile_area" not in st.session_state or (wanted in ids and st.session_state.get("_profile_url") != wanted):
         st.session_state["profile_area"] = wanted if wanted in ids else best_covered(ids)
-    described = {a: f"{l10n.area_name(n)} ({labels.get(s, '')})"
-                 for a, n, s in zip(ids, all_areas["name"], all_areas["boundary_set"])}
     area_id = st.selectbox(t("profile.pick"), ids, key="profile_area", format_func=described.get)
     st.query_params["area"] = area_id
     st.session_state["_profile_url"] = area_id
@@ -48,23 +68,21 @@ def render() -> None:
         ui.empty_state("ui.no_release")
         return
     ui.sample_banner(rel)
-    all_areas = ui.query("profile_areas")
-    if all_areas.empty:
+    known = _areas()
+    if known is None:
         ui.empty_state("profile.no_areas")
         return
-    labels = {s.name: l10n.boundary_label(s) for s in areas.boundary_sets().values()}
-    area_id = _choose_area(all_areas, labels)
-    row = all_areas.set_index("area_id").loc[area_id]
-    bset_name = row["boundary_set"]
-    kinds = list(row["kinds"])
-    name = l10n.area_name(row["name"])
+    labels = known["labels"]
+    area_id = _choose_area(known["described"])
+    row = known["rows"][area_id]
+    bset_name, kinds, name = row["boundary_set"], row["kinds"], row["name"]
     st.header(name)
 
     left, right = st.columns([2, 1])
     with left:
         st.markdown(t("profile.about_area", name=name, boundary=labels.get(bset_name, bset_name),
-                      population=ui.number(int(row["population"]))))
-        kind_sets = all_areas.explode("kinds").groupby("kinds")["boundary_set"].first().to_dict()
+                      population=ui.number(row["population"])))
+        kind_sets = known["kind_sets"]
         for k in [k for k, _ in DOMAINS if k not in kinds and k in kind_sets]:
             st.caption(t("profile.elsewhere", domain=t(f"profile.domain_{k}"),
                          boundary=labels.get(kind_sets[k], kind_sets[k])))

@@ -9,8 +9,8 @@ import streamlit as st
 
 from leadsf import areas, contract, ui
 from leadsf.i18n import t
-from pages.sections.maps_table import table_section
-from pages.sections.maps_view import area_values, map_section
+from pages.sections.maps_table import table_section, table_view
+from pages.sections.maps_view import area_values, map_section, map_view, selected_from_map
 
 # (kind, measure) pairs a visitor can map; overdose outcomes are for any drug.
 MEASURES: tuple[tuple[str, str], ...] = (
@@ -66,18 +66,32 @@ def render() -> None:
     else:
         c3.caption(t("maps.counts_only"))
 
+    selected = selected_from_map()
+    highlight = selected or st.session_state.get("map_area")
+    # A highlighted area is one visitor's choice: made for that run only, so the shared views stay few.
+    view = (_view if highlight is None else _view.__wrapped__)(kind_name, measure, period, use_rate, highlight)
+    if view is None:
+        ui.empty_state("maps.no_periods", measure=measure_label(kind_name, measure))
+        return
+    map_section(view["map"], selected)
+    table_section(view["table"], kind_name=kind_name, measure=measure, period=period, bset=view["bset"], rel=rel)
+
+
+@ui.per_release
+def _view(kind_name: str, measure: str, period: str, use_rate: bool, highlight: str | None) -> dict | None:
+    """The map and table of one measure and period (`highlight`: the area outlined); None when no area is
+    published."""
+    kind = contract.kind(kind_name)
     frame = ui.query("map_values", kind=kind_name, measure=measure, period=period)
     values = area_values(frame, kind)
     if not values:
-        ui.empty_state("maps.no_periods", measure=measure_label(kind_name, measure))
-        return
+        return None
     bset = areas.boundary_set(frame["boundary_set"].iloc[0])
     unit = t(f"maps.unit_{kind_name}") if use_rate else t("maps.unit_count")
     period_label = t("maps.quarter_label", year=period[:4], q=period[-1]) if "-Q" in period else period
-
-    map_section(values, use_rate=use_rate, period_label=period_label, title=measure_label(kind_name, measure),
-                unit=unit, bset=bset)
-    table_section(frame, kind, use_rate=use_rate, measure=measure, period=period, bset=bset, rel=rel)
+    return {"map": map_view(values, use_rate=use_rate, period_label=period_label,
+                            title=measure_label(kind_name, measure), unit=unit, bset=bset, highlight=highlight),
+            "table": table_view(frame, kind, use_rate=use_rate), "bset": bset}
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)

@@ -37,6 +37,7 @@ def _trend(kind_name: str, measure: str, area_id: str, area_name: str, grain: st
     return {"fig": fig, "table": table, "alt": alt}
 
 
+@ui.per_release
 def _best_grain(kind_name: str, measure: str, area_id: str) -> str:
     """The grain at which the area has the most published values (years on a tie): the trend shown first."""
     series = ui.query("profile_series", kind=kind_name, measure=measure, area=area_id)

@@ -9,10 +9,8 @@ from leadsf import areas, contract, downloads, l10n, maps, ui
 from leadsf.i18n import t
 
 
-def table_section(frame: pd.DataFrame, kind: contract.Kind, *, use_rate: bool, measure: str, period: str,
-                  bset, rel) -> None:
-    kind_name = kind.name
-    st.header(t("maps.table_title"))
+def table_view(frame: pd.DataFrame, kind: contract.Kind, *, use_rate: bool) -> dict:
+    """Every area's value, best first, as shown (numbers formatted, withheld in words) and as downloaded."""
     table = frame[frame["area_id"] != areas.TOTAL_ID].copy()
     table["name"] = table["name"].map(l10n.area_name)
     table["status"] = [t("maps.no_data") if not p else (t("ui.withheld") if w else "")
@@ -28,9 +26,15 @@ def table_section(frame: pd.DataFrame, kind: contract.Kind, *, use_rate: bool, m
             shown[col] = shown[col].map(lambda v: v if isinstance(v, str) else ("" if pd.isna(v) else ui.number(v)))
     if "rate_unstable" in shown:
         shown["rate_unstable"] = shown["rate_unstable"].map(lambda v: maps.UNSTABLE_MARK if v is True else "")
-    st.dataframe(shown.rename(columns={c: t(f"maps.col_{c}") for c in cols}), hide_index=True, width="stretch")
+    return {"shown": shown.rename(columns={c: t(f"maps.col_{c}") for c in cols}),
+            "csv": table[["area_id", *cols, "withheld", "published"]]}
+
+
+def table_section(view: dict, *, kind_name: str, measure: str, period: str, bset, rel) -> None:
+    st.header(t("maps.table_title"))
+    st.dataframe(view["shown"], hide_index=True, width="stretch")
     st.caption(t("maps.rank_note"))
-    ui.download(t("ui.download_csv"), downloads.to_csv, table[["area_id", *cols, "withheld", "published"]],
+    ui.download(t("ui.download_csv"), downloads.to_csv, view["csv"],
                 file_name=f"lead-santa-fe-map-{kind_name}-{measure}-{period}.csv", mime="text/csv",
                 key="map_download")
     ui.data_note(rel, f"maps.source_{kind_name}")

@@ -47,42 +47,49 @@ def profile_link(area_id: str, name: str) -> None:
                  query_params={"area": area_id})
 
 
-def map_section(values: list[maps.AreaValue], *, use_rate: bool, period_label: str, title: str, unit: str,
-                bset) -> None:
-    """The map, its legend and the area picker; `title` names the measure, `unit` its values."""
-    selected = _selected_from_map()
-    highlight = selected or st.session_state.get("map_area")
+def map_view(values: list[maps.AreaValue], *, use_rate: bool, period_label: str, title: str, unit: str, bset,
+             highlight: str | None) -> dict:
+    """What map_section draws: the deck (its JSON made once), heading, alt text, legend and the areas."""
     fc, breaks = maps.feature_collection(values, use_rate=use_rate, period=period_label, text=tooltip_text(),
                                          highlight=highlight)
     deck = maps.build_deck(fc, view=maps.view_for([v.geometry for v in values]))
     states = [f["properties"]["state"] for f in fc["features"]]
-    st.header(t("maps.map_title", measure=title, period=period_label, unit=unit,
-                boundary=l10n.boundary_label(bset)))
+    lowest = min([(v.rate if use_rate else v.count) for v in values
+                  if maps.state_of(v.count, v.withheld, v.published) == maps.VALUE] or [0])
+    items = maps.legend_items(breaks, {"range": t("maps.legend_range"), "suppressed": t("ui.withheld"),
+                                       "no_data": t("maps.no_data"), "unstable": t("maps.unstable")},
+                              decimals=1 if use_rate else 0, lowest=lowest)
+    return {
+        "deck": deck,
+        "heading": t("maps.map_title", measure=title, period=period_label, unit=unit,
+                     boundary=l10n.boundary_label(bset)),
+        "alt": t("maps.alt", measure=title, period=period_label, boundary=l10n.boundary_label(bset), n=len(values),
+                 suppressed=states.count(maps.SUPPRESSED), no_data=states.count(maps.NO_DATA))
+               + " " + _key_numbers(values, use_rate),
+        "legend": maps.legend_html(items, unit),
+        "names": {v.area_id: v.name for v in values},
+    }
+
+
+def map_section(view: dict, selected: str | None) -> None:
+    """The map (map_view), its legend and the area picker; `selected`: the area last clicked on the map."""
+    st.header(view["heading"])
     left, right = st.columns([4, 1])
     with left:
-        st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key="map",
-                        height=500, alt=t("maps.alt", measure=title,
-                                          period=period_label, boundary=l10n.boundary_label(bset), n=len(values),
-                                          suppressed=states.count(maps.SUPPRESSED),
-                                          no_data=states.count(maps.NO_DATA)) + " " + _key_numbers(values, use_rate))
+        st.pydeck_chart(view["deck"], on_select=_on_map_select, selection_mode="single-object", key="map",
+                        height=500, alt=view["alt"])
     with right:
-        lowest = min([(v.rate if use_rate else v.count) for v in values
-                      if maps.state_of(v.count, v.withheld, v.published) == maps.VALUE] or [0])
-        items = maps.legend_items(breaks, {"range": t("maps.legend_range"), "suppressed": t("ui.withheld"),
-                                           "no_data": t("maps.no_data"), "unstable": t("maps.unstable")},
-                                  decimals=1 if use_rate else 0, lowest=lowest)
-        st.html(maps.legend_html(items, unit))
+        st.html(view["legend"])
         st.caption(t("maps.legend_note"))
 
     # Keyboard route to the same choice as clicking the map.
-    ids = [v.area_id for v in values]
-    names = {v.area_id: v.name for v in values}
+    names = view["names"]
+    ids = list(names)
     picked = st.selectbox(t("maps.pick_area"), ids, index=ids.index(selected) if selected in ids else None,
-                          format_func=lambda a: names[a], placeholder=t("maps.pick_placeholder"), key="map_area")
+                          format_func=names.get, placeholder=t("maps.pick_placeholder"), key="map_area")
     target = picked or selected
     if target in names:
         profile_link(target, names[target])
-
 
 
 def _key_numbers(values: list[maps.AreaValue], use_rate: bool) -> str:
@@ -95,12 +102,12 @@ def _key_numbers(values: list[maps.AreaValue], use_rate: bool) -> str:
 
 def _on_map_select() -> None:
     """A click on the map chooses the same area as the list below it (one source of truth)."""
-    area = _selected_from_map()
+    area = selected_from_map()
     if area:
         st.session_state["map_area"] = area
 
 
-def _selected_from_map() -> str | None:
+def selected_from_map() -> str | None:
     event = st.session_state.get("map")
     try:
         objs = event["selection"]["objects"].get("areas") or []
