@@ -78,16 +78,17 @@ def idle_rate(target, seconds: float = 6.0) -> float:
 
 
 def _cpu_per_load(browser, target, path: str, loads: int, idle: float) -> tuple[float, float, float]:
-    """Median CPU ms per fresh load (all app processes), the same less what they burn idle over the load's
-    2-3 s (`idle`, per second: an idle process is not the visit's cost), and median wall ms."""
-    cpu, net, wall = [], [], []
+    """CPU ms per fresh load (all app processes; /proc counts 10 ms ticks, so the total over `loads` divided
+    by them), the same less what they burn idle over the loads (`idle`, per second: an idle process is not the
+    visit's cost), and the median wall ms."""
+    wall = []
+    before, started = target.cpu_seconds(), time.perf_counter()
     for _ in range(loads):
-        before, started = target.cpu_seconds(), time.perf_counter()
         wall.append(bench_browser.load_time(browser, target.url + path))
         time.sleep(0.3)  # the last messages of the run
-        cpu.append(target.cpu_seconds() - before)
-        net.append(cpu[-1] - idle * (time.perf_counter() - started))
-    return 1000 * statistics.median(cpu), 1000 * statistics.median(net), 1000 * statistics.median(wall)
+    cpu = target.cpu_seconds() - before
+    net = cpu - idle * (time.perf_counter() - started)
+    return 1000 * cpu / loads, 1000 * net / loads, 1000 * statistics.median(wall)
 
 
 def run_first_visits(store: Path, work: Path, loads: int = 3, pages=bench_browser.PAGES) -> list[dict]:

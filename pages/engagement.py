@@ -34,6 +34,7 @@ def _view(area: str, window: ui.Window, history: ui.Window, measure: str) -> dic
                                title=t("engagement.steps_chart"), alt=t("engagement.steps_alt")),
         "areas": ui.area_counts_view(_by_area(window, measure), window, ui.area_names("engagement"),
                                      title=t("engagement.area_chart", measure=label), alt_key="engagement.area_alt"),
+        "areas_year": ui.published_year(_by_area(history, measure)),  # offered when the period has none
     }
 
 
@@ -65,7 +66,7 @@ def render() -> None:
 
     st.header(t("engagement.area_title", measure=label))
     ui.draw_ranked(view["areas"], key="engagement_area", filename=f"lead-santa-fe-{measure}-by-area",
-                   empty_key="engagement.no_area", offers=lambda: (ui.published_year(_by_area(f.history, measure)),),
+                   empty_key="engagement.no_area", offers=(view["areas_year"],),
                    **source)
     ui.what_this_shows("engagement")
 

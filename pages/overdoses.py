@@ -28,7 +28,8 @@ def _rate(series, window: ui.Window, label: str) -> ui.Chart | None:
     fig = charts.trend(series, x="period", y="rate", series=None, title=t("overdoses.rate_chart", outcome=label),
                        y_title=t("overdoses.rate_axis"), highlight=(window.start, window.end))
     return ui.Chart(fig, series[["period", "count", "rate", "rate_unstable", "withheld"]],
-                    l10n.alt(t("overdoses.rate_alt", outcome=label), l10n.trend_numbers(series, y="rate", decimals=1)))
+                    l10n.alt(t("overdoses.rate_alt", outcome=label), l10n.trend_numbers(series, y="rate", decimals=1)),
+                    ui.any_unstable(series))
 
 
 def _state(rel) -> ui.Chart:
@@ -64,19 +65,18 @@ def _view(area: str, window: ui.Window, history: ui.Window, outcome: str) -> dic
                           columns=columns)
     table = area_rates(_by_area(window, outcome), window.start, window.end, window.months, population,
                        ui.area_names("overdoses"), 100_000)
-    rate = _rate(trend.series, window, label)
     return {
         "headlines": [(d, ui.headline_figures(by_drug[d], window, population=population.get(area), rate_per=100_000))
                       for d in ("any", "fentanyl", "methamphetamine")],
         "trend": trend,
-        "rate": rate,
-        "rate_unstable": rate is not None and bool(trend.series["rate_unstable"].fillna(False).astype(bool).any()),
+        "rate": _rate(trend.series, window, label),
         "drugs": ui.trend_view(rows[rows["drug"] != "any"], window, by="drug",
                                labels={d: t(f"overdoses.d_{d}") for d in DRUGS},
                                title=t("overdoses.drug_chart", outcome=label), alt=t("overdoses.drug_alt"),
                                columns=columns),
         "areas": ui.area_rates_view(table, title=t("overdoses.area_chart", outcome=label),
                                     y_title=t("overdoses.rate_axis"), alt_key="overdoses.area_alt"),
+        "areas_year": ui.published_year(_by_area(history, outcome)),  # offered when the period has none
         "state": _state(ui.release()) if outcome == "fatal" else None,
     }
 
@@ -104,8 +104,6 @@ def render() -> None:
     ui.draw_trend(view["trend"], key="overdoses_trend", filename=f"lead-santa-fe-overdoses-{outcome}", **source)
     if view["rate"] is not None:
         ui.draw_chart(view["rate"], key="overdoses_rate", filename=f"lead-santa-fe-overdose-rate-{outcome}", **source)
-        if view["rate_unstable"]:
-            ui.unstable_footnote()
 
     st.header(t("overdoses.drug_title", outcome=label))
     st.caption(t("overdoses.overlap"))
@@ -115,7 +113,7 @@ def render() -> None:
     st.header(t("overdoses.area_title", outcome=label))
     ui.draw_ranked(view["areas"], key="overdoses_area", filename=f"lead-santa-fe-overdoses-{outcome}-by-area",
                    empty_key="overdoses.no_area",
-                   offers=lambda: (ui.published_year(_by_area(f.history, outcome)) or _other_outcome(outcome),),
+                   offers=(view["areas_year"] or _other_outcome(outcome),),
                    **source)
 
     if view["state"] is not None:

@@ -26,8 +26,6 @@ def _view(area: str, window: ui.Window, history: ui.Window, offense: str) -> dic
     by_offense = ui.parts(rows, "offense")
     label = t(f"property_crime.o_{offense}")
     columns = ("count", "rate", "rate_unstable", "withheld")
-    trend = ui.trend_view(by_offense[offense], window, title=label, alt=t("property_crime.trend_alt", offense=label),
-                          columns=columns)
 
     all_areas = _areas(window)
     mapped = offense
@@ -41,14 +39,15 @@ def _view(area: str, window: ui.Window, history: ui.Window, offense: str) -> dic
     return {
         "headlines": [(o, ui.headline_figures(by_offense[o], window, population=population.get(area), rate_per=1_000))
                       for o in dict.fromkeys((FEATURED, offense, "all"))],
-        "trend": trend,
-        "rate_unstable": not trend.series.empty and bool(trend.series["rate_unstable"].fillna(False).astype(bool).any()),
+        "trend": ui.trend_view(by_offense[offense], window, title=label,
+                               alt=t("property_crime.trend_alt", offense=label), columns=columns, unstable_note=True),
         "offenses": ui.trend_view(rows[rows["offense"] != "all"], window, by="offense",
                                   labels={o: t(f"property_crime.o_{o}") for o in OFFENSES}, y="rate",
                                   y_title=t("property_crime.rate_axis"), decimals=1,
                                   title=t("property_crime.offenses_chart"), alt=t("property_crime.offenses_alt"),
                                   columns=columns),
         "mapped": mapped,
+        "areas_year": ui.published_year(_areas(history)[lambda r: r["offense"] == mapped]),  # offered when none
         "areas": ui.area_rates_view(table, title=t("property_crime.area_chart", offense=t(f"property_crime.o_{mapped}")),
                                     y_title=t("property_crime.rate_axis"), alt_key="property_crime.area_alt"),
     }
@@ -75,8 +74,6 @@ def render() -> None:
     label = t(f"property_crime.o_{offense}")
     st.header(t("property_crime.trend_title", offense=label))
     ui.draw_trend(view["trend"], key="property_crime_trend", filename=f"lead-santa-fe-{offense}", **source)
-    if view["rate_unstable"]:
-        ui.unstable_footnote()
 
     st.header(t("property_crime.offenses_title"))
     ui.draw_trend(view["offenses"], key="property_crime_offenses", filename="lead-santa-fe-property-crime-by-offense",
@@ -88,7 +85,7 @@ def render() -> None:
         st.caption(t("property_crime.area_fallback", offense=label))
     ui.draw_ranked(view["areas"], key="property_crime_area", filename=f"lead-santa-fe-{mapped}-by-area",
                    empty_key="property_crime.no_area",
-                   offers=lambda: (ui.published_year(_areas(f.history)[lambda r: r["offense"] == mapped]),), **source)
+                   offers=(view["areas_year"],), **source)
     ui.what_this_shows("property_crime")
 
 

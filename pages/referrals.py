@@ -77,6 +77,7 @@ def _view(area: str, window: ui.Window, history: ui.Window, breakdown: str) -> d
                         window, breakdown, cats),
         "areas": ui.area_counts_view(_by_area(window), window, ui.area_names("referrals"),
                                      title=t("referrals.area_chart"), alt_key="referrals.area_alt"),
+        "areas_year": ui.published_year(_by_area(history)),  # offered when the period has no area published
         "funnel": _funnel(area, window),
     }
 
@@ -116,7 +117,7 @@ def render() -> None:
 
     st.header(t("referrals.area_title"))
     ui.draw_ranked(view["areas"], key="referrals_area", filename="lead-santa-fe-referrals-by-area",
-                   empty_key="referrals.no_area", offers=lambda: (ui.published_year(_by_area(f.history)),), **source)
+                   empty_key="referrals.no_area", offers=(view["areas_year"],), **source)
 
     st.header(t("referrals.funnel_title"))
     if view["funnel"] is None:

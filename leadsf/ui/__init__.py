@@ -9,7 +9,8 @@
 
 Pages import this package only (`from leadsf import ui; ui.chart_block(...)`); every name is re-exported here.
 """
-from .chart import WITHHELD_MARK, Chart, _chart_csv, chart_block, display_table, download, draw_chart
+from .chart import (WITHHELD_MARK, Chart, _chart_csv, any_unstable, chart_block, display_table, download,
+                    draw_chart, unstable_footnote)
 from .data import (Parts, _derived, _open, _query, _results, as_seen, begin_run, ensure_published, nm_reference, parts,
                    per_release, query, release, tune_process)
 from .filters import (PERIOD_PRESETS, Filters, Window, _window_label, area_filter, area_names, category_filter,
@@ -20,6 +21,6 @@ from .headlines import Figures, _highlights, headline, headline_figures, render_
 from .offers import Offer, choose, longer_period, offer_buttons, offers, published_year, whole_area
 from .tables import table_html, text_table
 from .trends import (Trend, _trend_parts, add_rolling, area_counts_view, area_rates_view, draw_ranked, draw_trend,
-                     grain_note, trend_series, trend_view, unstable_footnote, window_rows)
+                     grain_note, trend_series, trend_view, window_rows)
 
 __all__ = [name for name in dir() if not name.startswith("__")]

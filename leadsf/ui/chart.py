@@ -11,7 +11,7 @@ import plotly.io
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
-from .. import downloads, memo
+from .. import config, downloads, memo
 from ..db import PublicRelease
 from ..i18n import t
 from ..l10n import table_view
@@ -87,10 +87,21 @@ class Chart:
     fig: object
     table: pd.DataFrame
     alt: str
+    unstable: bool = False  # some rate drawn rests on few events: say so under the chart
 
 
 def draw_chart(chart: Chart, *, key: str, filename: str, source_key: str, rel: PublicRelease) -> None:
     chart_block(chart.fig, chart.table, key=key, filename=filename, alt=chart.alt, source_key=source_key, rel=rel)
+    if chart.unstable:
+        unstable_footnote()
+
+
+def any_unstable(frame: pd.DataFrame) -> bool:
+    return "rate_unstable" in frame and bool(frame["rate_unstable"].fillna(False).astype(bool).any())
+
+
+def unstable_footnote() -> None:
+    st.caption(t("filters.unstable_note", n=config.get("unstable_below")))
 
 
 def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, source_key: str,

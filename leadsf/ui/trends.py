@@ -2,18 +2,17 @@
 period shaded and a grain note, and areas ranked by their total or rate for the selected period."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .. import charts, config, l10n, memo
+from .. import charts, l10n, memo
 from ..db import PublicRelease
 from ..highlights import history_grain, period_months, periods_between, rolling_12, window_total
 from ..i18n import t
-from .chart import Chart, draw_chart
+from .chart import Chart, any_unstable, draw_chart
 from .filters import Window
 from .frame import empty_state
 from .offers import Offer, whole_area
@@ -66,13 +65,16 @@ class Trend:
 def trend_view(rows: pd.DataFrame, window: Window, *, title: str, alt: str,
                columns: tuple[str, ...] = ("count", "withheld"), by: str | None = None,
                labels: dict[str, str] | None = None, y: str = "count", y_title: str | None = None,
-               decimals: int | None = None) -> Trend:
+               decimals: int | None = None, unstable_note: bool = False) -> Trend:
     """Rows over time: pass the whole published history (see `history_window`), which is drawn at the finest
     grain published for it with `window` shaded; one line (with a 12-month average where allowed), or one
-    line per value of `by`. `y_title` defaults to "count per <grain>"."""
+    line per value of `by`. `y_title` defaults to "count per <grain>"; `unstable_note`: footnote an unstable
+    rate among the rows drawn."""
     series, grain, missing, fig, table, alt_text = _trend_parts(rows, window, title, alt, columns, by, labels, y,
                                                                 y_title, decimals)
-    return Trend(series, grain, missing, None if series.empty else Chart(fig, table, alt_text))
+    if series.empty:
+        return Trend(series, grain, missing, None)
+    return Trend(series, grain, missing, Chart(fig, table, alt_text, unstable_note and any_unstable(series)))
 
 
 def draw_trend(trend: Trend, *, key: str, filename: str, source_key: str, rel: PublicRelease,
@@ -117,7 +119,8 @@ def area_rates_view(table: pd.DataFrame, *, title: str, y_title: str, alt_key: s
         return None
     fig = charts.bars(table, x="area", y="rate", horizontal=True, unstable="rate_unstable", title=title,
                       y_title=y_title)
-    return Chart(fig, table, l10n.alt(t(alt_key), l10n.bar_numbers(table, x="area", y="rate", decimals=1)))
+    return Chart(fig, table, l10n.alt(t(alt_key), l10n.bar_numbers(table, x="area", y="rate", decimals=1)),
+                 any_unstable(table))
 
 
 def area_counts_view(by_area: pd.DataFrame, window: Window, names: dict[str, str], *, title: str,
@@ -135,16 +138,10 @@ def area_counts_view(by_area: pd.DataFrame, window: Window, names: dict[str, str
 
 
 def draw_ranked(chart: Chart | None, *, key: str, filename: str, source_key: str, rel: PublicRelease,
-                empty_key: str, offers: Callable[[], tuple[Offer | None, ...]]) -> None:
-    """Ranked areas (area_rates_view, area_counts_view) with the unstable-rate footnote when a rate is
-    unstable; with nothing published, `empty_key` says so and `offers()` (called only then) are offered."""
+                empty_key: str, offers: tuple[Offer | None, ...]) -> None:
+    """Ranked areas (area_rates_view, area_counts_view); with nothing published, `empty_key` says so and
+    `offers` are offered."""
     if chart is None:
-        empty_state(empty_key, offers=offers())
+        empty_state(empty_key, offers=offers)
         return
     draw_chart(chart, key=key, filename=filename, source_key=source_key, rel=rel)
-    if "rate_unstable" in chart.table and chart.table["rate_unstable"].fillna(False).astype(bool).any():
-        unstable_footnote()
-
-
-def unstable_footnote() -> None:
-    st.caption(t("filters.unstable_note", n=config.get("unstable_below")))
