@@ -17,8 +17,7 @@ def _by_area(window: ui.Window, measure: str):
 
 @ui.per_release
 def _view(area: str, window: ui.Window, history: ui.Window, measure: str) -> dict | None:
-    """Everything the page draws for these filters, made once per release and language; None when nothing
-    is published for the area."""
+    """Everything the page draws for these filters (ui.measure_view)."""
     rows = ui.query("engagement_window", start=history.start, end=history.end, area=area)
     if rows.empty:
         return None
@@ -42,13 +41,10 @@ def render() -> None:
     f = ui.filter_bar("engagement", label=t("engagement.measure"), options=list(HEADLINE), key="filter_measure",
                       param="measure", default="engaged_case_management",
                       format_func=lambda m: t(f"engagement.m_{m}"))
-    if f is None:
+    view = ui.measure_view(f, _view)
+    if view is None:
         return
     rel, measure = f.rel, f.choice
-    view = _view(f.area, f.window, f.history, measure)
-    if view is None:
-        ui.empty_state()
-        return
     source = {"source_key": "engagement.source", "rel": rel}
 
     cols = st.columns(4)

@@ -84,13 +84,10 @@ def _view(area: str, window: ui.Window, history: ui.Window, outcome: str) -> dic
 def render() -> None:
     f = ui.filter_bar("overdoses", label=t("overdoses.outcome"), options=list(OUTCOMES), key="filter_outcome",
                       param="outcome", default="fatal", format_func=lambda o: t(f"overdoses.o_{o}"))
-    if f is None:
+    view = ui.measure_view(f, _view)
+    if view is None:
         return
     rel, outcome = f.rel, f.choice
-    view = _view(f.area, f.window, f.history, outcome)
-    if view is None:
-        ui.empty_state()
-        return
     source = {"source_key": f"overdoses.source_{outcome}", "rel": rel}
 
     cols = st.columns(3)

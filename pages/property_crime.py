@@ -17,8 +17,7 @@ def _areas(window: ui.Window):
 
 @ui.per_release
 def _view(area: str, window: ui.Window, history: ui.Window, offense: str) -> dict | None:
-    """Everything the page draws for these filters, made once per release and language; None when nothing
-    is published for the area."""
+    """Everything the page draws for these filters (ui.measure_view)."""
     rows = ui.query("property_crime_window", start=history.start, end=history.end, area=area)
     if rows.empty:
         return None
@@ -57,13 +56,10 @@ def render() -> None:
     f = ui.filter_bar("property_crime", label=t("property_crime.offense"),
                       options=[FEATURED, *[o for o in OFFENSES if o != FEATURED], "all"], key="filter_offense",
                       param="offense", default=FEATURED, format_func=lambda o: t(f"property_crime.o_{o}"))
-    if f is None:
+    view = ui.measure_view(f, _view)
+    if view is None:
         return
     rel, offense = f.rel, f.choice
-    view = _view(f.area, f.window, f.history, offense)
-    if view is None:
-        ui.empty_state()
-        return
     source = {"source_key": "property_crime.source", "rel": rel}
 
     cols = st.columns(3)

@@ -56,8 +56,7 @@ def _funnel(area: str, window: ui.Window) -> ui.Chart | None:
 
 @ui.per_release
 def _view(area: str, window: ui.Window, history: ui.Window, breakdown: str) -> dict | None:
-    """Everything the page draws for these filters, made once per release and language; None when nothing
-    is published for the area."""
+    """Everything the page draws for these filters (ui.measure_view)."""
     rows = ui.query("referrals_window", start=history.start, end=history.end, area=area)
     if rows.empty:
         return None
@@ -86,13 +85,10 @@ def render() -> None:
     f = ui.filter_bar("referrals", label=t("referrals.breakdown"), options=["pathway", "agency"],
                       key="filter_breakdown", param="by", default="pathway", horizontal=True,
                       format_func=lambda b: t(f"referrals.by_{b}"))
-    if f is None:
+    view = ui.measure_view(f, _view)
+    if view is None:
         return
     rel, breakdown = f.rel, f.choice
-    view = _view(f.area, f.window, f.history, breakdown)
-    if view is None:
-        ui.empty_state()
-        return
     source = {"source_key": "referrals.source", "rel": rel}
 
     cols = st.columns(1 + len(PATHWAYS))

@@ -14,7 +14,7 @@ from .chart import (WITHHELD_MARK, Chart, _chart_csv, any_unstable, chart_block,
 from .data import (Parts, _derived, _open, _query, _results, as_seen, begin_run, ensure_published, nm_reference, parts,
                    per_release, query, release, tune_process)
 from .filters import (PERIOD_PRESETS, Filters, Window, _window_label, area_filter, area_names, category_filter,
-                      filter_bar, history_window, period_filter, populations, url_widget)
+                      filter_bar, history_window, measure_view, period_filter, populations, url_widget)
 from .frame import (_locale, _month_label, choose_language, data_note, empty_state, language_switch,
                     month_label, number, page_start, release_note, run_router, sample_banner, sidebar)
 from .headlines import Figures, _highlights, headline, headline_figures, render_highlights, what_this_shows

@@ -5,6 +5,7 @@ Each filter has a widget key (filter_*) and a URL parameter; the URL is read whe
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -15,7 +16,7 @@ from ..highlights import months_between, shift_month
 from ..i18n import t
 from ..l10n import area_name
 from .data import per_release, query
-from .frame import month_label, page_start
+from .frame import empty_state, month_label, page_start
 from .offers import remember
 
 PERIOD_PRESETS = ("12m", "3y", "lead", "years")
@@ -136,6 +137,18 @@ def filter_bar(kind: str, **choice) -> Filters | None:
     picked = category_filter(container=c3, **choice)
     st.caption(t("filters.showing", window=window.label, area=names.get(area, area)))
     return Filters(rel, window, area, picked, names, history_window(rel))
+
+
+def measure_view(f: Filters | None, make: Callable[[str, Window, Window, str], dict | None]) -> dict | None:
+    """A measure page's view for its filters (filter_bar): `make(area, window, history, choice)`, a
+    ui.per_release function that returns None when nothing is published for the area, which is then said.
+    None when there is nothing to draw."""
+    if f is None:
+        return None
+    view = make(f.area, f.window, f.history, f.choice)
+    if view is None:
+        empty_state()
+    return view
 
 
 @per_release
