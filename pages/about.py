@@ -72,6 +72,20 @@ def _dictionary_table() -> str:
                                                               "meaning": t("about.col_meaning")}))
 
 
+@ui.per_release
+def _history_table(numbers: tuple[int, ...]) -> str | None:
+    """The release history, None before the first release. A release's manifest never changes, so the history
+    changes only with the releases held (`numbers`) and the live one, which ui.per_release keys it by: a
+    rollback to an earlier release is a new key, not a stale hit."""
+    history = Store().history()
+    if not history:
+        return None
+    return ui.table_html(pd.DataFrame([{t("about.col_version"): h["version"], t("about.col_date"): h["created_at"][:10],
+                                        t("about.col_note"): h.get("note", ""),
+                                        t("about.col_current"): "✓" if h.get("current") else ""}
+                                       for h in history]))
+
+
 def _sections(sections: list[tuple[str, str, str]]) -> None:
     for title, text, table in sections:
         st.subheader(title)
@@ -110,14 +124,11 @@ def render() -> None:
 
     st.header(t("about.history_title"))
     store = Store()
-    history = store.history()
-    if not history:
+    history = _history_table(tuple(store.numbers()))
+    if history is None:
         ui.empty_state("ui.no_release")
         return
-    ui.text_table(pd.DataFrame([{t("about.col_version"): h["version"], t("about.col_date"): h["created_at"][:10],
-                                 t("about.col_note"): h.get("note", ""),
-                                 t("about.col_current"): "✓" if h.get("current") else ""}
-                                for h in history]))
+    ui.text_table(history)
 
     st.header(t("about.download_title"))
     st.markdown(t("about.download_text"))

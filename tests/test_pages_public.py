@@ -278,3 +278,20 @@ def test_render_highlights(store, rel):
     assert len(lines) == len(items)
     for line, item in zip(lines, items):
         assert f"{item.recent:,}" in line and f"{item.previous:,}" in line
+
+
+def test_about_release_history_follows_publish_and_rollback(store):
+    """The history table is shared by every visitor of a release; a publish or a rollback to an earlier
+    release, the same live number as before, still shows the history as it now is."""
+    from leadsf.store import Upload
+    from tests.test_staff import bumped_referrals
+
+    def history() -> list[tuple[str, str]]:
+        table = next(t for t in text_tables(run_page("about")) if "Release" in t.columns)
+        return list(zip(table["Release"].astype(str), table["Live now"]))
+
+    assert history() == [("1", "✓")]
+    store.publish([Upload("referrals.csv", bumped_referrals()[0])], who="test", note="second")
+    assert history() == [("2", "✓"), ("1", "")]
+    store.rollback(1, who="test")
+    assert history() == [("2", ""), ("1", "✓")]
