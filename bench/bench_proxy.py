@@ -7,10 +7,10 @@ in the same run on the same machine:
 2. first visits: a fresh chromium context per load (no browser cache) on every public page, the app
    processes' CPU per load (from /proc), direct and through nginx with /static/ from its cache (filled by a
    first round), beside the script's own cost (one warm run, bench/loadtest.page_costs). What the processes
-   burn idle (measured first) is taken off each load over its duration, and shown. Target: through nginx,
-   CPU per first visit at most the script's own cost.
+   burn idle (measured in a quiet spell after each load) is taken off each load over its duration, and
+   shown. Target: through nginx, CPU per first visit at most the script's own cost.
 
-    .venv/bin/python bench/bench_proxy.py [--only load first] [--visitors 150 200] [--loads 3] [--json PATH]
+    .venv/bin/python bench/bench_proxy.py [--only load first] [--visitors 150 200] [--loads 6] [--json PATH]
 """
 from __future__ import annotations
 
@@ -70,34 +70,34 @@ def _path(page: str) -> str:
     return "/" if page == "home" else f"/{page}"
 
 
-def idle_rate(target, seconds: float = 6.0) -> float:
-    """CPU seconds per second the app processes spend with no visitor (timers, pings, file polls)."""
-    before, started = target.cpu_seconds(), time.perf_counter()
-    time.sleep(seconds)
-    return (target.cpu_seconds() - before) / (time.perf_counter() - started)
-
-
-def _cpu_per_load(browser, target, path: str, loads: int, idle: float) -> tuple[float, float, float]:
-    """CPU ms per fresh load (all app processes; /proc counts 10 ms ticks, so the total over `loads` divided
-    by them), the same less what they burn idle over the loads (`idle`, per second: an idle process is not the
-    visit's cost), and the median wall ms."""
-    wall = []
-    before, started = target.cpu_seconds(), time.perf_counter()
+def _cpu_per_load(browser, target, path: str, loads: int) -> dict:
+    """The app processes' CPU per fresh load and what they burn idle meanwhile (timers, pings, file polls: not
+    the visit's cost). Each load is followed by a quiet spell as long as it took, and the idle rate is
+    measured over those spells: a browser load takes ~3 s, so an idle rate measured once beforehand, in
+    /proc's 10 ms ticks, was off by more than the few ms a visit is compared on. CPU is the total over the
+    loads divided by them, for the same reason."""
+    load_cpu = load_wall = quiet_cpu = quiet_wall = 0.0
+    walls = []
     for _ in range(loads):
-        wall.append(bench_browser.load_time(browser, target.url + path))
+        cpu0, t0 = target.cpu_seconds(), time.perf_counter()
+        walls.append(bench_browser.load_time(browser, target.url + path))
         time.sleep(0.3)  # the last messages of the run
-    cpu = target.cpu_seconds() - before
-    net = cpu - idle * (time.perf_counter() - started)
-    return 1000 * cpu / loads, 1000 * net / loads, 1000 * statistics.median(wall)
+        cpu1, t1 = target.cpu_seconds(), time.perf_counter()
+        time.sleep(t1 - t0)
+        load_cpu, load_wall = load_cpu + cpu1 - cpu0, load_wall + t1 - t0
+        quiet_cpu, quiet_wall = quiet_cpu + target.cpu_seconds() - cpu1, quiet_wall + time.perf_counter() - t1
+    idle = quiet_cpu / quiet_wall
+    return {"cpu_ms": 1000 * load_cpu / loads, "net_ms": 1000 * (load_cpu - idle * load_wall) / loads,
+            "wall_ms": 1000 * statistics.median(walls), "idle_ms_per_s": 1000 * idle}
 
 
-def run_first_visits(store: Path, work: Path, loads: int = 3, pages=bench_browser.PAGES) -> list[dict]:
+def run_first_visits(store: Path, work: Path, loads: int = 6, pages=bench_browser.PAGES) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     rows = []
     with srv.start(store, work / "fv-direct") as direct, srv.start_proxy(store, work / "fv", workers=2) as proxy:
         open_once(direct.url)
-        costs = {r["page"]: r["server_cpu_ms"] for r in loadtest.page_costs(direct, repeats=9)}
+        costs = {r["page"]: r["server_cpu_ms"] for r in loadtest.page_costs(direct, repeats=20)}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=bench_browser.CHROMIUM, headless=True,
                                         args=bench_browser.ARGS)
@@ -110,31 +110,29 @@ def _first_rounds(browser, direct, proxy, costs: dict, loads: int, pages, rows: 
     for page in pages:  # fills nginx's /static/ cache and each process's shared caches
         for target in (direct, proxy, proxy):
             bench_browser.load_time(browser, target.url + _path(page))
-    idle = {"direct": idle_rate(direct), "proxy": idle_rate(proxy)}
-    print(f"idle CPU: direct {1000 * idle['direct']:.1f} ms/s, 2 processes behind nginx {1000 * idle['proxy']:.1f} "
-          "ms/s (taken off each load below, over its duration)")
     for page in pages:
-        d_cpu, d_net, d_wall = _cpu_per_load(browser, direct, _path(page), loads, idle["direct"])
-        p_cpu, p_net, p_wall = _cpu_per_load(browser, proxy, _path(page), loads, idle["proxy"])
-        rows.append({"page": page, "script_cpu_ms": costs.get(page), "direct_cpu_ms": round(d_net),
-                     "proxy_cpu_ms": round(p_net), "proxy_cpu_ms_with_idle": round(p_cpu),
-                     "idle_ms_per_s": round(1000 * idle["proxy"], 1), "direct_wall_ms": round(d_wall),
-                     "proxy_wall_ms": round(p_wall), "load_average": [round(x, 1) for x in os.getloadavg()]})
+        d = _cpu_per_load(browser, direct, _path(page), loads)
+        p = _cpu_per_load(browser, proxy, _path(page), loads)
+        rows.append({"page": page, "script_cpu_ms": costs.get(page), "direct_cpu_ms": round(d["net_ms"]),
+                     "proxy_cpu_ms": round(p["net_ms"], 1), "proxy_cpu_ms_with_idle": round(p["cpu_ms"]),
+                     "idle_ms_per_s": round(p["idle_ms_per_s"], 1), "direct_wall_ms": round(d["wall_ms"]),
+                     "proxy_wall_ms": round(p["wall_ms"]), "loads": loads,
+                     "load_average": [round(x, 1) for x in os.getloadavg()]})
         print_first(rows[-1:], head=len(rows) == 1)
 
 
 def print_first(rows: list[dict], head: bool = True) -> None:
     if head:
         print(f"{'page':<16}{'script CPU ms':>14}{'first visit CPU ms: direct':>28}{'via nginx':>10}"
-              f"{'(with idle)':>12}{'wall ms direct':>15}{'via nginx':>10}  met  load avg")
+              f"{'(with idle)':>12}{'idle ms/s':>10}{'wall ms direct':>15}{'via nginx':>10}  met  load avg")
     for r in rows:
         met = r["script_cpu_ms"] is not None and r["proxy_cpu_ms"] <= r["script_cpu_ms"]
         print(f"{r['page']:<16}{r['script_cpu_ms']!s:>14}{r['direct_cpu_ms']:>28}{r['proxy_cpu_ms']:>10}"
-              f"{r.get('proxy_cpu_ms_with_idle', '-')!s:>12}{r['direct_wall_ms']:>15}{r['proxy_wall_ms']:>10}  "
+              f"{r.get('proxy_cpu_ms_with_idle', '-')!s:>12}{r.get('idle_ms_per_s', '-')!s:>10}{r['direct_wall_ms']:>15}{r['proxy_wall_ms']:>10}  "
               f"{'yes' if met else 'NO ':<3}  {r['load_average']}", flush=True)
 
 
-def run(store: Path, work: Path, quick: bool = False, only=("load", "first"), levels=LEVELS, loads: int = 3) -> dict:
+def run(store: Path, work: Path, quick: bool = False, only=("load", "first"), levels=LEVELS, loads: int = 6) -> dict:
     res = {}
     if "load" in only:
         res["load"] = (run_load(store, work, [3, 10], think=2.0, ramp=2.0, actions=2) if quick
@@ -153,7 +151,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="+", choices=("load", "first"), default=["load", "first"])
     ap.add_argument("--visitors", type=int, nargs="+", default=list(LEVELS))
-    ap.add_argument("--loads", type=int, default=3)
+    ap.add_argument("--loads", type=int, default=6)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json")
     args = ap.parse_args(argv)

@@ -55,6 +55,9 @@ def tune_process() -> None:
     - Streamlit polls its config files and secrets.toml every 0.2 s, each poll a wake-up of a pool thread.
       Every 5 s instead: a changed staff password still takes effect without a restart, and an idle
       process's CPU falls from 8.5 to 4.5 ms a second (from /proc, bench/bench_proxy.py's idle figure).
+    - Streamlit forgets the compiled dashboard.py whenever its last session closes, so on a quiet site each
+      visitor's first run read and compiled it again (~1 ms). With no file watcher the code changes only by a
+      restart (as the pages, imported modules, already do), so it is kept (tests/test_process_tuning.py).
     """
     global _runs
     _runs += 1
@@ -67,6 +70,15 @@ def tune_process() -> None:
 
         FileResponse.chunk_size = max(FileResponse.chunk_size, 1 << 20)
         polling_path_watcher._POLLING_PERIOD_SECS = max(polling_path_watcher._POLLING_PERIOD_SECS, 5.0)
+        _keep_compiled_script()
+
+
+def _keep_compiled_script() -> None:
+    from streamlit import config
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    if config.get_option("server.fileWatcherType") == "none":
+        ScriptCache.clear = lambda self: None
 
 
 # The store and release one script run reads from start to end (begin_run), or that a deferred download's run

@@ -191,17 +191,22 @@ def _cookies(url: str) -> list[str]:
 
 def test_page_shell_is_cached_sessions_never(arrangement):
     """What every new visitor fetches before its WebSocket comes from nginx's cache; what is per visitor
-    (the XSRF cookie on /_stcore/health, sessions, downloads) always comes from the app."""
+    (sessions, downloads, the staff process's XSRF cookie) always comes from the app, and no per-visitor
+    cookie is ever cached and shared."""
     url = arrangement["url"]
-    for path in ("/referrals", "/_stcore/host-config", "/favicon.png"):
+    for path in ("/referrals", "/_stcore/host-config", "/favicon.png", "/_stcore/health"):
         _get(url + path)
         status, headers, body = _get(url + path)
         assert status == 200 and headers.get("x-cache-status") == "HIT", (path, headers)
+    assert _get(url + "/_stcore/health")[2] == b"ok"
     status, _, html = _get(url + "/referrals")
     assert b'<meta name="description"' in html and b"<title>LEAD Santa Fe" in html
     assert _get(url + "/referrals/_stcore/health")[0] == 404  # the frontend's first guess at its server
-    tokens = [c for _ in range(2) for c in _cookies(url + "/_stcore/health") if c.startswith("_streamlit_xsrf=")]
-    assert len(tokens) == 2 and tokens[0] != tokens[1], "the XSRF cookie was cached and shared"
+    # The public health check's XSRF cookie is dropped (no public process takes an upload); the staff
+    # process's, which its uploads need, is the visitor's own.
+    assert not [c for c in _cookies(url + "/_stcore/health") if c.startswith("_streamlit_xsrf=")]
+    tokens = [c for _ in range(2) for c in _cookies(url + "/staff/_stcore/health") if c.startswith("_streamlit_xsrf=")]
+    assert len(tokens) == 2 and tokens[0] != tokens[1], "the staff XSRF cookie was cached and shared"
     assert _get(url + "/media/nothing.csv")[1].get("x-cache-status") is None
 
 
