@@ -30,7 +30,7 @@ import loadtest  # noqa: E402
 import server as srv  # noqa: E402
 
 sys.path.insert(0, str(srv.ROOT))
-from deploy.serve import open_once, public_paths  # noqa: E402
+from deploy.warm import open_once, public_paths  # noqa: E402
 
 LEVELS = (150, 200)
 TARGET_P95_MS = 1000

@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE))
 import server as srv  # noqa: E402
 
 sys.path.insert(0, str(srv.ROOT))
-from deploy.serve import open_once  # noqa: E402
+from deploy.warm import open_once  # noqa: E402
 
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"

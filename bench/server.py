@@ -57,8 +57,8 @@ class Server:
     """`streamlit run SCRIPT` on 127.0.0.1:<free port>; stop() ends it (and only it)."""
 
     def __init__(self, data_dir: Path, log_path: Path, script: str = "dashboard.py", cwd: Path = ROOT,
-                 extra: tuple[str, ...] = ()):
-        self.port = free_port()
+                 extra: tuple[str, ...] = (), port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_path)
         self._log = open(self.log_path, "wb")

@@ -39,7 +39,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deploy import site  # noqa: E402
+from deploy import site, warm  # noqa: E402
 
 ROOT = site.ROOT
 STOP_TIMEOUT = 10.0
@@ -153,21 +153,12 @@ class Arrangement:
         return Proc(name, popen, port, base, log)
 
     def _wait_healthy(self, proc: Proc, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not proc.alive():
-                raise RuntimeError(f"{proc.name} exited with {proc.popen.returncode}:\n{self.tail(proc)}")
-            try:
-                with urllib.request.urlopen(proc.url + "/_stcore/health", timeout=2) as r:
-                    if r.read().decode().strip() == "ok":
-                        return
-            except OSError:
-                pass
-            time.sleep(0.25)
-        raise RuntimeError(f"{proc.name} not healthy after {timeout:.0f}s:\n{self.tail(proc)}")
+        if not warm.wait_healthy(proc.url, timeout, alive=proc.alive):
+            state = f"exited with {proc.popen.returncode}" if not proc.alive() else f"not healthy after {timeout:.0f}s"
+            raise RuntimeError(f"{proc.name} {state}:\n{self.tail(proc)}")
 
     def _warm(self, proc: Proc) -> None:
-        open_once(proc.url, public_paths() if proc in self.workers else ("",))
+        warm.open_once(proc.url, warm.public_paths() if proc in self.workers else ("",))
 
     # -- nginx ---------------------------------------------------------------------------------------------
     def _render_nginx(self) -> Path:
@@ -311,38 +302,6 @@ class Arrangement:
 
     def __exit__(self, *exc) -> None:
         self.stop()
-
-
-def open_once(app_url: str, pages: tuple[str, ...] = ("",), timeout: float = 120) -> None:
-    """One script run of each of `pages` (url paths; "" is Home) over one WebSocket to the app (app_url:
-    http://host:port[/base]), as a browser's first visits do: the imports (each page imports what it draws
-    with on first use), the release load (publishing the sample into an empty store), st.navigation's page
-    registration and each page's default views happen now, not for the first visitors."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ClientState_pb2 import ClientState
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.sync.client import connect
-
-    ws_url = app_url.replace("http://", "ws://") + "/_stcore/stream"
-    origin = "/".join(app_url.split("/")[:3])
-    with connect(ws_url, subprotocols=["streamlit"], origin=origin, max_size=2 ** 26, open_timeout=timeout) as ws:
-        for page in pages:
-            ws.send(BackMsg(rerun_script=ClientState(query_string="", page_name=page)).SerializeToString())
-            deadline = time.monotonic() + timeout
-            while True:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{app_url}/{page}: no finished script run within {timeout:.0f}s")
-                fm = ForwardMsg()
-                fm.ParseFromString(ws.recv(timeout=max(deadline - time.monotonic(), 0.1)))
-                if fm.WhichOneof("type") == "script_finished" and \
-                        fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    break
-
-
-def public_paths() -> tuple[str, ...]:
-    from leadsf import nav
-
-    return tuple(p.url_path for p in nav.PUBLIC)
 
 
 def _cpu(pid: int) -> float:

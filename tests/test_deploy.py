@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from deploy import serve, site
+from deploy import serve, site, warm
 
 ROOT = Path(__file__).resolve().parent.parent
 SYSTEMD = ROOT / "deploy" / "systemd"
@@ -109,3 +109,23 @@ def test_systemd_units():
     (dropin,) = SYSTEMD.glob("leadsf@*.service.d/staff.conf")
     assert f"STREAMLIT_SERVER_BASE_URL_PATH={site.STAFF_BASE}" in dropin.read_text()
     assert re.search(r"^Environment=LEADSF_STAFF_PAGE=1$", dropin.read_text(), re.M)
+
+
+def test_systemd_warms_each_process_it_starts():
+    """Each process is warmed after it starts, a failed warm-up never fails the start ("-"), and the staff
+    drop-in replaces the public warm-up with its own (an empty ExecStartPost= clears the list first)."""
+    unit = (SYSTEMD / "leadsf@.service").read_text()
+    (public,) = re.findall(r"^ExecStartPost=(.*)$", unit, re.M)
+    (dropin,) = SYSTEMD.glob("leadsf@*.service.d/staff.conf")
+    assert re.findall(r"^ExecStartPost=(.*)$", dropin.read_text(), re.M)[0] == ""
+    (staff,) = re.findall(r"^ExecStartPost=(.+)$", dropin.read_text(), re.M)
+    for line, url in ((public, "http://127.0.0.1:%i"), (staff, f"http://127.0.0.1:%i/{site.STAFF_BASE}")):
+        assert line.startswith("-/opt/leadsf/.venv/bin/python -m deploy.warm ")
+        args = line.split("deploy.warm ", 1)[1].split()
+        assert args[0] == url
+        assert warm.parser().parse_args(args).url == url
+    assert "--home-only" in staff and "--home-only" not in public
+    timeout = float(re.search(r"--timeout (\d+)", public)[1])
+    value = re.search(r"^TimeoutStartSec=(\d+)min$", unit, re.M)
+    assert value and int(value[1]) * 60 > timeout * (1 + len(warm.public_paths())), \
+        "systemd would stop a slow warm-up before the warm-up's own timeouts"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy import serve, site
+from deploy import serve, site, warm
 
 from .helpers import expect_no_exception, open_page, wait_for_run
 
@@ -30,7 +30,7 @@ CSP_PROBE = ("window.__csp = []; document.addEventListener('securitypolicyviolat
              "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
 
 
-PUBLIC = list(serve.public_paths())  # the router's public pages ("" is Home at /)
+PUBLIC = list(warm.public_paths())  # the router's public pages ("" is Home at /)
 
 
 def _get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
