@@ -8,7 +8,9 @@ in the same run on the same machine:
    processes' CPU per load (from /proc), direct and through nginx with /static/ from its cache (filled by a
    first round), beside the script's own cost (one warm run, bench/loadtest.page_costs). What the processes
    burn idle (measured in a quiet spell after each load) is taken off each load over its duration, and
-   shown. Target: through nginx, CPU per first visit at most the script's own cost.
+   shown. Target: through nginx, CPU per first visit at most the script's own cost. Two more columns split
+   that visit: the same new session over a bare WebSocket through nginx (no browser competing for the
+   cores), and, for two pages, the browser's visit with its WebSocket refused (what its HTTP requests cost).
 
     .venv/bin/python bench/bench_proxy.py [--only load first] [--visitors 150 200] [--loads 6] [--json PATH]
 """
@@ -34,6 +36,8 @@ from deploy.warm import open_once, public_paths  # noqa: E402
 
 LEVELS = (150, 200)
 TARGET_P95_MS = 1000
+# The HTTP-only visit is the same shell and cache for every page; these two cover Plotly's and deck.gl's bundles.
+HTTP_ONLY_PAGES = ("home", "maps")
 
 
 def run_load(store: Path, work: Path, levels=LEVELS, think: float = 10.0, ramp: float = 20.0,
@@ -70,17 +74,17 @@ def _path(page: str) -> str:
     return "/" if page == "home" else f"/{page}"
 
 
-def _cpu_per_load(browser, target, path: str, loads: int) -> dict:
-    """The app processes' CPU per fresh load and what they burn idle meanwhile (timers, pings, file polls: not
-    the visit's cost). Each load is followed by a quiet spell as long as it took, and the idle rate is
-    measured over those spells: a browser load takes ~3 s, so an idle rate measured once beforehand, in
-    /proc's 10 ms ticks, was off by more than the few ms a visit is compared on. CPU is the total over the
-    loads divided by them, for the same reason."""
+def _cpu_per_load(target, load, loads: int) -> dict:
+    """The app processes' CPU per `load()` (one fresh visit; returns its wall seconds) and what they burn idle
+    meanwhile (timers, pings, file polls: not the visit's cost). Each load is followed by a quiet spell as
+    long as it took, and the idle rate is measured over those spells: a browser load takes ~3 s, so an idle
+    rate measured once beforehand, in /proc's 10 ms ticks, was off by more than the few ms a visit is
+    compared on. CPU is the total over the loads divided by them, for the same reason."""
     load_cpu = load_wall = quiet_cpu = quiet_wall = 0.0
     walls = []
     for _ in range(loads):
         cpu0, t0 = target.cpu_seconds(), time.perf_counter()
-        walls.append(bench_browser.load_time(browser, target.url + path))
+        walls.append(load())
         time.sleep(0.3)  # the last messages of the run
         cpu1, t1 = target.cpu_seconds(), time.perf_counter()
         time.sleep(t1 - t0)
@@ -89,6 +93,20 @@ def _cpu_per_load(browser, target, path: str, loads: int) -> dict:
     idle = quiet_cpu / quiet_wall
     return {"cpu_ms": 1000 * load_cpu / loads, "net_ms": 1000 * (load_cpu - idle * load_wall) / loads,
             "wall_ms": 1000 * statistics.median(walls), "idle_ms_per_s": 1000 * idle}
+
+
+def _http_only(browser, url: str) -> float:
+    """A browser's first visit with its WebSocket refused: what the page's HTTP requests (shell, /static/,
+    host-config, health) cost the app processes, with no session."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.route_web_socket("**/_stcore/stream", lambda ws: ws.close())
+    try:
+        started = time.perf_counter()
+        page.goto(url, wait_until="networkidle", timeout=bench_browser.LOAD_TIMEOUT * 1000)
+        return time.perf_counter() - started
+    finally:
+        context.close()
 
 
 def run_first_visits(store: Path, work: Path, loads: int = 6, pages=bench_browser.PAGES) -> list[dict]:
@@ -111,10 +129,16 @@ def _first_rounds(browser, direct, proxy, costs: dict, loads: int, pages, rows: 
         for target in (direct, proxy, proxy):
             bench_browser.load_time(browser, target.url + _path(page))
     for page in pages:
-        d = _cpu_per_load(browser, direct, _path(page), loads)
-        p = _cpu_per_load(browser, proxy, _path(page), loads)
+        path = _path(page)
+        d = _cpu_per_load(direct, lambda: bench_browser.load_time(browser, direct.url + path), loads)
+        p = _cpu_per_load(proxy, lambda: bench_browser.load_time(browser, proxy.url + path), loads)
+        bare = _cpu_per_load(proxy, lambda: loadtest.new_session_run(proxy, page), 4 * loads)
+        http = _cpu_per_load(proxy, lambda: _http_only(browser, proxy.url + path), loads) \
+            if page in HTTP_ONLY_PAGES else None
         rows.append({"page": page, "script_cpu_ms": costs.get(page), "direct_cpu_ms": round(d["net_ms"]),
                      "proxy_cpu_ms": round(p["net_ms"], 1), "proxy_cpu_ms_with_idle": round(p["cpu_ms"]),
+                     "proxy_bare_session_cpu_ms": round(bare["net_ms"], 1),
+                     "proxy_http_only_cpu_ms": round(http["net_ms"], 1) if http else None,
                      "idle_ms_per_s": round(p["idle_ms_per_s"], 1), "direct_wall_ms": round(d["wall_ms"]),
                      "proxy_wall_ms": round(p["wall_ms"]), "loads": loads,
                      "load_average": [round(x, 1) for x in os.getloadavg()]})
@@ -123,13 +147,17 @@ def _first_rounds(browser, direct, proxy, costs: dict, loads: int, pages, rows: 
 
 def print_first(rows: list[dict], head: bool = True) -> None:
     if head:
-        print(f"{'page':<16}{'script CPU ms':>14}{'first visit CPU ms: direct':>28}{'via nginx':>10}"
-              f"{'(with idle)':>12}{'idle ms/s':>10}{'wall ms direct':>15}{'via nginx':>10}  met  load avg")
+        print("first visit, app processes' CPU ms: direct / via nginx (idle taken off; with it) / via nginx over a "
+              "bare WebSocket (no browser on the cores) / via nginx with the WebSocket refused (HTTP only)")
+        print(f"{'page':<16}{'script':>8}{'direct':>8}{'nginx':>8}{'(idle)':>8}{'bare WS':>9}{'HTTP':>7}"
+              f"{'idle ms/s':>10}{'wall direct':>12}{'nginx':>7}  met  load avg")
     for r in rows:
         met = r["script_cpu_ms"] is not None and r["proxy_cpu_ms"] <= r["script_cpu_ms"]
-        print(f"{r['page']:<16}{r['script_cpu_ms']!s:>14}{r['direct_cpu_ms']:>28}{r['proxy_cpu_ms']:>10}"
-              f"{r.get('proxy_cpu_ms_with_idle', '-')!s:>12}{r.get('idle_ms_per_s', '-')!s:>10}{r['direct_wall_ms']:>15}{r['proxy_wall_ms']:>10}  "
-              f"{'yes' if met else 'NO ':<3}  {r['load_average']}", flush=True)
+        http = r.get("proxy_http_only_cpu_ms")
+        print(f"{r['page']:<16}{r['script_cpu_ms']!s:>8}{r['direct_cpu_ms']:>8}{r['proxy_cpu_ms']:>8}"
+              f"{r.get('proxy_cpu_ms_with_idle', '-')!s:>8}{r.get('proxy_bare_session_cpu_ms', '-')!s:>9}"
+              f"{'-' if http is None else http:>7}{r.get('idle_ms_per_s', '-')!s:>10}{r['direct_wall_ms']:>12}"
+              f"{r['proxy_wall_ms']:>7}  {'yes' if met else 'NO ':<3}  {r['load_average']}", flush=True)
 
 
 def run(store: Path, work: Path, quick: bool = False, only=("load", "first"), levels=LEVELS, loads: int = 6) -> dict:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import json
 import os
 import random
@@ -235,6 +236,28 @@ async def _warm(server) -> None:
             for q in queries:
                 v.page, v.state = path, {}
                 await v.run(ws, query_string=q, page_name=path)
+
+
+def new_session_run(server, page: str) -> float:
+    """One new session's first run of `page` ("home" or a url path) over a bare WebSocket, then closed: a
+    browser's first visit without the browser. Returns the wall seconds."""
+    import websockets
+
+    async def main() -> float:
+        ws_url = server.url.replace("http://", "ws://") + "/_stcore/stream"
+        path = "" if page == "home" else page
+        async with websockets.connect(ws_url, subprotocols=["streamlit"], origin=server.url, max_size=2 ** 26,
+                                      ping_interval=None) as ws:
+            stats = Stats()
+            v = Visitor(ws_url, server.url, random.Random(0), stats)
+            v.page = path
+            elapsed = await v.run(ws, page_name=path)
+        if stats.errors:
+            raise RuntimeError(stats.errors[:3])
+        return elapsed
+    # Its own thread: the caller may be running Playwright's sync API, which keeps an event loop in this one.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 def page_costs(server, repeats: int = 5) -> list[dict]:
