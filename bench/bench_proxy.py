@@ -6,11 +6,12 @@ in the same run on the same machine:
    Targets for 2 processes behind nginx: p95 under 1 s to a finished script run at 150 visitors, 0 errors.
 2. first visits: a fresh chromium context per load (no browser cache) on every public page, the app
    processes' CPU per load (from /proc), direct and through nginx with /static/ from its cache (filled by a
-   first round), beside the script's own cost (one warm run, bench/loadtest.page_costs). What the processes
-   burn idle (measured in a quiet spell after each load) is taken off each load over its duration, and
-   shown. Target: through nginx, CPU per first visit at most the script's own cost. Two more columns split
-   that visit: the same new session over a bare WebSocket through nginx (no browser competing for the
-   cores), and, for two pages, the browser's visit with its WebSocket refused (what its HTTP requests cost).
+   first round), beside the script's own cost: a warm run in an open session on the same processes,
+   through nginx, measured between the visits. What the processes burn idle (measured in a quiet spell
+   after each load) is taken off each load over its duration, and shown. Target: through nginx, CPU per
+   first visit at most the script's own cost. Two more columns split that visit: the same new session over
+   a bare WebSocket through nginx (no browser competing for the cores), and, for two pages, the browser's
+   visit with its WebSocket refused (what its HTTP requests cost).
 
     .venv/bin/python bench/bench_proxy.py [--only load first] [--visitors 150 200] [--loads 6] [--json PATH]
 """
@@ -115,29 +116,33 @@ def run_first_visits(store: Path, work: Path, loads: int = 6, pages=bench_browse
     rows = []
     with srv.start(store, work / "fv-direct") as direct, srv.start_proxy(store, work / "fv", workers=2) as proxy:
         open_once(direct.url)
-        costs = {r["page"]: r["server_cpu_ms"] for r in loadtest.page_costs(direct, repeats=20)}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=bench_browser.CHROMIUM, headless=True,
                                         args=bench_browser.ARGS)
-            _first_rounds(browser, direct, proxy, costs, loads, pages, rows)
+            _first_rounds(browser, direct, proxy, loads, pages, rows)
             browser.close()
     return rows
 
 
-def _first_rounds(browser, direct, proxy, costs: dict, loads: int, pages, rows: list) -> None:
+def _first_rounds(browser, direct, proxy, loads: int, pages, rows: list) -> None:
     for page in pages:  # fills nginx's /static/ cache and each process's shared caches
         for target in (direct, proxy, proxy):
             bench_browser.load_time(browser, target.url + _path(page))
     for page in pages:
         path = _path(page)
-        d = _cpu_per_load(direct, lambda: bench_browser.load_time(browser, direct.url + path), loads)
-        p = _cpu_per_load(proxy, lambda: bench_browser.load_time(browser, proxy.url + path), loads)
-        bare = _cpu_per_load(proxy, lambda: loadtest.new_session_run(proxy, page), 4 * loads)
-        http = _cpu_per_load(proxy, lambda: _http_only(browser, proxy.url + path), loads) \
-            if page in HTTP_ONLY_PAGES else None
-        rows.append({"page": page, "script_cpu_ms": costs.get(page), "direct_cpu_ms": round(d["net_ms"]),
+        # The script's own cost: a warm run on the same processes, through the same nginx, measured here
+        # between the visits it is compared with (the machine's other load moves over a bench's minutes).
+        with loadtest.BareSession(proxy, page) as bare:
+            bare.rerun()
+            script = _cpu_per_load(proxy, bare.rerun, 4 * loads)
+            d = _cpu_per_load(direct, lambda: bench_browser.load_time(browser, direct.url + path), loads)
+            p = _cpu_per_load(proxy, lambda: bench_browser.load_time(browser, proxy.url + path), loads)
+            new = _cpu_per_load(proxy, bare.new_run, 4 * loads)
+            http = _cpu_per_load(proxy, lambda: _http_only(browser, proxy.url + path), loads) \
+                if page in HTTP_ONLY_PAGES else None
+        rows.append({"page": page, "script_cpu_ms": round(script["net_ms"], 1), "direct_cpu_ms": round(d["net_ms"]),
                      "proxy_cpu_ms": round(p["net_ms"], 1), "proxy_cpu_ms_with_idle": round(p["cpu_ms"]),
-                     "proxy_bare_session_cpu_ms": round(bare["net_ms"], 1),
+                     "proxy_bare_session_cpu_ms": round(new["net_ms"], 1),
                      "proxy_http_only_cpu_ms": round(http["net_ms"], 1) if http else None,
                      "idle_ms_per_s": round(p["idle_ms_per_s"], 1), "direct_wall_ms": round(d["wall_ms"]),
                      "proxy_wall_ms": round(p["wall_ms"]), "loads": loads,
@@ -147,8 +152,9 @@ def _first_rounds(browser, direct, proxy, costs: dict, loads: int, pages, rows: 
 
 def print_first(rows: list[dict], head: bool = True) -> None:
     if head:
-        print("first visit, app processes' CPU ms: direct / via nginx (idle taken off; with it) / via nginx over a "
-              "bare WebSocket (no browser on the cores) / via nginx with the WebSocket refused (HTTP only)")
+        print("app processes' CPU ms: a warm run (the script's own cost) / a first visit direct / via nginx (idle "
+              "taken off; with it) / via nginx, a new session over a bare WebSocket (no browser on the cores) / via "
+              "nginx, the browser with its WebSocket refused (HTTP only)")
         print(f"{'page':<16}{'script':>8}{'direct':>8}{'nginx':>8}{'(idle)':>8}{'bare WS':>9}{'HTTP':>7}"
               f"{'idle ms/s':>10}{'wall direct':>12}{'nginx':>7}  met  load avg")
     for r in rows:

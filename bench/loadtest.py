@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import concurrent.futures
 import json
 import os
 import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,26 +238,60 @@ async def _warm(server) -> None:
                 await v.run(ws, query_string=q, page_name=path)
 
 
-def new_session_run(server, page: str) -> float:
-    """One new session's first run of `page` ("home" or a url path) over a bare WebSocket, then closed: a
-    browser's first visit without the browser. Returns the wall seconds."""
-    import websockets
+class BareSession:
+    """A session over a bare WebSocket, driven from synchronous code (the bench's Playwright side) on its own
+    event loop thread: `new_run()` opens a new session, runs `page` ("home" or a url path) once and closes
+    it (a browser's first visit without the browser); `rerun()` reruns it in one session kept open (a warm
+    run). Each returns the wall seconds."""
 
-    async def main() -> float:
-        ws_url = server.url.replace("http://", "ws://") + "/_stcore/stream"
-        path = "" if page == "home" else page
-        async with websockets.connect(ws_url, subprotocols=["streamlit"], origin=server.url, max_size=2 ** 26,
-                                      ping_interval=None) as ws:
-            stats = Stats()
-            v = Visitor(ws_url, server.url, random.Random(0), stats)
-            v.page = path
-            elapsed = await v.run(ws, page_name=path)
+    def __init__(self, server, page: str):
+        self.server, self.path = server, "" if page == "home" else page
+        self.ws_url = server.url.replace("http://", "ws://") + "/_stcore/stream"
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._kept = None
+
+    def _call(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+    async def _connect(self):
+        import websockets
+
+        return await websockets.connect(self.ws_url, subprotocols=["streamlit"], origin=self.server.url,
+                                        max_size=2 ** 26, ping_interval=None)
+
+    async def _run(self, ws) -> float:
+        stats = Stats()
+        visitor = Visitor(self.ws_url, self.server.url, random.Random(0), stats)
+        visitor.page = self.path
+        elapsed = await visitor.run(ws, page_name=self.path)
         if stats.errors:
             raise RuntimeError(stats.errors[:3])
         return elapsed
-    # Its own thread: the caller may be running Playwright's sync API, which keeps an event loop in this one.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, main()).result()
+
+    def new_run(self) -> float:
+        async def once() -> float:
+            async with await self._connect() as ws:
+                return await self._run(ws)
+        return self._call(once())
+
+    def rerun(self) -> float:
+        if self._kept is None:
+            self._kept = self._call(self._connect())
+        return self._call(self._run(self._kept))
+
+    def close(self) -> None:
+        if self._kept is not None:
+            self._call(self._kept.close())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+
+    def __enter__(self) -> "BareSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def page_costs(server, repeats: int = 5) -> list[dict]:
