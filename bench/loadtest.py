@@ -58,6 +58,19 @@ def pct(values: list[float], q: float) -> float | None:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
+def stream_url(server) -> str:
+    return server.url.replace("http://", "ws://") + "/_stcore/stream"
+
+
+def connect(ws_url: str, origin: str):
+    """A WebSocket to Streamlit's stream, as its frontend opens one (subprotocol, Origin); usable with
+    `async with` or awaited. No client pings: a session's server pings it."""
+    import websockets
+
+    return websockets.connect(ws_url, subprotocols=["streamlit"], origin=origin, max_size=2 ** 26,
+                              open_timeout=RUN_TIMEOUT, ping_interval=None)
+
+
 @dataclass
 class Stats:
     runs: list[float] = field(default_factory=list)          # seconds to script_finished, every run
@@ -135,12 +148,9 @@ class Visitor:
         return elapsed
 
     async def visit(self, delay: float, think: float, actions: int) -> None:
-        import websockets
-
         await asyncio.sleep(delay)
         try:
-            async with websockets.connect(self.ws_url, subprotocols=["streamlit"], origin=self.origin,
-                                          max_size=2 ** 26, open_timeout=RUN_TIMEOUT, ping_interval=None) as ws:
+            async with connect(self.ws_url, self.origin) as ws:
                 self.stats.sessions += 1
                 self.stats.first.append(await self.open_page(ws))
                 for _ in range(actions):
@@ -158,7 +168,7 @@ class Visitor:
 
 async def _level(server, visitors: int, think: float, ramp: float, actions: int, seed: int) -> dict:
     stats = Stats()
-    ws_url = server.url.replace("http://", "ws://") + "/_stcore/stream"
+    ws_url = stream_url(server)
     rng = random.Random(seed)
     rss: list[float] = []
     cpu0, rss0 = server.cpu_seconds(), server.rss_mb()
@@ -225,12 +235,9 @@ def run_levels(server, levels: list[int], think: float, ramp: float, actions: in
 
 
 async def _warm(server) -> None:
-    import websockets
-
     stats = Stats()
-    ws_url = server.url.replace("http://", "ws://") + "/_stcore/stream"
-    async with websockets.connect(ws_url, subprotocols=["streamlit"], origin=server.url, max_size=2 ** 26,
-                                  ping_interval=None) as ws:
+    ws_url = stream_url(server)
+    async with connect(ws_url, server.url) as ws:
         v = Visitor(ws_url, server.url, random.Random(0), stats)
         for path, queries in PAGES:
             for q in queries:
@@ -246,7 +253,7 @@ class BareSession:
 
     def __init__(self, server, page: str):
         self.server, self.path = server, "" if page == "home" else page
-        self.ws_url = server.url.replace("http://", "ws://") + "/_stcore/stream"
+        self.ws_url = stream_url(server)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
@@ -254,12 +261,6 @@ class BareSession:
 
     def _call(self, coro):
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
-
-    async def _connect(self):
-        import websockets
-
-        return await websockets.connect(self.ws_url, subprotocols=["streamlit"], origin=self.server.url,
-                                        max_size=2 ** 26, ping_interval=None)
 
     async def _run(self, ws) -> float:
         stats = Stats()
@@ -272,13 +273,15 @@ class BareSession:
 
     def new_run(self) -> float:
         async def once() -> float:
-            async with await self._connect() as ws:
+            async with connect(self.ws_url, self.server.url) as ws:
                 return await self._run(ws)
         return self._call(once())
 
     def rerun(self) -> float:
         if self._kept is None:
-            self._kept = self._call(self._connect())
+            async def open_kept():
+                return await connect(self.ws_url, self.server.url)
+            self._kept = self._call(open_kept())
         return self._call(self._run(self._kept))
 
     def close(self) -> None:
@@ -298,14 +301,11 @@ def page_costs(server, repeats: int = 5) -> list[dict]:
     """Server CPU milliseconds per warm run of each page, one visitor, and the median wall time: what one run
     costs the server, hence its capacity. CPU is read from /proc (other load on the machine barely matters)
     in 10 ms clock ticks, so it is the total over `repeats` runs divided by them, not a median of ticks."""
-    import websockets
-
     async def main() -> list[dict]:
         stats = Stats()
-        ws_url = server.url.replace("http://", "ws://") + "/_stcore/stream"
+        ws_url = stream_url(server)
         out = []
-        async with websockets.connect(ws_url, subprotocols=["streamlit"], origin=server.url, max_size=2 ** 26,
-                                      ping_interval=None) as ws:
+        async with connect(ws_url, server.url) as ws:
             v = Visitor(ws_url, server.url, random.Random(0), stats)
             for path, _ in PAGES:
                 v.page, v.state = path, {}

@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,17 +196,10 @@ class Arrangement:
                                      stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      preexec_fn=_die_with_parent)
         proc = Proc("nginx", popen, self.port, log=log)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if not proc.alive():
-                raise RuntimeError(f"nginx exited:\n{self.tail(proc)}\n{self._error_log()}")
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return proc
-            except OSError:
-                pass
-            time.sleep(0.1)
+        if warm.wait_healthy(self.url, 15, alive=proc.alive):
+            return proc
+        if not proc.alive():
+            raise RuntimeError(f"nginx exited:\n{self.tail(proc)}\n{self._error_log()}")
         raise RuntimeError(f"nginx not answering on {self.url}:\n{self._error_log()}")
 
     def _error_log(self) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
+import loadtest  # noqa: E402
 import server as bench_server  # noqa: E402
 
 ROOT = BENCH.parent
@@ -25,15 +26,13 @@ st.write("version {version}")
 
 def _first_text(url: str) -> str:
     """What a new visitor's run writes first; the session is closed after, so none is left connected."""
-    import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ClientState_pb2 import ClientState
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     async def visit() -> str:
         texts = []
-        async with websockets.connect(url.replace("http://", "ws://") + "/_stcore/stream",
-                                      subprotocols=["streamlit"], origin=url, ping_interval=None) as ws:
+        async with loadtest.connect(url.replace("http://", "ws://") + "/_stcore/stream", url) as ws:
             await ws.send(BackMsg(rerun_script=ClientState()).SerializeToString())
             while True:
                 msg = ForwardMsg()

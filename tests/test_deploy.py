@@ -122,7 +122,6 @@ def test_systemd_warms_each_process_it_starts():
     for line, url in ((public, "http://127.0.0.1:%i"), (staff, f"http://127.0.0.1:%i/{site.STAFF_BASE}")):
         assert line.startswith("-/opt/leadsf/.venv/bin/python -m deploy.warm ")
         args = line.split("deploy.warm ", 1)[1].split()
-        assert args[0] == url
         assert warm.parser().parse_args(args).url == url
     assert "--home-only" in staff and "--home-only" not in public
     timeout = float(re.search(r"--timeout (\d+)", public)[1])

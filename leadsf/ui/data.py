@@ -57,7 +57,7 @@ def tune_process() -> None:
       process's CPU falls from 8.5 to 4.5 ms a second (from /proc, bench/bench_proxy.py's idle figure).
     - Streamlit forgets the compiled dashboard.py whenever its last session closes, so on a quiet site each
       visitor's first run read and compiled it again (~1 ms). With no file watcher the code changes only by a
-      restart (as the pages, imported modules, already do), so it is kept (tests/test_process_tuning.py).
+      restart (as the pages, imported modules, already do), so it is kept (tests/test_app_process.py).
     """
     global _runs
     _runs += 1
