@@ -5,19 +5,23 @@ in the same run on the same machine:
    visitors (20 s ramp-up, 10 s think time, 4 actions each), the load generator on the same cores.
    Targets for 2 processes behind nginx: p95 under 1 s to a finished script run at 150 visitors, 0 errors.
 2. first visits: a fresh chromium context per load (no browser cache) on every public page, the app
-   processes' CPU per load (from /proc), direct and through nginx with /static/ from its cache (filled by a
-   first round), beside the script's own cost: a warm run in an open session on the same processes,
-   through nginx, measured between the visits. What the processes burn idle (measured in a quiet spell
-   after each load) is taken off each load over its duration, and shown. Target: through nginx, CPU per
-   first visit at most the script's own cost. Two more columns split that visit: the same new session over
-   a bare WebSocket through nginx (no browser competing for the cores), and, for two pages, the browser's
-   visit with its WebSocket refused (what its HTTP requests cost).
+   processes' CPU per load (deploy.serve.cpu_seconds), direct and through nginx with /static/ from its cache
+   (filled by a first round). Target: through nginx, CPU per first visit at most the script's own cost,
+   measured on the same processes in rounds between the visits, two ways: a new session's run over a bare
+   WebSocket (what any visitor's first run costs the app; no browser) and a warm run in an open session
+   (which leaves out Streamlit's own work for a new session). The summary gives the paired differences
+   over every page's rounds with their 95% intervals. What the processes burn idle (measured in a quiet
+   spell after each load) is taken off each load over its duration, and shown. Chromium, nginx and the
+   bench run on half the cores and the app processes on the other half (a visitor's browser is not on the
+   server), so chromium is slower here than on a desktop: its wall times are not a visitor's. For two
+   pages, one more column: the browser's visit with its WebSocket refused (what its HTTP requests cost).
 
     .venv/bin/python bench/bench_proxy.py [--only load first] [--visitors 150 200] [--loads 6] [--json PATH]
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -110,60 +114,138 @@ def _http_only(browser, url: str) -> float:
         context.close()
 
 
-def run_first_visits(store: Path, work: Path, loads: int = 6, pages=bench_browser.PAGES) -> list[dict]:
+def _pin(pid: int, cpus: set[int]) -> None:
+    """Every thread of `pid` (threads it starts later inherit from the one starting them)."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            os.sched_setaffinity(int(tid), cpus)
+        except OSError:  # the thread ended meanwhile
+            pass
+
+
+@contextlib.contextmanager
+def _browser_apart(app_pids: list[int], other_pids: list[int]):
+    """A visitor's browser does not run on the server. Here it would, and chromium loading a page beside a
+    script run makes that run cost more CPU (the same bare session: 31-38 ms alone, 42 ms beside it), which is
+    chromium's doing, not the visit's. So the app processes get half the cores and chromium (launched inside
+    this block: it inherits the bench's affinity), the bench and nginx the other half. Yields the split, or
+    None on one core."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        yield None
+        return
+    rest, apps = set(cpus[:len(cpus) // 2]), set(cpus[len(cpus) // 2:])
+    for pid in app_pids:
+        _pin(pid, apps)
+    for pid in [os.getpid(), *other_pids]:
+        _pin(pid, rest)
+    try:
+        yield sorted(rest), sorted(apps)
+    finally:
+        _pin(os.getpid(), set(cpus))
+
+
+def run_first_visits(store: Path, work: Path, loads: int = 6, pages=bench_browser.PAGES) -> dict:
     from playwright.sync_api import sync_playwright
 
-    rows = []
+    from deploy.serve import _descendants
+
     with srv.start(store, work / "fv-direct") as direct, srv.start_proxy(store, work / "fv", workers=2) as proxy:
         open_once(direct.url)
-        with sync_playwright() as p:
+        nginx = [proxy.nginx.pid, *_descendants(proxy.nginx.pid)]
+        with _browser_apart([direct.pid, *(w.pid for w in proxy.workers)], nginx) as split, sync_playwright() as p:
+            if split:
+                print(f"chromium, nginx and this bench on CPU {split[0]}; the app processes on CPU {split[1]}")
             browser = p.chromium.launch(executable_path=bench_browser.CHROMIUM, headless=True,
                                         args=bench_browser.ARGS)
-            _first_rounds(browser, direct, proxy, loads, pages, rows)
+            rows = _first_rounds(browser, direct, proxy, loads, pages)
             browser.close()
-    return rows
+    summary = _first_summary(rows)
+    print_first_summary(summary)
+    return {"pages": rows, "summary": summary, "cpus": split}
 
 
-def _first_rounds(browser, direct, proxy, loads: int, pages, rows: list) -> None:
+def _first_rounds(browser, direct, proxy, loads: int, pages) -> list[dict]:
+    rows = []
     for page in pages:  # fills nginx's /static/ cache and each process's shared caches
         for target in (direct, proxy, proxy):
             bench_browser.load_time(browser, target.url + _path(page))
     for page in pages:
         path = _path(page)
-        # The script's own cost: a warm run on the same processes, through the same nginx, measured here
-        # between the visits it is compared with (the machine's other load moves over a bench's minutes).
+        visit = lambda: bench_browser.load_time(browser, proxy.url + path)  # noqa: E731
+        per = {"script": [], "session": [], "visit": []}
+        # Interleaved rounds on the same two processes through the same nginx (the machine's other load moves
+        # over a bench's minutes): the script's own cost as a warm run in an open session and as a new
+        # session's run over a bare WebSocket (what any visitor's first run costs, with no browser), then a
+        # browser's first visit. Each round's differences are paired.
         with loadtest.BareSession(proxy, page) as bare:
             bare.rerun()
-            script = _cpu_per_load(proxy, bare.rerun, 4 * loads)
-            d = _cpu_per_load(direct, lambda: bench_browser.load_time(browser, direct.url + path), loads)
-            p = _cpu_per_load(proxy, lambda: bench_browser.load_time(browser, proxy.url + path), loads)
-            new = _cpu_per_load(proxy, bare.new_run, 4 * loads)
-            http = _cpu_per_load(proxy, lambda: _http_only(browser, proxy.url + path), loads) \
-                if page in HTTP_ONLY_PAGES else None
-        rows.append({"page": page, "script_cpu_ms": round(script["net_ms"], 1), "direct_cpu_ms": round(d["net_ms"]),
-                     "proxy_cpu_ms": round(p["net_ms"], 1), "proxy_cpu_ms_with_idle": round(p["cpu_ms"]),
-                     "proxy_bare_session_cpu_ms": round(new["net_ms"], 1),
+            for _ in range(loads):
+                per["script"].append(_cpu_per_load(proxy, bare.rerun, 4))
+                per["session"].append(_cpu_per_load(proxy, bare.new_run, 4))
+                per["visit"].append(_cpu_per_load(proxy, visit, 1))
+        d = _cpu_per_load(direct, lambda: bench_browser.load_time(browser, direct.url + path), max(1, loads // 2))
+        http = _cpu_per_load(proxy, lambda: _http_only(browser, proxy.url + path), loads) \
+            if page in HTTP_ONLY_PAGES else None
+        mean = {k: statistics.fmean(r["net_ms"] for r in v) for k, v in per.items()}
+        rows.append({"page": page, "script_cpu_ms": round(mean["script"], 1),
+                     "session_cpu_ms": round(mean["session"], 1), "proxy_cpu_ms": round(mean["visit"], 1),
+                     "proxy_cpu_ms_with_idle": round(statistics.fmean(r["cpu_ms"] for r in per["visit"])),
+                     "direct_cpu_ms": round(d["net_ms"]),
                      "proxy_http_only_cpu_ms": round(http["net_ms"], 1) if http else None,
-                     "idle_ms_per_s": round(p["idle_ms_per_s"], 1), "direct_wall_ms": round(d["wall_ms"]),
-                     "proxy_wall_ms": round(p["wall_ms"]), "loads": loads,
+                     "idle_ms_per_s": round(statistics.fmean(r["idle_ms_per_s"] for r in per["visit"]), 1),
+                     "direct_wall_ms": round(d["wall_ms"]),
+                     "proxy_wall_ms": round(statistics.median(r["wall_ms"] for r in per["visit"])),
+                     "rounds": {k: [round(r["net_ms"], 2) for r in v] for k, v in per.items()}, "loads": loads,
                      "load_average": [round(x, 1) for x in os.getloadavg()]})
         print_first(rows[-1:], head=len(rows) == 1)
+    return rows
+
+
+def _interval(diffs: list[float]) -> dict:
+    """Mean of paired differences and its 95% t interval (scipy)."""
+    from scipy import stats
+
+    if len(diffs) < 2:
+        return {"mean_ms": round(statistics.fmean(diffs), 1), "ci95_ms": None, "n": len(diffs)}
+    ci = stats.ttest_1samp(diffs, 0).confidence_interval(0.95)
+    return {"mean_ms": round(statistics.fmean(diffs), 1),
+            "ci95_ms": [round(float(ci.low), 1), round(float(ci.high), 1)], "n": len(diffs)}
+
+
+def _first_summary(rows: list[dict]) -> dict:
+    """Over every page's rounds: what a browser's first visit through nginx costs beyond a new session's run
+    (the HTTP requests and anything else the browser makes the app do), and what a new session costs beyond a
+    warm run (Streamlit's own work for a new visitor)."""
+    def diffs(a: str, b: str) -> list[float]:
+        return [x - y for r in rows for x, y in zip(r["rounds"][a], r["rounds"][b])]
+    return {"visit_minus_session": _interval(diffs("visit", "session")),
+            "session_minus_warm_run": _interval(diffs("session", "script")),
+            "visit_minus_warm_run": _interval(diffs("visit", "script"))}
 
 
 def print_first(rows: list[dict], head: bool = True) -> None:
     if head:
-        print("app processes' CPU ms: a warm run (the script's own cost) / a first visit direct / via nginx (idle "
-              "taken off; with it) / via nginx, a new session over a bare WebSocket (no browser on the cores) / via "
-              "nginx, the browser with its WebSocket refused (HTTP only)")
-        print(f"{'page':<16}{'script':>8}{'direct':>8}{'nginx':>8}{'(idle)':>8}{'bare WS':>9}{'HTTP':>7}"
-              f"{'idle ms/s':>10}{'wall direct':>12}{'nginx':>7}  met  load avg")
+        print("app processes' CPU ms per page (idle taken off): the script's own cost as a warm run in an open "
+              "session and as a new session over a bare WebSocket / a browser's first visit direct, and via "
+              "nginx (with the idle burn) / via nginx with its WebSocket refused (HTTP only)")
+        print(f"{'page':<16}{'warm run':>9}{'new sess':>9}{'direct':>8}{'nginx':>8}{'(idle)':>8}{'HTTP':>7}"
+              f"{'idle ms/s':>10}{'wall direct':>12}{'nginx':>7}  load avg")
     for r in rows:
-        met = r["script_cpu_ms"] is not None and r["proxy_cpu_ms"] <= r["script_cpu_ms"]
         http = r.get("proxy_http_only_cpu_ms")
-        print(f"{r['page']:<16}{r['script_cpu_ms']!s:>8}{r['direct_cpu_ms']:>8}{r['proxy_cpu_ms']:>8}"
-              f"{r.get('proxy_cpu_ms_with_idle', '-')!s:>8}{r.get('proxy_bare_session_cpu_ms', '-')!s:>9}"
-              f"{'-' if http is None else http:>7}{r.get('idle_ms_per_s', '-')!s:>10}{r['direct_wall_ms']:>12}"
-              f"{r['proxy_wall_ms']:>7}  {'yes' if met else 'NO ':<3}  {r['load_average']}", flush=True)
+        print(f"{r['page']:<16}{r['script_cpu_ms']:>9}{r['session_cpu_ms']:>9}{r['direct_cpu_ms']:>8}"
+              f"{r['proxy_cpu_ms']:>8}{r['proxy_cpu_ms_with_idle']:>8}{'-' if http is None else http:>7}"
+              f"{r['idle_ms_per_s']:>10}{r['direct_wall_ms']:>12}{r['proxy_wall_ms']:>7}  {r['load_average']}",
+              flush=True)
+
+
+def print_first_summary(summary: dict) -> None:
+    names = {"visit_minus_session": "first visit via nginx - new session's run",
+             "session_minus_warm_run": "new session's run - warm run",
+             "visit_minus_warm_run": "first visit via nginx - warm run"}
+    for key, name in names.items():
+        s = summary[key]
+        print(f"{name:<44}{s['mean_ms']:>+7.1f} ms, 95% interval {s['ci95_ms']} (n={s['n']} paired rounds)")
 
 
 def run(store: Path, work: Path, quick: bool = False, only=("load", "first"), levels=LEVELS, loads: int = 6) -> dict:

@@ -13,6 +13,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from deploy.serve import Arrangement, cpu_seconds  # noqa: E402
 
 
 def free_port() -> int:
@@ -23,7 +25,6 @@ def free_port() -> int:
 
 def published_store(root: Path | None = None) -> Path:
     """A data directory with the bundled sample published as release 1 (made once per call)."""
-    sys.path.insert(0, str(ROOT))
     from leadsf import config
     from leadsf.store import Store, Upload
 
@@ -88,12 +89,8 @@ class Server:
         return float("nan")
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the server process has used (from /proc; Linux)."""
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except OSError:
-            return float("nan")
+        """CPU time the server process has used (deploy.serve.cpu_seconds: nanoseconds, ended threads in)."""
+        return cpu_seconds(self.proc.pid)
 
     def wait_healthy(self, timeout: float = 60) -> "Server":
         deadline = time.monotonic() + timeout
@@ -144,9 +141,6 @@ def start_proxy(store: Path, work: Path, workers: int = 2, script: str = "dashbo
     """`make serve`'s arrangement (deploy/serve.py: nginx in front of `workers` app processes, no staff
     process) on a free port over a private copy of `store`; stop() ends all of it. Like Server it has url,
     cpu_seconds() and rss_mb() (summed over the app processes), plus nginx_cpu_seconds()."""
-    sys.path.insert(0, str(ROOT))
-    from deploy.serve import Arrangement
-
     work = Path(work)
     data = work / "proxy-store"
     if not data.exists():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,24 @@ def test_systemd_warms_each_process_it_starts():
     value = re.search(r"^TimeoutStartSec=(\d+)min$", unit, re.M)
     assert value and int(value[1]) * 60 > timeout * (1 + len(warm.public_paths())), \
         "systemd would stop a slow warm-up before the warm-up's own timeouts"
+
+
+def test_cpu_seconds_counts_ended_threads_to_the_nanosecond():
+    """The bench charges a process with what its threads used, the threads that ran one script run and ended
+    included, more finely than /proc's 10 ms ticks."""
+    child = subprocess.Popen([sys.executable, "-c", (
+        "import sys, threading, time\n"
+        "def burn():\n"
+        "    end = time.thread_time() + 0.25\n"
+        "    while time.thread_time() < end: pass\n"
+        "t = threading.Thread(target=burn); t.start(); t.join()\n"
+        "print('done', flush=True); time.sleep(30)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "done\n"
+        used = serve.cpu_seconds(child.pid)
+        assert 0.25 <= used < 2, used
+        assert abs(used * 100 - round(used * 100)) > 1e-6  # not a whole number of 10 ms ticks
+    finally:
+        child.kill()
+        child.wait()
+    assert serve.cpu_seconds(child.pid) == 0.0
