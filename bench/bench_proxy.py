@@ -160,9 +160,22 @@ def run_first_visits(store: Path, work: Path, loads: int = 6, pages=bench_browse
                                         args=bench_browser.ARGS)
             rows = _first_rounds(browser, direct, proxy, loads, pages)
             browser.close()
-    summary = _first_summary(rows)
+    summary = _first_summary(rows) | {"empty_page_session_minus_warm_run": _empty_page_session(store, work, loads)}
     print_first_summary(summary)
     return {"pages": rows, "summary": summary, "cpus": split}
+
+
+def _empty_page_session(store: Path, work: Path, rounds: int) -> dict:
+    """What Streamlit itself spends on a new session: an empty page's new-session run against its warm run,
+    over a bare WebSocket, in paired rounds (no page can be visited for less)."""
+    app = srv.empty_app(work / "fv-empty-app")
+    with srv.start(store, work / "fv-empty", script="empty.py", cwd=app) as server, \
+            loadtest.BareSession(server, "home") as bare:
+        bare.rerun()
+        bare.new_run()
+        diffs = [_cpu_per_load(server, bare.new_run, 10)["net_ms"] - _cpu_per_load(server, bare.rerun, 10)["net_ms"]
+                 for _ in range(max(2, rounds))]
+    return _interval(diffs)
 
 
 def _first_rounds(browser, direct, proxy, loads: int, pages) -> list[dict]:
@@ -242,10 +255,11 @@ def print_first(rows: list[dict], head: bool = True) -> None:
 def print_first_summary(summary: dict) -> None:
     names = {"visit_minus_session": "first visit via nginx - new session's run",
              "session_minus_warm_run": "new session's run - warm run",
-             "visit_minus_warm_run": "first visit via nginx - warm run"}
+             "visit_minus_warm_run": "first visit via nginx - warm run",
+             "empty_page_session_minus_warm_run": "an empty Streamlit page: new session - warm run"}
     for key, name in names.items():
         s = summary[key]
-        print(f"{name:<44}{s['mean_ms']:>+7.1f} ms, 95% interval {s['ci95_ms']} (n={s['n']} paired rounds)")
+        print(f"{name:<48}{s['mean_ms']:>+7.1f} ms, 95% interval {s['ci95_ms']} (n={s['n']} paired rounds)")
 
 
 def run(store: Path, work: Path, quick: bool = False, only=("load", "first"), levels=LEVELS, loads: int = 6) -> dict:

@@ -65,3 +65,21 @@ def test_load_smoke_through_the_proxy(live_proxy, capsys):
     """The same visitors through nginx (their WebSockets spread over both app processes)."""
     _smoke(live_proxy, capsys)
     assert live_proxy.cpu_seconds() > 0 and all(w.alive() for w in live_proxy.workers)
+
+
+def test_bare_session_runs_a_page_new_and_warm_and_fails_loudly(live_server):
+    """bench/bench_proxy.py's first-visit rounds compare a browser's visit with these two runs; a run that
+    went wrong must stop the bench, not count as a cheap one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:  # see _smoke: its own thread for its event loop
+        def drive():
+            with loadtest.BareSession(live_server, "maps") as bare:
+                times = [bare.new_run(), bare.rerun(), bare.rerun(), bare.new_run()]
+                kept = bare._kept
+                bare.rerun()
+                assert bare._kept is kept  # reruns share one open session
+            with loadtest.BareSession(live_server, "no-such-page") as bare:
+                with pytest.raises(RuntimeError, match="page not found: /no-such-page"):
+                    bare.new_run()
+            return times
+        times = pool.submit(drive).result()
+    assert all(0 < t < loadtest.RUN_TIMEOUT for t in times), times
