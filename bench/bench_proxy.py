@@ -148,12 +148,10 @@ def _browser_apart(app_pids: list[int], other_pids: list[int]):
 def run_first_visits(store: Path, work: Path, loads: int = 6, pages=bench_browser.PAGES) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from deploy.serve import _descendants
-
     with srv.start(store, work / "fv-direct") as direct, srv.start_proxy(store, work / "fv", workers=2) as proxy:
         open_once(direct.url)
-        nginx = [proxy.nginx.pid, *_descendants(proxy.nginx.pid)]
-        with _browser_apart([direct.pid, *(w.pid for w in proxy.workers)], nginx) as split, sync_playwright() as p:
+        apps = [direct.pid, *(w.pid for w in proxy.workers)]
+        with _browser_apart(apps, proxy.nginx_pids()) as split, sync_playwright() as p:
             if split:
                 print(f"chromium, nginx and this bench on CPU {split[0]}; the app processes on CPU {split[1]}")
             browser = p.chromium.launch(executable_path=bench_browser.CHROMIUM, headless=True,
@@ -259,7 +257,19 @@ def print_first_summary(summary: dict) -> None:
              "empty_page_session_minus_warm_run": "an empty Streamlit page: new session - warm run"}
     for key, name in names.items():
         s = summary[key]
-        print(f"{name:<48}{s['mean_ms']:>+7.1f} ms, 95% interval {s['ci95_ms']} (n={s['n']} paired rounds)")
+        print(f"{name:<48}{s['mean_ms']:>+7.1f} ms, 95% interval {s['ci95_ms']} (n={s['n']} paired rounds): "
+              f"{_verdict(s['ci95_ms'])}")
+
+
+def _verdict(ci: list[float] | None) -> str:
+    """In words only what the interval shows."""
+    if ci is None:
+        return "too few rounds to say"
+    if ci[0] > 0:
+        return "costs more"
+    if ci[1] < 0:
+        return "costs less"
+    return "no difference shown"
 
 
 def run(store: Path, work: Path, quick: bool = False, only=("load", "first"), levels=LEVELS, loads: int = 6) -> dict:

@@ -284,10 +284,12 @@ class Arrangement:
     def rss_mb(self) -> float:
         return sum(w.rss_mb() for w in self.workers)
 
+    def nginx_pids(self) -> list[int]:
+        """nginx's master and worker processes."""
+        return [self.nginx.pid, *_descendants(self.nginx.pid)] if self.nginx else []
+
     def nginx_cpu_seconds(self) -> float:
-        if not self.nginx:
-            return 0.0
-        return sum(cpu_seconds(pid) for pid in [self.nginx.pid, *_descendants(self.nginx.pid)])
+        return sum(cpu_seconds(pid) for pid in self.nginx_pids())
 
     def __enter__(self) -> "Arrangement":
         return self if self.nginx else self.start()
