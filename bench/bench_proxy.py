@@ -82,9 +82,8 @@ def _path(page: str) -> str:
 def _cpu_per_load(target, load, loads: int) -> dict:
     """The app processes' CPU per `load()` (one fresh visit; returns its wall seconds) and what they burn idle
     meanwhile (timers, pings, file polls: not the visit's cost). Each load is followed by a quiet spell as
-    long as it took, and the idle rate is measured over those spells: a browser load takes ~3 s, so an idle
-    rate measured once beforehand, in /proc's 10 ms ticks, was off by more than the few ms a visit is
-    compared on. CPU is the total over the loads divided by them, for the same reason."""
+    long as it took, and the idle rate is measured over those spells: a browser load takes 3-5 s, so an
+    idle rate measured once beforehand was off by more than the few ms a visit is compared on."""
     load_cpu = load_wall = quiet_cpu = quiet_wall = 0.0
     walls = []
     for _ in range(loads):

@@ -299,8 +299,8 @@ class BareSession:
 
 def page_costs(server, repeats: int = 5) -> list[dict]:
     """Server CPU milliseconds per warm run of each page, one visitor, and the median wall time: what one run
-    costs the server, hence its capacity. CPU is read from /proc (other load on the machine barely matters)
-    in 10 ms clock ticks, so it is the total over `repeats` runs divided by them, not a median of ticks."""
+    costs the server, hence its capacity. CPU is the process's own (other load on the machine barely
+    matters), the total over `repeats` runs divided by them."""
     async def main() -> list[dict]:
         stats = Stats()
         ws_url = stream_url(server)
