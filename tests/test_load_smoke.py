@@ -21,8 +21,10 @@ import loadtest  # noqa: E402
 import server as bench_server  # noqa: E402
 
 
-@pytest.fixture
-def live_server(published_sample, tmp_path):
+@pytest.fixture(scope="module")
+def live_server(published_sample, tmp_path_factory):
+    """One server for the module's tests: they only read, and a start costs ~10 s of the suite."""
+    tmp_path = tmp_path_factory.mktemp("live-server")
     data = tmp_path / "store"
     shutil.copytree(published_sample, data)
     s = bench_server.Server(data, tmp_path / "streamlit.log")
