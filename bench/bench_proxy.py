@@ -36,7 +36,6 @@ import bench_browser  # noqa: E402
 import loadtest  # noqa: E402
 import server as srv  # noqa: E402
 
-sys.path.insert(0, str(srv.ROOT))
 from deploy.warm import open_once, public_paths  # noqa: E402
 
 LEVELS = (150, 200)
@@ -80,8 +79,8 @@ def _path(page: str) -> str:
 
 
 def _cpu_per_load(target, load, loads: int) -> dict:
-    """The app processes' CPU per `load()` (one fresh visit; returns its wall seconds) and what they burn idle
-    meanwhile (timers, pings, file polls: not the visit's cost). Each load is followed by a quiet spell as
+    """The app processes' CPU per `load()` (a visit or a run; returns its wall seconds) and what they burn
+    idle meanwhile (timers, pings, file polls: not the visit's cost). Each load is followed by a quiet spell as
     long as it took, and the idle rate is measured over those spells: a browser load takes 3-5 s, so an
     idle rate measured once beforehand was off by more than the few ms a visit is compared on."""
     load_cpu = load_wall = quiet_cpu = quiet_wall = 0.0

@@ -26,7 +26,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import server as srv  # noqa: E402
 
-sys.path.insert(0, str(srv.ROOT))
 from deploy.warm import open_once  # noqa: E402
 
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"

@@ -8,12 +8,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from deploy import warm  # noqa: E402
 from deploy.serve import Arrangement, cpu_seconds  # noqa: E402
 
 
@@ -93,17 +92,10 @@ class Server:
         return cpu_seconds(self.proc.pid)
 
     def wait_healthy(self, timeout: float = 60) -> "Server":
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
-                    if r.read().decode().strip() == "ok":
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.3)
+        if warm.wait_healthy(self.url, timeout, alive=lambda: self.proc.poll() is None):
+            return self
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.log()}")
         raise RuntimeError(f"streamlit not healthy after {timeout}s:\n{self.log()}")
 
     def stop(self) -> None:

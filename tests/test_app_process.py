@@ -24,7 +24,7 @@ st.write("version {version}")
 """
 
 
-def _first_text(url: str) -> str:
+def _first_text(server) -> str:
     """What a new visitor's run writes first; the session is closed after, so none is left connected."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ClientState_pb2 import ClientState
@@ -32,7 +32,7 @@ def _first_text(url: str) -> str:
 
     async def visit() -> str:
         texts = []
-        async with loadtest.connect(url.replace("http://", "ws://") + "/_stcore/stream", url) as ws:
+        async with loadtest.connect(loadtest.stream_url(server), server.url) as ws:
             await ws.send(BackMsg(rerun_script=ClientState()).SerializeToString())
             while True:
                 msg = ForwardMsg()
@@ -52,9 +52,9 @@ def _texts_across_an_edit(tmp_path: Path, tune: str) -> tuple[str, str]:
     script.write_text(APP.format(tune=tune, version=1))
     with bench_server.Server(tmp_path / "store", tmp_path / "app.log", script=str(script)) as server:
         server.wait_healthy()
-        before = _first_text(server.url)
+        before = _first_text(server)
         script.write_text(APP.format(tune=tune, version=2))
-        return before, _first_text(server.url)
+        return before, _first_text(server)
 
 
 def test_the_compiled_script_is_kept_when_the_last_visitor_leaves(tmp_path):
