@@ -1,4 +1,4 @@
-"""Entry point and router: `streamlit run dashboard.py`. The pages and their order are leadsf.nav.PAGES.
+"""Entry point and router: `streamlit run dashboard.py`. The pages and their order are leadsf.site.nav.PAGES.
 
 Page modules only define render(), so a deep link on a freshly started server (Streamlit's legacy pages/
 mode) cannot run one directly; the staff page also checks sign-in itself.
@@ -7,10 +7,9 @@ import importlib
 
 import streamlit as st
 
-from leadsf import nav, ui
 from leadsf.i18n import t
+from leadsf.site import nav, ui
 from pages import staff
-
 
 st.set_page_config(page_title="LEAD Santa Fe", page_icon=nav.tab_icon(), layout="wide", initial_sidebar_state="auto")
 ui.tune_process()

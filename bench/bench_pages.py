@@ -28,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
-from leadsf import areas
+from leadsf.pipeline import areas
 frame = pd.DataFrame({"month": pd.period_range("2014-01", "2025-12", freq="M").astype(str)})
 frame["count"] = range(len(frame))
 st.plotly_chart(go.Figure(go.Scatter(x=frame["month"], y=frame["count"], mode="lines")))
@@ -66,7 +66,8 @@ def warm_median(script: str, runs: int) -> float:
 
 
 def map_payloads() -> dict[str, float]:
-    from leadsf import areas, maps
+    from leadsf.pipeline import areas
+    from leadsf.site import maps
 
     out = {}
     for name, large_only in (("zip", True), ("tract", False)):
@@ -107,7 +108,7 @@ def print_table(res: dict) -> None:
 def ensure_store() -> None:
     os.environ.setdefault("LEADSF_DATA_DIR", tempfile.mkdtemp(prefix="leadsf-bench-"))
     from leadsf import config
-    from leadsf.store import Store, Upload
+    from leadsf.pipeline.store import Store, Upload
 
     store = Store()
     if store.current() is None:

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 sys.path.insert(0, sys.argv[1])
 from leadsf import config
-from leadsf.store import Store, Upload
+from leadsf.pipeline.store import Store, Upload
 factor, work = float(sys.argv[2]), Path(sys.argv[3])
 uploads, rows = [], 0
 for p in sorted(config.SAMPLE_DIR.glob("*.csv")):

@@ -1,5 +1,5 @@
 """Latency of every named query (queries/*.sql) over the current release: median and p95 over many calls,
-through leadsf.db exactly as the app calls it (bound parameters, result as a DataFrame), no Streamlit cache.
+through leadsf.pipeline.db exactly as the app calls it (bound parameters, result as a DataFrame), no Streamlit cache.
 
     .venv/bin/python bench/bench_queries.py [--calls 60] [--json PATH]
 
@@ -52,8 +52,8 @@ def pct(values: list[float], q: float) -> float:
 
 def run(store: Path, calls: int = 60) -> list[dict]:
     sys.path.insert(0, str(srv.ROOT))
-    from leadsf.db import open_release, query_names
-    from leadsf.store import Store
+    from leadsf.pipeline.db import open_release, query_names
+    from leadsf.pipeline.store import Store
 
     s = Store(store)
     rel = open_release(s, s.current())

@@ -27,8 +27,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from leadsf import areas, config, contract, export, release  # noqa: E402
-from leadsf.store import Store, Upload  # noqa: E402
+from leadsf import config  # noqa: E402
+from leadsf.pipeline import areas, contract, export, release  # noqa: E402
+from leadsf.pipeline.store import Store, Upload  # noqa: E402
 
 K = config.get("suppress_max")
 

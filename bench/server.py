@@ -1,5 +1,5 @@
 """Start a real `streamlit run` server on loopback (a free port) over a temporary copy of a published store,
-the same way tests/e2e/conftest.py does; used by the browser and load benchmarks and tests/test_load_smoke.py."""
+the same way tests/e2e/conftest.py does; used by the browser and load benchmarks and tests/deploy/test_load_smoke.py."""
 from __future__ import annotations
 
 import os
@@ -25,7 +25,7 @@ def free_port() -> int:
 def published_store(root: Path | None = None) -> Path:
     """A data directory with the bundled sample published as release 1 (made once per call)."""
     from leadsf import config
-    from leadsf.store import Store, Upload
+    from leadsf.pipeline.store import Store, Upload
 
     root = Path(root or tempfile.mkdtemp(prefix="leadsf-bench-store-"))
     store = Store(root)

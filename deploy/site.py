@@ -28,8 +28,8 @@ DESCRIPTION = ("LEAD Santa Fe (Law Enforcement Assisted Diversion) public dashbo
                "engagement, overdoses and property crime in Santa Fe, from aggregated, privacy-protected releases.")
 # Margin over maxUploadSize for the multipart envelope around the file (boundary, headers, file name).
 UPLOAD_ENVELOPE_KB = 64
-# Inline scripts the app itself adds (leadsf/ui.py's sidebar sets <html lang> for screen readers), one per
-# language; tests/test_deploy.py checks this list against what the app really sends.
+# Inline scripts the app itself adds (leadsf/site/ui.py's sidebar sets <html lang> for screen readers), one per
+# language; tests/deploy/test_deploy.py checks this list against what the app really sends.
 APP_INLINE_SCRIPTS = tuple(f"document.documentElement.lang = {lang!r};" for lang in ("en", "es"))
 
 

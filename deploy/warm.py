@@ -59,7 +59,7 @@ def open_once(app_url: str, pages: tuple[str, ...] = ("",), timeout: float = 120
 
 
 def public_paths() -> tuple[str, ...]:
-    from leadsf import nav
+    from leadsf.site import nav
 
     return tuple(p.url_path for p in nav.PUBLIC)
 

@@ -6,10 +6,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from leadsf import config, contract, ui
-from leadsf.export import FIELD_HELP, bundle_zip
+from leadsf import config
 from leadsf.i18n import t
-from leadsf.store import Store
+from leadsf.pipeline import contract
+from leadsf.pipeline.export import FIELD_HELP, bundle_zip
+from leadsf.pipeline.store import Store
+from leadsf.site import ui
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -139,6 +141,6 @@ def render() -> None:
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
+    from leadsf.site import ui as _ui
 
     _ui.run_router()

@@ -11,8 +11,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from leadsf import areas, contract, downloads, l10n, ui
 from leadsf.i18n import t
+from leadsf.pipeline import areas, contract, downloads
+from leadsf.site import l10n, ui
 from pages.sections.area_domain import DOMAINS, FALLBACKS, domain
 from pages.sections.area_locator import PRINT_CSS, locator
 
@@ -113,6 +114,6 @@ def _all_series_csv(area_id: str, shown: tuple) -> bytes:
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
+    from leadsf.site import ui as _ui
 
     _ui.run_router()

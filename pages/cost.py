@@ -4,9 +4,10 @@ booking costs kept in the URL."""
 import pandas as pd
 import streamlit as st
 
-from leadsf import answers, cost_model, ui
-from leadsf import cost_views as cv
 from leadsf.i18n import t
+from leadsf.site import answers, ui
+from leadsf.site import cost_views as cv
+from leadsf.stats import cost_model
 
 LIMIT = 1_000_000.0
 
@@ -129,6 +130,6 @@ def _headers(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
+    from leadsf.site import ui as _ui
 
     _ui.run_router()

@@ -1,9 +1,9 @@
 """Service engagement: intakes, case management, treatment, MOUD, housing and benefits, over time and by area."""
 import streamlit as st
 
-from leadsf import ui
-from leadsf.contract import kind
 from leadsf.i18n import t
+from leadsf.pipeline.contract import kind
+from leadsf.site import ui
 
 MEASURES = kind("engagement").series["measure"]
 HEADLINE = ("intake_completed", "engaged_case_management", "case_management_contacts", "treatment_entry",
@@ -68,6 +68,6 @@ def render() -> None:
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
+    from leadsf.site import ui as _ui
 
     _ui.run_router()

@@ -1,8 +1,8 @@
 """Home: what LEAD is, four headline figures (last 12 months against the 12 before) with small trends."""
 import streamlit as st
 
-from leadsf import answers, charts, l10n, ui
 from leadsf.i18n import t
+from leadsf.site import answers, charts, l10n, ui
 
 MEASURES = ("referrals", "engaged", "overdose_deaths", "residential_burglary")
 
@@ -62,6 +62,6 @@ def render() -> None:
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
+    from leadsf.site import ui as _ui
 
     _ui.run_router()

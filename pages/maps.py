@@ -1,14 +1,15 @@
 """Maps (council view): one measure, one published period, rates by area on the boundary set it is published on.
 
-Reads query `map_periods` then `map_values`; draws with leadsf.maps. Filters live in the URL (measure, period,
+Reads query `map_periods` then `map_values`; draws with leadsf.site.maps. Filters live in the URL (measure, period,
 counts) so a view can be shared. Choosing an area on the map or in the list links to its profile.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from leadsf import areas, contract, ui
 from leadsf.i18n import t
+from leadsf.pipeline import areas, contract
+from leadsf.site import ui
 from pages.sections.maps_table import table_section, table_view
 from pages.sections.maps_view import area_values, map_section, map_view, selected_from_map
 
@@ -95,6 +96,6 @@ def _view(kind_name: str, measure: str, period: str, use_rate: bool, highlight: 
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
+    from leadsf.site import ui as _ui
 
     _ui.run_router()

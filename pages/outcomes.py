@@ -2,9 +2,10 @@
 together, with 95% intervals, the difference in differences in words, and the caveats beside the charts."""
 import streamlit as st
 
-from leadsf import answers, downloads, ui
-from leadsf import outcome_views as ov
 from leadsf.i18n import language, t
+from leadsf.pipeline import downloads
+from leadsf.site import answers, ui
+from leadsf.site import outcome_views as ov
 
 
 def _labelled(frame):
@@ -130,6 +131,6 @@ def render() -> None:
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
+    from leadsf.site import ui as _ui
 
     _ui.run_router()

@@ -2,10 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from leadsf import charts, l10n, ui
-from leadsf.contract import kind
-from leadsf.highlights import area_rates
 from leadsf.i18n import t
+from leadsf.pipeline.contract import kind
+from leadsf.site import charts, l10n, ui
+from leadsf.stats.highlights import area_rates
 
 OUTCOMES = kind("overdoses").series["outcome"]
 DRUGS = kind("overdoses").series["drug"]
@@ -122,6 +122,6 @@ def render() -> None:
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
+    from leadsf.site import ui as _ui
 
     _ui.run_router()

@@ -1,10 +1,10 @@
 """Property crime: six offences and their total, counts and rates per 1,000 residents, areas ranked by rate."""
 import streamlit as st
 
-from leadsf import ui
-from leadsf.contract import kind
-from leadsf.highlights import area_rates
 from leadsf.i18n import t
+from leadsf.pipeline.contract import kind
+from leadsf.site import ui
+from leadsf.stats.highlights import area_rates
 
 OFFENSES = kind("property_crime").additive["offense"]
 FEATURED = "residential_burglary"
@@ -86,6 +86,6 @@ def render() -> None:
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
+    from leadsf.site import ui as _ui
 
     _ui.run_router()

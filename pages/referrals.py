@@ -2,10 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from leadsf import charts, l10n, ui
-from leadsf.contract import kind
-from leadsf.highlights import window_total
 from leadsf.i18n import t
+from leadsf.pipeline.contract import kind
+from leadsf.site import charts, l10n, ui
+from leadsf.stats.highlights import window_total
 
 PATHWAYS = kind("referrals").additive["pathway"]
 AGENCIES = kind("referrals").additive["agency"]
@@ -125,6 +125,6 @@ def render() -> None:
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
+    from leadsf.site import ui as _ui
 
     _ui.run_router()

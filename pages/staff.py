@@ -7,11 +7,18 @@ from __future__ import annotations
 import streamlit as st
 
 from leadsf.i18n import t
-from leadsf.store import Store
+from leadsf.pipeline.store import Store
 from pages.sections.staff_boundaries import boundaries_tab
 from pages.sections.staff_records import audit_tab, history_tab, templates_tab
-from pages.sections.staff_signin import (SESSION, current_session, method, not_configured, oidc_gate, password_form,
-                                sign_out)
+from pages.sections.staff_signin import (
+    SESSION,
+    current_session,
+    method,
+    not_configured,
+    oidc_gate,
+    password_form,
+    sign_out,
+)
 from pages.sections.staff_upload import upload_tab
 
 __all__ = ["SESSION", "render"]
@@ -57,6 +64,6 @@ def render() -> None:
 
 
 if __name__ == "__main__":  # a deep link on a freshly started server (see ui.run_router)
-    from leadsf import ui as _ui
+    from leadsf.site import ui as _ui
 
     _ui.run_router()

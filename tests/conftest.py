@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from leadsf import config
-from leadsf.store import Store, Upload
+from leadsf.pipeline.store import Store, Upload
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -118,8 +118,8 @@ TABLES = {"outcomes": outcomes_table, "costs": costs_table, "outcome_groups": gr
 
 def install(store, monkeypatch, tables: dict[str, pd.DataFrame] | None = None) -> None:
     """Write the tables into the live release folder (unless the release already has them, or `tables` says
-    otherwise) and let leadsf.db load them."""
-    from leadsf import db
+    otherwise) and let leadsf.pipeline.db load them."""
+    from leadsf.pipeline import db
 
     folder = store.release_dir(store.current())
     for name, make in TABLES.items():

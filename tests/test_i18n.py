@@ -4,7 +4,7 @@ import string
 from pathlib import Path
 
 from leadsf import i18n
-from tests.test_pages_public import tables_in
+from tests.site.test_pages_public import tables_in
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_USE = re.compile(r"""\bt\(\s*f?["']([a-z_]+\.[a-z0-9_]+)["']""")
@@ -155,7 +155,7 @@ def english_in(text: str) -> list[str]:
 @pytest.mark.parametrize("page,params", SPANISH_RUNS, ids=[f"{p}-{'-'.join(q.values()) or 'default'}"
                                                             for p, q in SPANISH_RUNS])
 def test_pages_in_spanish_show_no_english(store, page, params):
-    from tests.test_pages_public import run_page
+    from tests.site.test_pages_public import run_page
 
     at = run_page(page, params, "es", timeout=120)
     texts = visible_texts(at)
@@ -175,7 +175,7 @@ def test_pages_in_spanish_show_no_english(store, page, params):
 
 
 def test_dates_and_numbers_follow_the_language():
-    from leadsf import l10n, ui
+    from leadsf.site import l10n, ui
 
     try:
         i18n.set_language("es")

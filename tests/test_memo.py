@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from leadsf import charts, i18n, memo
+from leadsf import i18n, memo
+from leadsf.site import charts
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def test_a_shared_figure_is_converted_for_drawing_once():
     import plotly.io
     import plotly.tools
 
-    from leadsf.ui.chart import drawn
+    from leadsf.site.ui.chart import drawn
 
     fig = charts.trend(pd.DataFrame({"period": ["2024", "2025"], "count": [3, 4]}), x="period", y="count",
                        series=None, title="T", y_title="n")
@@ -119,7 +120,7 @@ def test_a_shared_figure_is_converted_for_drawing_once():
 
 
 def test_parts_are_the_rows_a_filter_gives():
-    from leadsf import ui
+    from leadsf.site import ui
 
     rows = pd.DataFrame({"measure": ["a", "b", "a", "c"], "count": pd.array([1, None, 3, 4], dtype="Int64")},
                         index=[10, 11, 12, 13])

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from leadsf import contract, l10n, maps, ui
 from leadsf.i18n import t
+from leadsf.pipeline import contract
+from leadsf.site import l10n, maps, ui
 from pages.sections.area_trend import trend_section
 
 # One headline measure per domain (kind, measure); where it is not published by year for the area, the next

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from leadsf import areas, contract, l10n, maps, ui
 from leadsf.i18n import t
+from leadsf.pipeline import areas, contract
+from leadsf.site import l10n, maps, ui
 
 PRINT_CSS = """<style>
 @media print {

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from leadsf import areas, charts, contract, l10n, ui
 from leadsf.i18n import t
+from leadsf.pipeline import areas, contract
+from leadsf.site import charts, l10n, ui
 
 GRAINS = ("year", "quarter")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from leadsf import areas, contract, downloads, l10n, maps, ui
 from leadsf.i18n import t
+from leadsf.pipeline import areas, contract, downloads
+from leadsf.site import l10n, maps, ui
 
 
 def table_view(frame: pd.DataFrame, kind: contract.Kind, *, use_rate: bool) -> dict:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from leadsf import areas, contract, l10n, maps
 from leadsf.i18n import t
+from leadsf.pipeline import areas, contract
+from leadsf.site import l10n, maps, ui
 
 
 def tooltip_text() -> dict:
@@ -40,11 +41,7 @@ def area_values(frame: pd.DataFrame, kind: contract.Kind) -> list[maps.AreaValue
 
 
 def profile_link(area_id: str, name: str) -> None:
-    from pages import area_profile
-
-    page = st.Page(area_profile.render, title=t("nav.area_profile"), url_path="area")
-    st.page_link(page, label=t("maps.open_profile", name=name), icon=":material/location_on:",
-                 query_params={"area": area_id})
+    ui.page_link("area_profile", t("maps.open_profile", name=name), query_params={"area": area_id})
 
 
 def map_view(values: list[maps.AreaValue], *, use_rate: bool, period_label: str, title: str, unit: str, bset,

@@ -5,9 +5,9 @@ import hashlib
 
 import streamlit as st
 
-from leadsf import areas, boundaries
 from leadsf.i18n import t
-from leadsf.store import Store
+from leadsf.pipeline import areas, boundaries
+from leadsf.pipeline.store import Store
 from pages.sections.staff_signin import current_session
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from leadsf import contract, downloads, extracts
-from leadsf import staff as logic
 from leadsf.i18n import t
-from leadsf.store import PublishError, Store
+from leadsf.pipeline import contract, downloads, extracts
+from leadsf.pipeline.store import PublishError, Store
+from leadsf.site import staff as logic
 from pages.sections.staff_signin import current_session
 
 

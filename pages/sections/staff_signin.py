@@ -6,10 +6,10 @@ import time
 
 import streamlit as st
 
-from leadsf import auth
-from leadsf import staff as logic
 from leadsf.i18n import t
-from leadsf.store import Store
+from leadsf.pipeline import auth
+from leadsf.pipeline.store import Store
+from leadsf.site import staff as logic
 
 SESSION = "staff_session"
 

@@ -6,10 +6,11 @@ import hashlib
 
 import streamlit as st
 
-from leadsf import config, downloads, extracts
-from leadsf import staff as logic
+from leadsf import config
 from leadsf.i18n import t
-from leadsf.store import PublishError, Store, Upload
+from leadsf.pipeline import downloads, extracts
+from leadsf.pipeline.store import PublishError, Store, Upload
+from leadsf.site import staff as logic
 from pages.sections.staff_signin import current_session
 
 SHOW_PROBLEMS = 50

@@ -1,4 +1,4 @@
-"""Every page of the router (leadsf.nav.PAGES, so a page added there is crawled at once), in its default view,
+"""Every page of the router (leadsf.site.nav.PAGES, so a page added there is crawled at once), in its default view,
 in both languages, on a desktop (1366 x 900) and a phone (390 x 844), as a new visitor opening its address.
 
 Each view fails on: an exception or console error, a request to any host but the site, a Plotly chart with an
@@ -11,10 +11,9 @@ from __future__ import annotations
 import pytest
 
 from bench.server import Server
-from leadsf import nav
+from leadsf.site import nav
 
-from .helpers import (chart_problems, clear_watch, cut_metrics, expect_no_exception, open_page, wait_for_charts,
-                      watch)
+from .helpers import chart_problems, clear_watch, cut_metrics, expect_no_exception, open_page, wait_for_charts, watch
 from .test_accessibility import axe_problems
 from .test_site import SHOTS
 

@@ -1,5 +1,5 @@
 """Outcomes and Cost in a real browser: the cost page's jail-day input moves the result and the URL keeps it;
-Home's answer links reach both pages. Both pages are in leadsf.nav.PAGES, so the crawl (tests/e2e/test_crawl.py:
+Home's answer links reach both pages. Both pages are in leadsf.site.nav.PAGES, so the crawl (tests/e2e/test_crawl.py:
 every page, both languages, desktop and phone, console, charts, fit) and the axe scan cover them too."""
 from __future__ import annotations
 

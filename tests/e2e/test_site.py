@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from leadsf import nav
+from leadsf.site import nav
 
 from .helpers import expect_no_exception, open_page, wait_for_run, watch
 
@@ -26,7 +26,7 @@ EXPECTED = ["home", "referrals", "engagement", "overdoses", "property_crime", "m
 
 
 def test_every_expected_page_is_routed():
-    assert set(EXPECTED) <= {p.key for p in nav.PAGES}, f"leadsf.nav routes {[p.key for p in nav.PAGES]}"
+    assert set(EXPECTED) <= {p.key for p in nav.PAGES}, f"leadsf.site.nav routes {[p.key for p in nav.PAGES]}"
     assert nav.DEFAULT.url_path == "" and all(p.url_path for p in nav.PAGES if p is not nav.DEFAULT)
 
 

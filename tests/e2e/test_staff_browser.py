@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from leadsf import auth
-from leadsf.db import open_release
-from leadsf.store import Store
+from leadsf.pipeline import auth
+from leadsf.pipeline.db import open_release
+from leadsf.pipeline.store import Store
 from tests.e2e.conftest import start_server
 from tests.e2e.helpers import expect_no_exception, open_page, wait_for_run
-from tests.test_staff import bumped_referrals
+from tests.site.test_staff import bumped_referrals
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"

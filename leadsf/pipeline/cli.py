@@ -1,0 +1,199 @@
+"""`python -m leadsf`: every staff action from a terminal, through the same functions as the staff page.
+
+Exit codes: 0 done, 2 input rejected (reasons on stderr), 1 anything else.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+from leadsf import config
+
+from . import contract, extracts
+from .store import PublishError, Store, Upload
+
+EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
+
+
+def _who() -> str:
+    return os.environ.get("LEADSF_USER") or f"cli:{getpass.getuser()}"
+
+
+def _read(path: str) -> Upload:
+    p = Path(path)
+    limit = config.get("max_upload_bytes")
+    with open(p, "rb") as fh:  # read one byte past the limit so the validator can say the file is too big
+        return Upload(p.name, fh.read(limit + 1))
+
+
+def _report(exc: extracts.ExtractRejected) -> int:
+    for problem in exc.problems[:200]:
+        print(problem, file=sys.stderr)
+    if len(exc.problems) > 200:
+        print(f"... and {len(exc.problems) - 200} more problems", file=sys.stderr)
+    print("Nothing was published; the live release is unchanged.", file=sys.stderr)
+    return EXIT_REJECTED
+
+
+def cmd_validate(args) -> int:
+    up = _read(args.file)
+    try:
+        ex = extracts.read_extract(up.data, up.filename, kind=args.kind)
+    except extracts.ExtractRejected as exc:
+        return _report(exc)
+    first, last = ex.months
+    areas = f", areas from the {ex.boundary_set} boundary set" if ex.boundary_set else ""
+    period = f", {first} to {last}" if first else ""
+    print(f"{extracts.display_name(up.filename)}: valid {ex.kind} extract, {ex.rows} rows{areas}{period}")
+    return EXIT_OK
+
+
+def cmd_publish(args) -> int:
+    store = Store()
+    uploads = [_read(f) for f in args.files]
+    try:
+        manifest = store.publish(uploads, who=_who(), note=args.note, synthetic=args.synthetic,
+                                 progress=lambda step: print(f"... {step}", file=sys.stderr))
+    except extracts.ExtractRejected as exc:
+        return _report(exc)
+    except PublishError as exc:
+        print(f"Not published: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    audit = manifest["audit"]
+    print(f"Published release {manifest['version']}: {audit['withheld_cells']} cells withheld, audit passed "
+          f"(narrowest range {audit['narrowest_range']}); {len(manifest['refused'])} notes on tables not published "
+          "or merged at their grain (see `history --json`).")
+    return EXIT_OK
+
+
+def cmd_history(args) -> int:
+    rows = Store().history()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    if not rows:
+        print("No releases yet.")
+    for m in rows:
+        mark = "*" if m["current"] else " "
+        kinds = ", ".join(sorted(m["files"]))
+        print(f"{mark} {m['version']:>4}  {m['created_at']}  {m['who']}  data through {m['data_through']}  "
+              f"[{kinds}]  {m['note']}")
+    return EXIT_OK
+
+
+def cmd_rollback(args) -> int:
+    try:
+        manifest = Store().rollback(args.release, who=_who())
+    except PublishError as exc:
+        print(f"Not rolled back: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"Release {manifest['version']} is live again.")
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from .export import write_bundle
+
+    store = Store()
+    live = store.current()
+    if live is None:
+        print("Nothing is published yet; run `python -m leadsf sample --publish` or publish an extract.",
+              file=sys.stderr)
+        return EXIT_ERROR
+    for path in write_bundle(store, live, Path(args.dir)):
+        print(path)
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    sys.stdout.write(extracts.template(args.kind))
+    return EXIT_OK
+
+
+def cmd_sample(args) -> int:
+    from .sample import write_sample
+
+    paths = write_sample(Path(args.dir))
+    for p in paths:
+        print(p)
+    if args.publish:
+        args.files, args.note, args.synthetic = [str(p) for p in paths], "Synthetic sample data", True
+        return cmd_publish(args)
+    return EXIT_OK
+
+
+def cmd_hash_password(args) -> int:
+    from .auth import hash_password
+
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("New staff password: ")
+        if getpass.getpass("Again: ") != password:
+            print("The two passwords differ.", file=sys.stderr)
+            return EXIT_REJECTED
+    if len(password) < 12:
+        print("Use at least 12 characters.", file=sys.stderr)
+        return EXIT_REJECTED
+    print(hash_password(password))
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m leadsf", description="Staff tools for the LEAD Santa Fe "
+                                  "dashboard. The data directory is $LEADSF_DATA_DIR (default data/store/).")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="Check one extract against the contract without publishing.")
+    p.add_argument("file", help="CSV extract (UTF-8).")
+    p.add_argument("--kind", choices=sorted(contract.EXTRACTS), help="Expected kind (default: from the header).")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("publish", help="Validate, suppress, audit and publish extracts as a new release.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="One CSV per kind; kinds not given are carried "
+                   "over from the live release.")
+    p.add_argument("--note", default="", help="What changed, shown in the release history.")
+    p.add_argument("--synthetic", action="store_true", help="Mark the release as synthetic sample data.")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("history", help="List releases, newest first; * marks the live one.")
+    p.add_argument("--json", action="store_true", help="Print the manifests as JSON.")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("rollback", help="Make an earlier release live again (audited against the live one).")
+    p.add_argument("release", type=int, help="Release number from `history`.")
+    p.set_defaults(func=cmd_rollback)
+
+    p = sub.add_parser("export", help="Write the public open-data bundle (CSVs + datapackage.json).")
+    p.add_argument("dir", help="Folder to write into.")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("template", help="Print a template extract for a kind.")
+    p.add_argument("kind", choices=sorted(contract.EXTRACTS), help="Extract kind.")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("sample", help="Write the synthetic sample extracts (deterministic).")
+    p.add_argument("--dir", default=str(config.SAMPLE_DIR), help="Folder to write into (default data/sample).")
+    p.add_argument("--publish", action="store_true", help="Also publish them as a new release.")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("hash-password", help="Print an argon2 hash of a staff password for secrets.toml.")
+    p.add_argument("--stdin", action="store_true", help="Read the password from standard input.")
+    p.set_defaults(func=cmd_hash_password)
+
+    from .boundaries import add_cli  # the boundaries command lives with its validator
+    add_cli(sub)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_ERROR

@@ -1,0 +1,99 @@
+"""Home's answer to "is diversion working?": two or three tested outcome statements (all cohorts together) and
+the cost statement, each linking to its page; when no difference is clear, Home says that plainly.
+
+Also the release-wide pieces the Outcomes and Cost pages share with Home: which outcome tables the release
+has, every measure's statement (a dozen model fits, cached per release), and the criminal-justice use to price.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from leadsf.i18n import t
+from leadsf.stats import cost_model
+
+from . import cost_views, outcome_views, ui
+
+# Measures Home speaks about first: LEAD's own aims (re-arrest, jail use), then the rest in page order.
+PRIORITY = ("any_arrest", "jail_days", "jail_bookings", "new_charge", "jail_booking", "felony_charge")
+USE_WINDOWS = ("post_12m", "post_6m")  # the criminal-justice use priced: a year after referral, else six months
+LIMIT = 3
+
+
+@ui.per_release
+def available() -> frozenset[str]:
+    """The outcome and cost tables the live release publishes."""
+    return frozenset(ui.query("outcomes_tables")["table_name"])
+
+
+@ui.per_release
+def overview(pair: str, cohort: str) -> pd.DataFrame:
+    """Every measure's difference in differences and statement, the same for every visitor of a release."""
+    return outcome_views.overview(ui.query("outcomes_cells"), pair, cohort)
+
+
+def justice_use(tables: set[str]) -> pd.DataFrame:
+    """Criminal-justice use after referral, all cohorts together, in the first follow-up window published."""
+    use = pd.DataFrame()
+    if "outcomes" in tables:
+        for window in USE_WINDOWS:
+            use = ui.query("costs_justice_use", window=window)
+            if len(use):
+                break
+    return use
+
+
+def outcome_statements(limit: int = LIMIT) -> tuple[list[str], bool]:
+    """(statements, any clear): the clear differences (6-month follow-up first, LEAD's aims first), else the
+    two headline measures' statements, which then say there is no clear difference."""
+    frames = [overview(pair, outcome_views.ALL) for pair in outcome_views.PAIRS]
+    both = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if both.empty:
+        return [], False
+    order = {m: i for i, m in enumerate(PRIORITY + tuple(m for m in outcome_views.MEASURES if m not in PRIORITY))}
+    both = both.assign(_rank=both["measure"].map(order)).sort_values("_rank", kind="stable")
+    clear = both[both["clear"].fillna(False).astype(bool)]
+    # One statement per measure: its shortest follow-up with a clear difference.
+    clear = clear.drop_duplicates("measure")
+    if len(clear):
+        return clear["statement"].head(limit).tolist(), True
+    first = both.drop_duplicates("measure")
+    return first[first["measure"].isin(PRIORITY[:2])]["statement"].tolist(), False
+
+
+def cost_statement(tables: set[str]) -> str | None:
+    if "costs" not in tables:
+        return None
+    costs = ui.query("costs_lines")
+    if costs.empty:
+        return None
+    return cost_views.statement(cost_model.cost_per_year(costs, justice_use(tables)))
+
+
+@ui.per_release
+def answer() -> tuple[list[str], bool, str | None] | None:
+    """(outcome statements, any clear, cost statement) of the live release; None without outcome data. The same
+    for every visitor of a release in a language, so worked out once."""
+    tables = available()
+    if "outcomes" not in tables:
+        return None
+    return (*outcome_statements(), cost_statement(tables))
+
+
+def render() -> None:
+    """Home's answer section."""
+    st.header(t("home.answer_title"))
+    found = answer()
+    if found is None:
+        st.caption(t("home.answer_no_data"))
+        return
+    statements, clear, costs = found
+    with st.container(border=True, key="home_answer"):
+        if not clear:
+            st.markdown(t("home.answer_none"))
+        st.markdown("\n".join(f"- {s}" for s in statements))
+        ui.page_link("outcomes", t("home.answer_outcomes_link"))
+        if costs:
+            st.markdown(costs)
+            ui.page_link("cost", t("home.answer_cost_link"))
+    st.caption(t("home.answer_method"))

@@ -1,0 +1,134 @@
+"""The chart block: a chart with its alt text, a "show as table" view, a CSV of exactly the numbers drawn and
+its source line."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+import pandas as pd
+import plotly.io
+import streamlit as st
+from plotly.basedatatypes import BaseFigure
+
+from leadsf import config, memo
+from leadsf.i18n import t
+from leadsf.pipeline import downloads
+from leadsf.pipeline.db import PublicRelease
+from leadsf.site.l10n import table_view
+
+from .data import as_seen
+from .frame import data_note
+
+WITHHELD_MARK = "—"
+
+
+def display_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Withheld counts read as text, never as 0 or a blank."""
+    out = frame.copy()
+    for col in out.columns:
+        if col in ("count", "rate", "value") or col.endswith(("_count", "_pct")):
+            withheld = out[col].isna()
+            out[col] = out[col].astype(object).where(~withheld, t("ui.withheld"))
+    return out
+
+
+_chart_csv = memo.by_content(downloads.to_csv)
+
+
+class _Spec(dict):
+    """A figure's dict with its JSON, made once: st.plotly_chart encodes the figure with plotly.io.to_json at
+    every run (7% of the Home page's run), while our figures are built once and shared by every visitor."""
+
+    @property
+    def json(self) -> str:
+        cached = self.__dict__.get("_json")
+        if cached is None:
+            cached = self.__dict__["_json"] = _plotly_to_json(self, validate=False)
+        return cached
+
+
+class _Drawn(BaseFigure):
+    """A figure as st.plotly_chart reads it, which is only `to_dict()`: here a dict made once per figure.
+    plotly's to_dict deep-copies the figure and re-encodes every array at each call, a third of a chart's
+    cost in every run, while the figures are built once and shared by every visitor (memo.by_content)."""
+
+    def __init__(self, plain: _Spec):  # not BaseFigure.__init__: nothing else of a figure is read
+        object.__setattr__(self, "_plain", plain)
+
+    def to_dict(self) -> _Spec:
+        return self._plain
+
+
+def drawn(fig) -> _Drawn:
+    """`fig` ready for st.plotly_chart, its dict kept on it: a figure handed to chart_block is final."""
+    plain = fig.__dict__.get("_leadsf_plain")
+    if plain is None:
+        plain = fig._leadsf_plain = _Spec(fig.to_dict())
+    return _Drawn(plain)
+
+
+_plotly_to_json = plotly.io.to_json
+
+
+@wraps(_plotly_to_json)
+def _to_json(fig, validate=True, pretty=False, remove_uids=True, engine=None):
+    if type(fig) is _Spec and not pretty and remove_uids and engine is None:
+        return fig.json
+    return _plotly_to_json(fig, validate, pretty, remove_uids, engine)
+
+
+# st.plotly_chart looks plotly.io.to_json up at every call; any other caller gets plotly's own.
+plotly.io.to_json = _to_json
+
+
+@dataclass(frozen=True, eq=False)
+class Chart:
+    """What a chart block draws: the figure, the numbers drawn (its table and CSV) and its alt text. A page's
+    view (ui.per_release) makes these once per release, language and filters; its runs only draw them."""
+    fig: object
+    table: pd.DataFrame
+    alt: str
+    unstable: bool = False  # some rate drawn rests on few events: say so under the chart
+
+
+def draw_chart(chart: Chart, *, key: str, filename: str, source_key: str, rel: PublicRelease) -> None:
+    chart_block(chart.fig, chart.table, key=key, filename=filename, alt=chart.alt, source_key=source_key, rel=rel)
+    if chart.unstable:
+        unstable_footnote()
+
+
+def any_unstable(frame: pd.DataFrame) -> bool:
+    return "rate_unstable" in frame and bool(frame["rate_unstable"].fillna(False).astype(bool).any())
+
+
+def unstable_footnote() -> None:
+    st.caption(t("filters.unstable_note", n=config.get("unstable_below")))
+
+
+def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, source_key: str,
+                rel: PublicRelease) -> None:
+    """A chart with its alt text, a "show as table" view, a CSV of exactly the numbers drawn, and its source."""
+    show_table = st.toggle(t("ui.show_table"), key=f"{key}_as_table")
+    if show_table:
+
+        shown, columns = table_view(display_table(frame))
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=columns)
+    else:
+        # No Plotly mode bar: on phones it covers the chart title, and its buttons cannot be reached by Tab;
+        # the table view and the CSV download carry the same numbers.
+        # theme=None: the figure carries its own theme, and Streamlit's wraps the title in <b> on every redraw.
+        st.plotly_chart(drawn(fig), key=f"{key}_chart", alt=alt, theme=None,
+                        config={"displaylogo": False, "responsive": True, "displayModeBar": False})
+    download(t("ui.download_csv"), _chart_csv, frame, file_name=f"{filename}.csv", mime="text/csv",
+             key=f"{key}_download")
+    data_note(rel, source_key)
+
+
+def download(label: str, make: Callable[..., bytes], *args, file_name: str, mime: str, key: str) -> None:
+    """A download button whose file, `make(*args)`, is made when it is clicked, from the release and in the
+    language the visitor sees. Given bytes instead, Streamlit 1.67 stores them at every run, and the browser
+    fetches the whole file at every draw to check its URL: the Property crime page fetched 46 kB of CSV that
+    no visitor asked for, each a request to the app process."""
+    st.download_button(label, as_seen(make, *args), file_name=file_name, mime=mime, key=key,
+                       icon=":material/download:")

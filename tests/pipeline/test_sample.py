@@ -1,0 +1,186 @@
+"""The synthetic sample: contract shape, internal consistency and calibration to the public figures."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from leadsf import config
+from leadsf.pipeline import contract
+from leadsf.pipeline.areas import boundary_set
+from leadsf.pipeline.sample import FIRST_MONTH, KIND_NAMES, LAST_MONTH, generate, month_list, write_sample
+
+AREA_SET = {"referrals": "zip", "engagement": "zip", "overdoses": "zip", "property_crime": "tract"}
+
+
+@pytest.fixture(scope="module")
+def sample() -> dict[str, pd.DataFrame]:
+    return generate()
+
+
+def yearly(frame: pd.DataFrame, **where: str) -> pd.Series:
+    """Countywide totals per year (int index) for the rows matching column=value filters."""
+    for column, value in where.items():
+        frame = frame[frame[column] == value]
+    return frame.groupby(frame["month"].str[:4].astype(int))["count"].sum()
+
+
+AREA_KINDS = tuple(contract.KINDS)
+
+
+def test_kinds_and_months():
+    assert set(KIND_NAMES) == set(contract.EXTRACTS)
+    defaults = {s.name: s.default for s in config.SETTINGS}
+    assert FIRST_MONTH == defaults["first_month"] and LAST_MONTH == "2025-12"
+    months = month_list()
+    assert months[0] == "2014-01" and months[-1] == "2025-12" and len(months) == 144
+
+
+def test_deterministic(sample):
+    again = generate()
+    assert list(again) == list(sample)
+    for name in sample:
+        pd.testing.assert_frame_equal(again[name], sample[name])
+
+
+@pytest.mark.parametrize("name", AREA_KINDS)
+def test_contract_columns_and_counts(sample, name):
+    frame = sample[name]
+    kind = contract.kind(name)
+    assert tuple(frame.columns) == kind.columns
+    assert pd.api.types.is_integer_dtype(frame["count"])
+    assert (frame["count"] >= 0).all()
+    assert frame["month"].str.fullmatch(r"\d{4}-\d{2}").all()
+    for column, values in {**kind.series, **kind.additive}.items():
+        assert set(frame[column]) <= set(values)
+
+
+@pytest.mark.parametrize("name", AREA_KINDS)
+def test_grid_is_complete(sample, name):
+    frame = sample[name]
+    kind = contract.kind(name)
+    ids = boundary_set(AREA_SET[name]).ids
+    assert set(frame["area_id"]) == ids
+    assert set(frame["month"]) == set(month_list())
+    expected_rows = len(month_list()) * len(ids)
+    for column in kind.category_columns:
+        values = {**kind.series, **kind.additive}[column]
+        assert set(frame[column]) == set(values)
+        expected_rows *= len(values)
+    assert len(frame) == expected_rows
+    assert not frame.duplicated(list(kind.columns[:-1])).any()
+
+
+@pytest.mark.parametrize("name", [k for k in AREA_KINDS if contract.kind(k).parts])
+def test_parts_within_wholes(sample, name):
+    frame = sample[name]
+    kind = contract.kind(name)
+    for column, part, whole in kind.parts:
+        others = [c for c in kind.columns[:-1] if c != column]
+        wide = frame.pivot_table(index=others, columns=column, values="count", aggfunc="sum")
+        assert (wide[part] <= wide[whole]).all(), (part, whole)
+
+
+def test_referred_equals_referrals(sample):
+    totals = sample["referrals"].groupby(["month", "area_id"])["count"].sum()
+    referred = (sample["engagement"].query("measure == 'referred'")
+                .set_index(["month", "area_id"])["count"].sort_index())
+    pd.testing.assert_series_equal(referred, totals.sort_index(), check_names=False)
+
+
+def test_referrals_calibration(sample):
+    ref = sample["referrals"]
+    assert ref.loc[ref["month"] < "2014-05", "count"].sum() == 0
+    per_year = yearly(ref)
+    for year in range(2015, 2019):
+        assert 20 <= per_year[year] <= 60, year
+    assert 130 <= per_year.loc[2014:2018].sum() <= 220  # ~175 diverted 2014-2018
+    assert per_year[2021] < per_year[2017]
+    assert per_year[2021] <= 25
+    for year in (2023, 2024, 2025):
+        assert 60 <= per_year[year] <= 180, year
+    early = ref[ref["month"] <= "2018-12"]
+    social = early.loc[early["pathway"] == "social_contact", "count"].sum()
+    assert 0.4 <= social / early["count"].sum() <= 0.7
+    assert ref.loc[(ref["month"] < "2021-01") & (ref["agency"] != "sfpd"), "count"].sum() == 0
+    assert ref.loc[(ref["month"] < "2023-01") & (ref["pathway"] == "community"), "count"].sum() == 0
+    assert yearly(ref, agency="sfcso")[2022] > 0 and yearly(ref, pathway="community", agency="other")[2024] > 0
+
+
+def test_referrals_lean_central(sample):
+    ref = sample["referrals"]
+    zips = boundary_set("zip")
+    central = {"87501", "87505", "87507"}
+    by_area = ref.groupby("area_id")["count"].sum()
+    pop_share = sum(zips.area(a).population for a in central) / zips.total_population
+    assert by_area[list(central)].sum() / by_area.sum() > pop_share
+
+
+def test_engagement_funnel_and_caseload(sample):
+    eng = sample["engagement"]
+    totals = eng.groupby("measure")["count"].sum()
+    assert 0.7 <= totals["intake_completed"] / totals["referred"] <= 0.9
+    assert 0.65 <= totals["engaged_case_management"] / totals["intake_completed"] <= 0.85
+    # Contacts follow the active caseload, so they far outnumber new engagements and go on through the slump.
+    assert totals["case_management_contacts"] >= 10 * totals["engaged_case_management"]
+    assert yearly(eng, measure="case_management_contacts")[2020] > 0
+    for measure in ("treatment_entry", "moud_started", "housing_placement", "benefits_enrolled"):
+        assert 0 < totals[measure] < totals["case_management_contacts"], measure
+
+
+def test_overdose_calibration(sample):
+    od = sample["overdoses"]
+    fatal = yearly(od, outcome="fatal", drug="any")
+    ed = yearly(od, outcome="nonfatal_ed", drug="any")
+    ems = yearly(od, outcome="ems_naloxone", drug="any")
+    for year in range(2014, 2019):
+        assert 25 <= fatal[year] <= 60, year
+    assert 55 <= fatal[2022] <= 100
+    assert fatal[2021] > fatal[2019]
+    fentanyl = yearly(od, outcome="fatal", drug="fentanyl")
+    assert fentanyl[2021] >= 2 * fentanyl[2019]
+    assert (ed >= 2 * fatal).all() and (ems > ed).all()
+
+    def first_half(outcome: str, year: int) -> int:
+        rows = od[(od["outcome"] == outcome) & (od["drug"] == "any")]
+        return rows.loc[rows["month"].between(f"{year}-01", f"{year}-06"), "count"].sum()
+
+    assert first_half("fatal", 2025) >= 1.5 * first_half("fatal", 2024)
+    assert first_half("nonfatal_ed", 2025) >= 1.7 * first_half("nonfatal_ed", 2024)
+
+
+def test_property_crime_calibration(sample):
+    pc = sample["property_crime"]
+    residential = yearly(pc, offense="residential_burglary")
+    assert 350 <= residential[2014] <= 650
+    assert residential[2014] < 800
+    all_property = yearly(pc)
+    assert ((all_property >= 2000) & (all_property <= 8000)).all()
+    by_offense = pc.groupby([pc["month"].str[:4], "offense"])["count"].sum().unstack()
+    assert (by_offense.idxmax(axis=1) == "larceny").all()
+    # Commercial tracts carry more shoplifting per resident than the county as a whole.
+    tracts = boundary_set("tract")
+    shop = pc[pc["offense"] == "shoplifting"].groupby("area_id")["count"].sum()
+    per_resident = shop / pd.Series({a.area_id: a.population for a in tracts.areas})
+    assert per_resident.max() > 3 * shop.sum() / tracts.total_population
+
+
+def test_write_sample(tmp_path, sample):
+    paths = write_sample(tmp_path)
+    assert sorted(p.name for p in paths) == sorted(f"{k}.csv" for k in KIND_NAMES)
+    defaults = {s.name: s.default for s in config.SETTINGS}
+    limit_bytes, limit_rows = defaults["max_upload_bytes"], defaults["max_rows"]
+    for path in paths:
+        raw = path.read_bytes()
+        assert len(raw) < min(5 * 1024 * 1024, limit_bytes)
+        assert b"\r" not in raw and raw.endswith(b"\n")
+        raw.decode("utf-8")
+        name = path.stem
+        assert raw.split(b"\n", 1)[0].decode() == ",".join(contract.extract_kind(name).columns)
+        back = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert len(back) < min(100_000, limit_rows)
+        if "count" in back:
+            back["count"] = back["count"].astype("int64")
+        pd.testing.assert_frame_equal(back, sample[name], check_dtype=False)
+    # Same bytes on a second write.
+    again = write_sample(tmp_path / "again")
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in paths]

@@ -1,0 +1,112 @@
+"""The layers of leadsf (.importlinter's import-linter contracts), and no private name used across modules.
+
+`lint-imports` is the judge of the layers; these tests run it on the real tree, show that it fails on a
+pipeline module that imports Streamlit, and check what it cannot: that no module reaches into another's
+private names (`from x import _y`, `x._y`).
+"""
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leadsf.config import ROOT
+
+LINT = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
+                              "sys.exit(lint_imports_command())"]
+PROJECT = ("leadsf", "pages")
+
+
+def lint(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*LINT, "--no-cache"], cwd=root, capture_output=True, text=True, timeout=300,
+                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+
+
+def test_the_layers_hold():
+    proc = lint(ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Contracts: 5 kept, 0 broken." in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("module, line, contract", [
+    ("leadsf/pipeline/release.py", "import streamlit", "The release pipeline imports no Streamlit"),
+    ("leadsf/pipeline/store.py", "import plotly.graph_objects", "The release pipeline imports no Plotly"),
+    ("leadsf/pipeline/export.py", "from leadsf.site import ui", "Site over pipeline over statistics"),
+    ("leadsf/stats/highlights.py", "from leadsf.pipeline import store", "Site over pipeline over statistics"),
+    ("leadsf/site/charts.py", "import pages.home", "Site over pipeline over statistics"),
+])
+def test_a_wrong_import_fails_with_its_name(tmp_path, module, line, contract):
+    tree = tmp_path / "tree"
+    for name in (*PROJECT, ".importlinter"):
+        source = ROOT / name
+        (shutil.copytree(source, tree / name, ignore=shutil.ignore_patterns("__pycache__")) if source.is_dir()
+         else shutil.copy(source, tree / name))
+    target = tree / module
+    target.write_text(target.read_text() + f"\n{line}  # a wrong import\n")
+    proc = lint(tree)
+    assert proc.returncode == 1, proc.stdout
+    dotted = module.removesuffix(".py").replace("/", ".")
+    broken = proc.stdout.split("Broken contracts", 1)[-1]
+    assert f"{contract}\n" in broken and dotted in broken, proc.stdout
+
+
+def project_modules(root: Path) -> dict[str, Path]:
+    out = {}
+    for path in [*root.glob("leadsf/**/*.py"), *root.glob("pages/**/*.py"), *root.glob("dashboard.py")]:
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return out
+
+
+def private_uses(root: Path) -> list[str]:
+    """Every `from m import _x` and `m._x` in one project module naming another project module's private
+    name. A module's own names, and dunders, are its own business."""
+    found, modules = [], project_modules(root)
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = {}  # local name -> project module it stands for
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*parent, *([node.module] if node.module else [])])
+                for alias in node.names:
+                    if f"{base}.{alias.name}" in modules:
+                        aliases[alias.asname or alias.name] = f"{base}.{alias.name}"
+                    elif base in modules and base != name and _private(alias.name):
+                        found.append(f"{path.relative_to(root)}:{node.lineno} imports {base}.{alias.name}")
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name in modules and alias.asname:
+                        aliases[alias.asname] = alias.name
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and _private(node.attr) and isinstance(node.value, ast.Name)
+                    and aliases.get(node.value.id, name) != name):
+                found.append(f"{path.relative_to(root)}:{node.lineno} uses {aliases[node.value.id]}.{node.attr}")
+    return found
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_no_private_name_is_used_across_modules():
+    assert private_uses(ROOT) == []
+
+
+def test_the_private_name_check_sees_both_forms(tmp_path):
+    probe = tmp_path / "leadsf" / "probe"
+    probe.mkdir(parents=True)
+    (probe / "__init__.py").write_text("")
+    (probe / "a.py").write_text("_secret = 1\n\n\ndef _own():\n    return _secret\n")
+    (probe / "b.py").write_text("from leadsf.probe.a import _secret\nfrom leadsf.probe import a\nfrom . import a as c\n"
+                                "print(a._secret, c._own, a.__name__)\n")
+    assert private_uses(tmp_path) == ["leadsf/probe/b.py:1 imports leadsf.probe.a._secret",
+                                      "leadsf/probe/b.py:4 uses leadsf.probe.a._secret",
+                                      "leadsf/probe/b.py:4 uses leadsf.probe.a._own"]
