@@ -7,14 +7,28 @@ from urllib.parse import urlencode, urlsplit
 APP = '[data-testid="stApp"]'
 
 
-def wait_for_run(page, timeout: float = 60_000, settle: bool = True) -> None:
-    """Wait until the script run is over and the websocket is connected. After a click or a typed value,
-    `settle` first gives debouncing widgets (pydeck ~200 ms) the time to start their run."""
-    if settle:
-        page.wait_for_timeout(250)
-    page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]', timeout=timeout)
-    page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=timeout)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+# Every run the page's script finishes is counted in the browser: the app's script-state attribute leaving
+# "running". A MutationObserver keeps each change's old value, so a run too short to be seen by polling is
+# still counted. open_page installs it before the page's own scripts.
+_COUNT_RUNS = """(() => { window.__leadsfRuns = 0; window.__leadsfDocument = Math.random();
+    new MutationObserver(records => { for (const r of records) if (r.oldValue === 'running') window.__leadsfRuns++; })
+        .observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                            attributeFilter: ['data-test-script-state']}); })()"""
+_IDLE_AFTER = """([seen, doc]) => { const app = document.querySelector('[data-testid="stApp"]');
+    const ran = window.__leadsfDocument === doc ? window.__leadsfRuns > seen : window.__leadsfRuns > 0;
+    return (seen < 0 || ran) && app && app.dataset.testConnectionState === 'CONNECTED'
+        && app.dataset.testScriptState === 'notRunning'
+        && !document.querySelector('[data-testid="stStatusWidget"]'); }"""
+
+
+def wait_for_run(page, timeout: float = 60_000, new_run: bool = True) -> None:
+    """Wait until the app is idle and connected. With `new_run` (after a click, a typed value, a file), the
+    idle must come after a run that the action started: one finished since the last wait, however short,
+    however long a debouncing widget (pydeck ~200 ms) waited before starting it; after a full reload, its
+    first run. Without it, any idle will do (a page that was only looked at)."""
+    seen, doc = getattr(page, "runs_seen", (0, None))
+    page.wait_for_function(_IDLE_AFTER, arg=[seen if new_run else -1, doc], timeout=timeout)
+    page.runs_seen = tuple(page.evaluate("[window.__leadsfRuns, window.__leadsfDocument]"))
 
 
 # A fresh load's first run is over once the page body holds elements, none is stale, and no lazily loaded
@@ -29,9 +43,12 @@ def open_page(page, base_url: str, url_path: str = "", timeout: float = 60_000, 
     url = f"{base_url.rstrip('/')}/{url_path.lstrip('/')}"
     if params:
         url += "?" + urlencode(params)
+    if not getattr(page, "counts_runs", False):
+        page.add_init_script(_COUNT_RUNS)
+        page.counts_runs = True
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_function(_FIRST_RUN_DONE, timeout=timeout)
-    wait_for_run(page, timeout, settle=False)
+    wait_for_run(page, timeout, new_run=False)
 
 
 def expect_no_exception(page) -> None:

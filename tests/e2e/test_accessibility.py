@@ -57,7 +57,7 @@ def _tab_to(page, predicate_js: str, limit: int = 120) -> bool:
 def test_keyboard_only_choose_an_area_and_open_its_profile(page, site):
     """Without the map: Tab to the area list, type, Enter; then Tab to the profile link and press Enter."""
     open_page(page, site.url, "maps", measure="referrals.all", lang="en")
-    page.wait_for_timeout(1000)
+    page.locator(".st-key-map_area input").wait_for(timeout=30_000)
     assert _tab_to(page, "() => !!document.activeElement.closest('.st-key-map_area')"), "area list not reachable"
     page.keyboard.type("87501")
     page.keyboard.press("Enter")

@@ -1,6 +1,7 @@
 """The maps page in a real browser: deck.gl canvas, the legend with its text swatches, switching measure; no
 console error and no request to another host (no base map is configured) on the way."""
 import io
+import time
 
 import pytest
 from PIL import Image
@@ -13,10 +14,14 @@ CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
 
 
 def assert_map_drawn(page) -> None:
-    """The deck actually paints areas: a blank canvas is one colour (deck.gl logs layer errors, not raises)."""
-    page.wait_for_timeout(1500)
-    shot = Image.open(io.BytesIO(page.locator('[data-testid="stDeckGlJsonChart"]').screenshot()))
-    colours = shot.convert("RGB").getcolors(maxcolors=1_000_000)
+    """The deck actually paints areas: a blank canvas is one colour (deck.gl logs layer errors, not raises).
+    deck.gl paints a few frames after the element is there: look again until it has, for up to 30 s."""
+    deadline = time.monotonic() + 30
+    while True:
+        shot = Image.open(io.BytesIO(page.locator('[data-testid="stDeckGlJsonChart"]').screenshot()))
+        colours = shot.convert("RGB").getcolors(maxcolors=1_000_000)
+        if len(colours) > 20 or time.monotonic() > deadline:
+            break
     assert len(colours) > 20, f"the map canvas is blank ({len(colours)} colours)"
     assert not [m for m in page.deck_messages if "initialization of" in m], page.deck_messages
 
@@ -39,7 +44,6 @@ def test_maps_canvas_legend_and_switching_measure(page, site):
     options = page.get_by_role("option")
     options.first.wait_for(timeout=10_000)
     options.filter(has_text="Referr").first.click()
-    page.wait_for_timeout(300)
     wait_for_run(page)
     expect_no_exception(page)
     assert "measure=referrals" in page.url, page.url

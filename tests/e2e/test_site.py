@@ -36,7 +36,7 @@ def test_home_address_lands_on_home_with_our_tab_icon(page, site):
     watch(page, site.url)
     open_page(page, site.url, nav.HOME_ALIAS, lang="es")
     page.wait_for_url(f"{site.url}/?lang=es", timeout=30_000)
-    wait_for_run(page)
+    wait_for_run(page, new_run=False)
     expect_no_exception(page)
     assert page.get_by_test_id("stHeading").first.inner_text().startswith("LEAD Santa Fe: ¿funciona"), page.url
     assert page.get_by_role("dialog").count() == 0
@@ -57,11 +57,11 @@ def test_home_csv_download_has_no_small_counts(page, site):
     # A retrying wait, not a count: on a loaded machine the charts can still be arriving after the run state
     # first reads notRunning.
     buttons.first.wait_for(timeout=30_000)
-    page.wait_for_timeout(500)
+    page.wait_for_load_state("networkidle")
     assert not media, f"the page fetched files no visitor asked for: {media}"
     # The file is made on click (ui.download), by the session's server: click once the page's run is over, as
     # a visitor does, so the button clicked is the one the finished run drew.
-    wait_for_run(page, settle=False)
+    wait_for_run(page, new_run=False)
     with page.expect_download(timeout=60_000) as info:
         buttons.first.locator("button").click()
     data = Path(info.value.path()).read_bytes().decode("utf-8-sig")
@@ -76,7 +76,7 @@ def test_home_csv_download_has_no_small_counts(page, site):
                 assert not 1 <= float(v) <= 10, f"download shows a count of 1..10: {row}"
         for v in row.values():
             assert not (v or "").startswith(("=", "+", "@")), f"formula-like cell in download: {row}"
-    wait_for_run(page)
+    wait_for_run(page, new_run=False)
     expect_no_exception(page)
 
 

@@ -45,7 +45,7 @@ def test_sign_in_upload_preview_publish(page, staff_server, tmp_path):
     # ...and the signed-in page (its tabs) is drawn and that run over before a file is chosen: a file chosen
     # while the rerun still lays the page out is not carried into the next run.
     expect(page.get_by_role("tab", name="Boundary sets")).to_be_visible(timeout=60_000)
-    wait_for_run(page)
+    wait_for_run(page, new_run=False)
 
     data, added = bumped_referrals()
     upload = tmp_path / "referrals.csv"

@@ -129,6 +129,8 @@ def download(label: str, make: Callable[..., bytes], *args, file_name: str, mime
     """A download button whose file, `make(*args)`, is made when it is clicked, from the release and in the
     language the visitor sees. Given bytes instead, Streamlit 1.67 stores them at every run, and the browser
     fetches the whole file at every draw to check its URL: the Property crime page fetched 46 kB of CSV that
-    no visitor asked for, each a request to the app process."""
+    no visitor asked for, each a request to the app process. A click reruns nothing (on_click="ignore"): the
+    page would be the same, and a rerun started with the click raced the file's own request (Streamlit's
+    docs warn of it; the browser test saw the download never come on a loaded machine)."""
     st.download_button(label, as_seen(make, *args), file_name=file_name, mime=mime, key=key,
-                       icon=":material/download:")
+                       icon=":material/download:", on_click="ignore")
