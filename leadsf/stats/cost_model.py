@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from leadsf import memo
+from leadsf import config, memo
 
 from . import outcome_stats
 
@@ -94,15 +94,21 @@ def prices(units: pd.DataFrame, years: tuple[str, ...]) -> dict[tuple[str, str],
     return out
 
 
-# The windows priced: a year before and a year after referral, else six months of each.
+# The windows that can be priced (months before and after referral).
 PAIRS = {"12m": ("pre_12m", "post_12m"), "6m": ("pre_6m", "post_6m")}
+
+
+def pair_order() -> tuple[str, ...]:
+    """The pairs to price, first choice first: config's cost_window_months, then the other."""
+    first = f"{config.get('cost_window_months')}m"
+    return (first, *[p for p in PAIRS if p != first]) if first in PAIRS else tuple(PAIRS)
 PERIODS = ("before", "after")
 POOLED = "all"
 
 
 def cohort_fiscal_year(cohort_year: str) -> str:
     """The fiscal year a calendar-year cohort's year after referral centres on (see the module note)."""
-    return str(int(cohort_year) + 1)
+    return str(int(cohort_year) + config.get("cost_cohort_fiscal_lag"))
 
 
 def _years_of(cohort: str) -> list[str]:

@@ -26,7 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-ALPHA = 0.05
+from leadsf import config
+
+ALPHA = config.get("outcome_alpha")
 ALL = "all"
 
 
