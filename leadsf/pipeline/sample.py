@@ -21,14 +21,19 @@ how well the program works. Figures used (sources in /work/shared/research/publi
   the 177 people Santa Fe diverted from May 2014 to October 2018); a comparison group about 0.75 times as large (Seattle's UW evaluation: 203 LEAD vs 115
   controls). Both groups are alike before referral (many arrests, a rearrest about every 6 months), except that
   LEAD's people spent fewer days in jail before referral too (Santa Fe's evaluation). After referral LEAD has
-  about 60% lower odds of arrest in the first 6 months (UW), an effect that does not hold beyond 6 months (Santa
-  Fe); because LEAD diverts arrests instead of booking them, about 1.4 fewer jail bookings and ~39 fewer jail days
-  a year (UW), and more permanent housing (+89%), employment and income or benefits (+33%).
+  about half the odds of arrest in the first 6 months (UW: 60% lower), an effect that does not hold at 12
+  months (Santa Fe); because LEAD diverts arrests instead of booking them, about 1.4 fewer jail bookings and
+  ~35-39 fewer jail days a year than the comparison group's change (UW), a ratio of rate ratios near 0.4-0.47,
+  never the near-total stop no evaluation has seen; and more permanent housing (+89%), employment and income
+  or benefits (+33%). Cohort sizes come from a random stream of their own, so retuning outcomes keeps them.
 - Costs: about $500 per participant-month in FY2015 ($6,000 a client-year, Medicaid paying 60%: the treatment
-  and case-management lines), falling to ~$400 by FY2018; with the sample's unit costs that puts LEAD near
-  $7,541 per client-year (program plus criminal justice) and the comparison group near $9,099 ($1,558, 17%,
-  more), as in Santa Fe's 2018 evaluation. Unit costs say in their source text what is derived and what is a
-  made-up assumption of this sample.
+  and case-management lines), falling to ~$340 from FY2018; with the sample's unit costs and the outcomes above,
+  on the evaluations' design (the year before and the year after referral, the same cohorts), a LEAD
+  participant-year (program plus criminal justice) comes near Santa Fe's $7,541 and the comparison group's
+  criminal-justice year near $9,099 ($1,558, 17%, more), as in Santa Fe's 2018 evaluation; LEAD's criminal-
+  justice cost falls from before to after referral and the comparison group's rises (Seattle: -$2,100 against
+  +$5,961). tests/pipeline/test_sample.py pins each target with its source. Unit costs say in their source
+  text what is derived and what is a made-up assumption of this sample.
 
 Rows are the full grid at the finest grain (every month x area x category, zeros included), in the extract
 contract format (leadsf/pipeline/contract.py). The same code gives the same numbers, and the same file bytes, every run.

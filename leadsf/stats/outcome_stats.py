@@ -214,7 +214,7 @@ def same_cohorts(rows: pd.DataFrame, measure: str, before: str, after: str
     part = part[coarse if coarse.any() else part["cohort_type"] == "quarter"]
     part = part[part.groupby("cohort")["window"].transform("size") == 4]
     if sums_the_cohorts(published_all, part):
-        return part, published_all, list(dict.fromkeys(part["cohort"]))
+        return part, published_all, _in_order(part["cohort"])
     known = fully_published(part)
     kept = part[part["cohort"].isin(known)]
     sums = (kept.groupby(["group", "window", "window_months"], as_index=False, sort=False)
@@ -229,7 +229,7 @@ def fully_published(part: pd.DataFrame) -> list[str]:
     part = part[part["cohort"] != ALL]
     shown = ~part["withheld"].astype(bool) & part["count"].notna()
     ok = shown.groupby(part["cohort"], sort=False).all()
-    return [c for c, good in ok.items() if good]
+    return _in_order(c for c, good in ok.items() if good)
 
 
 def sums_the_cohorts(pooled: pd.DataFrame, part: pd.DataFrame) -> bool:
@@ -247,5 +247,10 @@ def covered_cohorts(part: pd.DataFrame) -> list[str]:
     `same_cohorts`."""
     cohorts = part[part["cohort"] != ALL]
     if sums_the_cohorts(part[part["cohort"] == ALL], cohorts):
-        return list(dict.fromkeys(cohorts["cohort"]))
+        return _in_order(cohorts["cohort"])
     return fully_published(cohorts)
+
+
+def _in_order(cohorts) -> list[str]:
+    """Cohort labels by when they start ('2019-Q2', '2019', '2019–2021' all start in 2019)."""
+    return sorted(dict.fromkeys(cohorts), key=lambda c: (c[:4], c))
