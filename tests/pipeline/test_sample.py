@@ -268,3 +268,34 @@ def test_cohort_sizes_as_before_recalibration(sample):
     assert early["lead"] == pytest.approx(177, rel=0.10)
     # 0.75 comparison people per referral; LEAD is the referrals less re-referrals of the same person
     assert sizes["comparison"] / sizes["lead"] == pytest.approx(COMPARISON_SIZE / (1 - REREFERRAL_SHARE), abs=0.05)
+
+
+def test_raising_a_before_only_cohort_changes_no_statement(sample):
+    """The 2025 cohort is published with no after-window yet (its year's last referrals are not 6 months on).
+    Tripling its jail bookings and days before referral changes its
+    own published cells and nothing else the site says: no outcome statement, pooled or per cohort, no cohort
+    list, no cost."""
+    from leadsf.pipeline import cohorts
+    from leadsf.site import cost_views, outcome_views as ov
+    from leadsf.stats import cost_model
+
+    def statements(extract) -> list[str]:
+        table = cohorts.build_outcomes(extract, None, None)[0]
+        out = []
+        for pair in ov.PAIRS:
+            for cohort in [ov.ALL, *sorted(set(table["cohort"]) - {ov.ALL})]:
+                out += ov.overview(table, pair, cohort)["statement"].tolist()
+            out.append(ov.covers_label(ov.pooled_cohorts(ov.cells(table, "any_arrest", pair))))
+        use = table[table["window"].isin(["pre_12m", "post_12m"])]
+        costs = sample["costs"].assign(amount=sample["costs"]["amount"].astype(float))
+        out.append(cost_views.statement(cost_model.cost_table(cohorts.costs_table(costs), use, "12m"), "12m"))
+        return out
+
+    extract = sample["outcomes"]
+    published = cohorts.build_outcomes(extract, None, None)[0]
+    assert set(published[published["cohort"] == "2025"]["window"]) == {"pre_6m", "pre_12m"}
+    raised = extract.copy()
+    target = (raised["cohort"].str.startswith("2025") & raised["window"].str.startswith("pre")
+              & raised["measure"].isin(["jail_bookings", "jail_days"]))
+    raised.loc[target, "count"] *= 3
+    assert statements(raised) == statements(extract)
