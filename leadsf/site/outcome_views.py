@@ -84,7 +84,6 @@ def _remainder(cell_rows: pd.DataFrame, measure: str, pair: str, known: list[str
     """The covered cohorts with a withheld cell, taken together as one stratum: the pooled row less the fully
     published cohorts (derivable from published numbers; used in the model, never shown). None when there are
     none or a pooled cell is withheld."""
-    before, after = PAIRS[pair]
     pooled = _four(cell_rows[cell_rows["cohort"] == ALL], measure, pair)
     if pooled is None:
         return None
@@ -136,8 +135,8 @@ def did_table(cell_rows: pd.DataFrame, measure: str, pair: str, dispersion: floa
     """Per cohort: people followed in each group (after referral), the difference in differences and its 95%
     interval (percentage points, or a ratio of rate ratios), and whether the interval excludes no difference.
     'all' is one model over the cohorts `pooled_cohorts` names, each fully published cohort a stratum and the
-    ones with a withheld cell one stratum together (`outcome_stats.pooled_*`), not a fit to the summed cells. A total needs the over-dispersion (`dispersion`); without one there is no
-    interval, so no difference."""
+    ones with a withheld cell one stratum together (`outcome_stats.pooled_*`), not a fit to the summed cells.
+    A total needs the over-dispersion (`dispersion`); without one there is no interval, so no difference."""
     before, after = PAIRS[pair]
     fours = {cohort: _four(part, measure, pair) for cohort, part in cell_rows.groupby("cohort", sort=False)
              if cohort != ALL}

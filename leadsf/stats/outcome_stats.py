@@ -7,8 +7,9 @@ Every interval comes from statsmodels, never from a formula written here:
   `confint_poisson(method="exact-c")`);
 - the difference in differences: a GLM fitted to the four aggregated cells (LEAD and comparison, before and
   after) of each cohort, every cohort a stratum with its own level, LEAD and after terms and one common
-  LEAD x after term (`pooled_proportion`, `pooled_rate`; one cohort is the same model with one stratum). Shares: Binomial family, identity link, so the interaction is LEAD's change minus the comparison
-  group's change in proportion points. Totals: Poisson family, log link, log person-years as offset, so the
+  LEAD x after term (`pooled_proportion`, `pooled_rate`; one cohort is the same model with one stratum).
+  Shares: Binomial family, identity link, so the interaction is LEAD's change minus the comparison group's
+  change in proportion points. Totals: Poisson family, log link, log person-years as offset, so the
   exponentiated interaction is a ratio of rate ratios (1 = the same relative change). Wald 95% intervals.
 
 Assumption (said on the page too): the before and after windows are treated as independent samples. They are the

@@ -60,7 +60,7 @@ def test_default_costs_match_the_model(cost_store):
     pooled = table[table["estimate"] == "all"]
     assert pooled["cohorts"].iloc[0].split()[0] in statement
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    estimates = values(spec["data"][0]["y"][0]) if isinstance(spec["data"][0]["y"][0], dict) else spec["data"][0]["y"][0]
+    estimates = spec["data"][0]["y"][0]  # multicategory: (estimate, bar) labels
     assert estimates[0] == "All cohorts (pooled)" and len(set(estimates)) == table["estimate"].nunique()
     # Defaults are the latest published unit costs, and the URL stays clean.
     units = cost_model.unit_costs(costs)
