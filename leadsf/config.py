@@ -48,6 +48,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cohort_min_people_totals", 20, "Totals of jail bookings and days are published, as means per person, "
             "only for cohorts of at least this many people followed.",
             "NC-TOPPS reporting rule (\"more than 20 people\"); research/outcomes.md."),
+    # Outcomes and cost (issue 23): what an evaluator would check first.
+    Setting("outcome_alpha", 0.05, "A difference between LEAD and the comparison group is stated in words only "
+            "when its 1 - outcome_alpha interval excludes no difference. Before and after are the same cohorts: a "
+            "cohort whose after-window is not complete is in neither side, and a figure for all cohorts together "
+            "is one model with each cohort as a stratum (its own level, group and window terms), never a sum row "
+            "that mixes cohorts with and without an after-window.",
+            "DESIGN.md \"Same people before and after\"; statsmodels GLM (Binomial identity for shares, Poisson "
+            "log with person-years offset for totals); UW LEAD evaluation (95% intervals)."),
+    Setting("cost_window_months", 12, "Criminal-justice cost per person-year is compared over this many months "
+            "before and after referral, on the same cohorts both sides, LEAD's program cost added after "
+            "referral (6 when no cohort has this much follow-up published).",
+            "UW LEAD cost study (pre/post legal costs, -$2,100 LEAD vs +$5,961 comparison); Santa Fe 2018 "
+            "evaluation ($7,541 per client-year, 17% below system as usual); research/outcomes.md."),
+    Setting("cost_cohort_fiscal_lag", 1, "A fiscal year has a cost estimate of its own only from the calendar-year "
+            "cohort referred this many years before the fiscal year ends (that cohort's year after referral "
+            "centres on it), published on its own with every number needed; other years are in the pooled "
+            "estimate only, shown once.",
+            "Issue 23: by fiscal year only where that year's own cohorts carry the estimate."),
     Setting("max_upload_bytes", 5 * 1024 * 1024, "Largest extract accepted, in bytes.", "OWASP ASVS V5.2.1; R-16."),
     Setting("max_rows", 100_000, "Most data rows accepted in one extract.", "R-16."),
     Setting("max_columns", 10, "Most columns accepted in one extract.", "R-16."),

@@ -112,6 +112,10 @@ def render() -> None:
     st.header(t("about.sources_title"))
     st.markdown(t("about.sources_text"))
 
+    st.header(t("about.method_title"))  # how outcomes and costs are compared (issue 23)
+    st.markdown(t("about.method_text", confidence=f"{1 - config.get('outcome_alpha'):.0%}",
+                  months=config.get("cost_window_months"), lag=config.get("cost_cohort_fiscal_lag")))
+
     st.header(t("about.privacy_title"))
     st.markdown(t("about.privacy_text", max=config.get("suppress_max"), min_shown=config.get("suppress_max") + 1,
                   width=config.get("protection_width"), unstable=config.get("unstable_below"),

@@ -1,6 +1,6 @@
-"""Cost: LEAD's cost per participant-year (program plus criminal-justice use) against the comparison group's
-criminal-justice use, by fiscal year; who pays; every unit cost with its source; the visitor's own jail-day and
-booking costs kept in the URL."""
+"""Cost: each group's criminal-justice cost per person-year before and after referral (the same cohorts on both
+sides), LEAD's program cost added after referral, pooled and by fiscal year where that year's own cohort carries
+it; who pays; every unit cost with its source; the visitor's own jail-day and booking costs kept in the URL."""
 import pandas as pd
 import streamlit as st
 
@@ -56,14 +56,14 @@ def _view(overrides: tuple[tuple[str, float], ...]) -> dict:
     language and overrides."""
     costs = ui.query("costs_lines")
     units, given = cost_model.unit_costs(costs), dict(overrides)
-    use = answers.justice_use(answers.available())
-    table = cost_model.cost_per_year(costs, use, given)
+    use, pair = answers.justice_use(answers.available())
+    table = cost_model.cost_table(costs, use, pair, given)
     shares = cost_model.payer_shares(costs)
     return {
-        "use": None if use.empty else int(use["window_months"].iloc[0]),
-        "statement": cv.statement(table) or t("cost.statement_none"),
-        "cost": ui.Chart(cv.cost_figure(table), _labelled(table), cv.cost_alt(table)),
-        "through": ui.month_label(ui.query("outcomes_cells")["data_through"].iloc[0]) if len(use) else None,
+        "pair": pair if len(table) else None,
+        "statement": cv.statement(table, pair) or t("cost.statement_none"),
+        "cost": ui.Chart(cv.cost_figure(table), _labelled(table), cv.cost_alt(table)) if len(table) else None,
+        "through": ui.month_label(ui.query("outcomes_cells")["data_through"].iloc[0]) if len(table) else None,
         "payers": ui.Chart(cv.payer_figure(shares), _labelled(shares), cv.payer_alt(shares)) if len(shares) else None,
         "lines": "\n".join(f"- {line}" for line in cv.line_items(costs)),
         "units": ui.table_html(_headers(cv.units_table(units, given, latest=True))),
@@ -88,15 +88,15 @@ def render() -> None:
         st.caption(t("cost.reset"))
 
     view = _view(tuple(sorted(overrides.items())))
-    if view["use"] is None:
+    if view["pair"] is None:
         ui.empty_state("cost.no_use")
     st.header(t("cost.answer_title"))
     with st.container(border=True, key="cost_statement"):
         st.markdown(view["statement"])
-    ui.draw_chart(view["cost"], key="cost_per_year", filename="lead-santa-fe-cost-per-participant-year",
-                  source_key="cost.source", rel=rel)
-    if view["use"] is not None:
-        st.caption(t("cost.use_note", months=view["use"], through=view["through"]))
+    if view["cost"] is not None:
+        ui.draw_chart(view["cost"], key="cost_per_year", filename="lead-santa-fe-cost-per-person-year",
+                      source_key="cost.source", rel=rel)
+        st.caption(t("cost.use_note", window=t(f"cost.window_{view['pair']}"), through=view["through"]))
 
     st.header(t("cost.lines_title"))
     if view["payers"] is not None:
@@ -116,12 +116,21 @@ def render() -> None:
 
 def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
+    if "estimate" in out:
+        out["estimate"] = [cv.estimate_label(e, c) for e, c in zip(out["estimate"], out["cohorts"])]
+        out["cohorts"] = out["cohorts"].map(cv.covers_text)
+    if "period" in out:
+        out["period"] = out["period"].map(lambda p: t(f"cost.period_{p}"))
     if "group" in out:
         out["group"] = out["group"].map(lambda g: t(f"outcomes.g_{g}"))
     if "payer" in out:
         out["payer"] = out["payer"].map(cv.payer_label)
     out["fiscal_year"] = out["fiscal_year"].map(cv.fy_label)
-    return out
+    # Columns the shared a11y headers do not name are named here, in the visitor's language.
+    named = {c: t(f"cost.col_{c}") for c in ("estimate", "cohorts", "period") if c in out}
+    if "estimate" in out:  # here the fiscal year is the one whose unit costs price the estimate
+        named["fiscal_year"] = t("cost.col_prices")
+    return out.rename(columns=named)
 
 
 def _headers(frame: pd.DataFrame) -> pd.DataFrame:

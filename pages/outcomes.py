@@ -1,5 +1,6 @@
 """Outcomes: LEAD against its comparison group, before and after referral, per cohort year and all cohorts
-together, with 95% intervals, the difference in differences in words, and the caveats beside the charts."""
+together (the same cohorts on both sides, each a stratum of the model, and the page says which), with 95%
+intervals, the difference in differences in words, and the caveats beside the charts."""
 import streamlit as st
 
 from leadsf.i18n import language, t
@@ -62,6 +63,8 @@ def _view(measure: str, pair: str, cohort: str) -> dict:
     overview = answers.overview(pair, cohort)
     return {
         "statement": ov.statement(measure, pair, chosen.iloc[0] if len(chosen) else None),
+        "covers": t("outcomes.covers", window=t(f"outcomes.span_{pair}"),
+                    cohorts=ov.covers_label(ov.pooled_cohorts(cell_rows))) if cohort == ov.ALL else None,
         "before_after": ui.Chart(ov.before_after_figure(cell_rows, measure, pair, cohort),
                                  _labelled(cell_rows[cell_rows["cohort"] == cohort]),
                                  ov.before_after_alt(cell_rows, measure, pair, cohort)),
@@ -101,6 +104,8 @@ def render() -> None:
     st.header(t("outcomes.answer_title"))
     with st.container(border=True, key="outcomes_statement"):
         st.markdown(view["statement"])
+        if view["covers"]:
+            st.caption(view["covers"])
 
     st.header(t("outcomes.before_after_title"))
     chart, caveats = st.columns([3, 2])

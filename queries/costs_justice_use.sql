@@ -1,10 +1,12 @@
--- costs_justice_use: criminal-justice use per person in one follow-up window after referral, all cohorts
--- together, for pricing with unit costs: jail bookings and jail days (means per person) and people with a new
--- charge (a charge counted as one court case).
--- Parameters: $window (e.g. 'post_12m').
--- Columns: group, measure, value_type, followed, window_months, count (NULL when withheld), mean_per_person
---          (NULL when withheld), withheld
-select "group", measure, value_type, followed, window_months, count, mean_per_person, withheld
+-- costs_justice_use: criminal-justice use per cohort before and after referral, for pricing with unit costs:
+-- jail bookings and jail days (totals) and people with a new charge (a charge counted as one court case), in
+-- one window before referral and the window after it of the same length. Every cohort and the pooled 'all'
+-- row: the cost model keeps the same cohorts on both sides (leadsf.stats.outcome_stats.same_cohorts).
+-- Parameters: $before (e.g. 'pre_12m'), $after (e.g. 'post_12m').
+-- Columns: cohort, cohort_type, cohort_first_month, cohort_last_month, group, window, window_months, measure,
+--          value_type, followed, count (NULL when withheld), withheld
+select cohort, cohort_type, cohort_first_month, cohort_last_month, "group", "window", window_months, measure,
+       value_type, followed, count, withheld
 from outcomes
-where cohort_type = 'all' and "window" = $window and measure in ('jail_bookings', 'jail_days', 'new_charge')
-order by "group", measure;
+where "window" in ($before, $after) and measure in ('jail_bookings', 'jail_days', 'new_charge')
+order by cohort_type, cohort, "group", window_months, measure;

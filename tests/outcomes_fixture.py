@@ -34,14 +34,22 @@ def _cell_value(measure: str, group: str, window: str) -> float:
     return value * (0.7 if window == "post_6m" and measure not in TOTALS else 1.0)
 
 
-def outcomes_table(cohorts=(2015, 2016, 2017, 2018), withhold_small: bool = True) -> pd.DataFrame:
-    rng = np.random.default_rng(13)
+# The after-window a before-window is pooled with (leadsf.pipeline.cohorts.POOLED_WITH).
+POOLED_WITH = {"pre_6m": "post_6m", "pre_12m": "post_12m"}
+
+
+def outcomes_table(cohorts=(2015, 2016, 2017, 2018), withhold_small: bool = True, pre_scale: dict | None = None,
+                   mixed_all: bool = False) -> pd.DataFrame:
+    """Cohort rows and the pooled 'all' rows, which (as a release since issue 23 publishes them) sum, for a
+    before-window, only the cohorts whose paired after-window is complete. `pre_scale` multiplies the
+    before-window counts of the given cohort years; `mixed_all` builds the pooled rows as releases before issue
+    23 did, every cohort with the window."""
     rows = []
     sizes = {}
     for year in cohorts:
+        rng = np.random.default_rng([13, year])  # one stream per cohort: adding a cohort changes no other
         for group in ("lead", "comparison"):
             sizes[(year, group)] = int(rng.integers(30, 60))
-    for year in cohorts:
         for group in ("lead", "comparison"):
             for window, months in WINDOWS.items():
                 last = f"{year}-12"
@@ -51,17 +59,21 @@ def outcomes_table(cohorts=(2015, 2016, 2017, 2018), withhold_small: bool = True
                 n = sizes[(year, group)] - (int(months / 6) if months > 0 else 0)  # a few lost to follow-up
                 for measure in PEOPLE + TOTALS:
                     v = _cell_value(measure, group, window)
+                    scale = (pre_scale or {}).get(year, 1.0) if months < 0 else 1.0
                     if measure in TOTALS:
-                        count = int(round(v * n * abs(months) / 12 * rng.uniform(0.85, 1.15)))
+                        count = int(round(v * n * abs(months) / 12 * rng.uniform(0.85, 1.15) * scale))
                     else:
-                        count = int(min(n, round(v * n * rng.uniform(0.85, 1.15))))
+                        count = int(min(n, round(v * n * rng.uniform(0.85, 1.15) * scale)))
                     rows.append({"cohort": str(year), "cohort_type": "year", "cohort_first_month": f"{year}-01",
                                  "cohort_last_month": last, "group": group, "window": window,
                                  "window_months": months, "measure": measure,
                                  "value_type": "total" if measure in TOTALS else "people", "followed": n,
                                  "count": count})
     frame = pd.DataFrame(rows)
-    pooled = (frame.groupby(["group", "window", "window_months", "measure", "value_type"], as_index=False)
+    followed_in = {(c, w) for c, w in zip(frame["cohort"], frame["window"])}
+    terms = frame[[mixed_all or (c, POOLED_WITH.get(w, w)) in followed_in
+                   for c, w in zip(frame["cohort"], frame["window"])]]
+    pooled = (terms.groupby(["group", "window", "window_months", "measure", "value_type"], as_index=False)
               .agg(followed=("followed", "sum"), count=("count", "sum"),
                    cohort_first_month=("cohort_first_month", "min"), cohort_last_month=("cohort_last_month", "max")))
     pooled["cohort"], pooled["cohort_type"] = "all", "all"

@@ -11,6 +11,8 @@ Privacy rules for outcomes (DESIGN.md, "Cohort outcome tables"), the unit being 
   audit sees as part of its whole; likewise felony within new charges, people booked within bookings.
 - Totals (jail bookings, jail days) only where at least `cohort_min_people_totals` are followed, as a mean per
   person beside the total.
+- The "all" row of a window sums the cohorts whose after-window is complete (for a before-window, the paired
+  after-window: pre_6m with post_6m, pre_12m with post_12m), so "all" before and after are the same cohorts.
 - Every additive line (quarters -> year, cohorts -> "all") goes to leadsf.pipeline.suppression together with the
   previous release's outcome cells, as leadsf.pipeline.release does for the other tables.
 - The LEAD cohort can be exactly the people referred in its period. Where a LEAD `followed` count equals the
@@ -35,6 +37,8 @@ from .cohort_checks import cohort_months
 EN_DASH = "\u2013"
 ALL_COHORTS = "all"
 CELL_KEY = ["cohort", "group", "window", "measure"]
+# The after-window each before-window is compared with (the Outcomes page's follow-up pairs).
+POOLED_WITH = {"pre_6m": "post_6m", "pre_12m": "post_12m"}
 
 
 @dataclass
@@ -188,6 +192,9 @@ def outcome_cells(data: _Outcomes, units: list[Unit], k: int, whole_years: set[s
     rows = []
     for window in contract.WINDOW_MONTHS:
         terms = [u for u in units if _complete(u.last_month, window, data.through)]
+        # Same people before and after: a before-window's 'all' row counts only the cohorts whose paired
+        # after-window is complete too, so 'all' before and 'all' after are the same cohorts.
+        pooled = [u for u in terms if _complete(u.last_month, POOLED_WITH.get(window, window), data.through)]
         extra = [q for u in terms if u.label not in whole_years for q in quarter_units(u, data, window, k)]
         for u in terms + extra:
             for group in contract.GROUPS:
@@ -195,13 +202,13 @@ def outcome_cells(data: _Outcomes, units: list[Unit], k: int, whole_years: set[s
                     v = data.total(u.quarters, group, window, measure)
                     if v is not None:
                         rows.append((u.label, u.cohort_type, u.first_month, u.last_month, group, window, measure,
-                                     v, u.in_year, u.in_year == ""))
-        if not terms or not with_all:
+                                     v, u.in_year, u.in_year == "" and u in pooled))
+        if not pooled or not with_all:
             continue
-        first, last = min(u.first_month for u in terms), max(u.last_month for u in terms)
+        first, last = min(u.first_month for u in pooled), max(u.last_month for u in pooled)
         for group in contract.GROUPS:
             for measure in measures:
-                values = [data.total(u.quarters, group, window, measure) for u in terms]
+                values = [data.total(u.quarters, group, window, measure) for u in pooled]
                 if all(v is not None for v in values):
                     rows.append((ALL_COHORTS, "all", first, last, group, window, measure, sum(values), "", False))
     cells = pd.DataFrame(rows, columns=["cohort", "cohort_type", "cohort_first_month", "cohort_last_month", "group",

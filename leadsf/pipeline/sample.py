@@ -21,14 +21,19 @@ how well the program works. Figures used (sources in /work/shared/research/publi
   the 177 people Santa Fe diverted from May 2014 to October 2018); a comparison group about 0.75 times as large (Seattle's UW evaluation: 203 LEAD vs 115
   controls). Both groups are alike before referral (many arrests, a rearrest about every 6 months), except that
   LEAD's people spent fewer days in jail before referral too (Santa Fe's evaluation). After referral LEAD has
-  about 60% lower odds of arrest in the first 6 months (UW), an effect that does not hold beyond 6 months (Santa
-  Fe); because LEAD diverts arrests instead of booking them, about 1.4 fewer jail bookings and ~39 fewer jail days
-  a year (UW), and more permanent housing (+89%), employment and income or benefits (+33%).
+  about half the odds of arrest in the first 6 months (UW: 60% lower), an effect that does not hold at 12
+  months (Santa Fe); because LEAD diverts arrests instead of booking them, about 1.4 fewer jail bookings and
+  ~35-39 fewer jail days a year than the comparison group's change (UW), a ratio of rate ratios near 0.4-0.47,
+  never the near-total stop no evaluation has seen; and more permanent housing (+89%), employment and income
+  or benefits (+33%). Cohort sizes come from a random stream of their own, so retuning outcomes keeps them.
 - Costs: about $500 per participant-month in FY2015 ($6,000 a client-year, Medicaid paying 60%: the treatment
-  and case-management lines), falling to ~$400 by FY2018; with the sample's unit costs that puts LEAD near
-  $7,541 per client-year (program plus criminal justice) and the comparison group near $9,099 ($1,558, 17%,
-  more), as in Santa Fe's 2018 evaluation. Unit costs say in their source text what is derived and what is a
-  made-up assumption of this sample.
+  and case-management lines), falling to ~$340 from FY2018; with the sample's unit costs and the outcomes above,
+  on the evaluations' design (the year before and the year after referral, the same cohorts), a LEAD
+  participant-year (program plus criminal justice) comes near Santa Fe's $7,541 and the comparison group's
+  criminal-justice year near $9,099 ($1,558, 17%, more), as in Santa Fe's 2018 evaluation; LEAD's criminal-
+  justice cost falls from before to after referral and the comparison group's rises (Seattle: -$2,100 against
+  +$5,961). tests/pipeline/test_sample.py pins each target with its source. Unit costs say in their source
+  text what is derived and what is a made-up assumption of this sample.
 
 Rows are the full grid at the finest grain (every month x area x category, zeros included), in the extract
 contract format (leadsf/pipeline/contract.py). The same code gives the same numbers, and the same file bytes, every run.
@@ -282,12 +287,22 @@ def property_crime() -> pd.DataFrame:
 
 COMPARISON_SIZE = 0.75  # comparison people per LEAD person in each cohort
 REREFERRAL_SHARE = 0.1  # referrals of someone already referred: one person, one cohort
-FRAILTY_SHAPE = 1.5     # people differ in how often they are arrested (gamma, mean 1): a few are arrested a lot
+FRAILTY_SHAPE = 0.9     # people differ in how often they are arrested (gamma, mean 1): a few are arrested a lot
 # Mean arrests per person in each half-year of follow-up (index 0 = the 6 months after referral) and before.
-_ARRESTS_PRE_HALF_YEAR = 1.05  # ~55% arrested in any 6 months: "a pattern of rearrest every 6 months"
-_ARRESTS_POST = {"comparison": (1.0, 1.0, 0.9, 0.9), "lead": (0.43, 1.15, 0.9, 0.9)}
-BOOKED_PER_ARREST = {"pre": 0.9, "comparison": 0.95, "lead": 0.3}  # LEAD diverts arrests instead of booking them
-JAIL_DAYS_PER_BOOKING = {"comparison": 32.0, "lead": 25.0}       # LEAD's people had fewer days even before
+# Before: ~57% arrested in any 6 months ("a pattern of rearrest every 6 months"), about 2.8 arrests a year
+# (the 2013 study: 590 arrests of 100 people in 3 years, ~2 a year, most of them repeatedly).
+_ARRESTS_PRE_HALF_YEAR = 1.4
+# LEAD: about half the odds of an arrest in the first 6 months (UW: 60% lower), then back to the comparison
+# group's level and above for a while, so a year after referral the share arrested differs little (Santa Fe:
+# the drop "did not hold beyond six months").
+_ARRESTS_POST = {"comparison": (1.45, 1.45, 1.35, 1.35), "lead": (0.75, 1.55, 1.4, 1.4)}
+# Share of arrests that end in a jail booking, by half-year after referral. LEAD diverts arrests instead of
+# booking them, more once people are known to the program; with the arrests above that gives about 1.4
+# fewer bookings a year than the comparison group's change (UW), a ratio of rate ratios near 0.45.
+BOOKED_PER_ARREST = {"pre": (0.9,) * 4, "comparison": (0.93,) * 4, "lead": (0.8, 0.45, 0.45, 0.45)}
+# Days in jail per booking: LEAD's people had fewer days even before referral (Santa Fe), and shorter stays
+# after; about 36 fewer jail days a year against the comparison group's change (UW: ~39).
+JAIL_DAYS_PER_BOOKING = {"comparison": (30.0, 30.0), "lead": (22.0, 20.0)}  # (before, after)
 NEW_CHARGE_PER_ARREST = 0.8   # the rest are warrants
 FELONY_PER_CHARGE = {"pre": 0.3, "comparison": 0.3, "lead": 0.2}  # UW: 39% lower odds of a felony charge
 LOST_PER_HALF_YEAR = 0.03     # people who die, move away or drop out of the records
@@ -328,11 +343,12 @@ def _people(rng: np.random.Generator, n: int, group: str) -> dict[str, dict[str,
         halves = abs(months) // 6
         phase = "pre" if months < 0 else group
         means = [_ARRESTS_PRE_HALF_YEAR] * halves if months < 0 else _ARRESTS_POST[group][:halves]
-        arrests = rng.poisson(np.outer(frailty, means)).sum(axis=1)
+        by_half = rng.poisson(np.outer(frailty, means))
+        arrests = by_half.sum(axis=1)
         charges = rng.binomial(arrests, NEW_CHARGE_PER_ARREST)
         felonies = rng.binomial(charges, FELONY_PER_CHARGE[phase])
-        bookings = rng.binomial(arrests, BOOKED_PER_ARREST[phase])
-        per_booking = JAIL_DAYS_PER_BOOKING[group if group == "lead" else "comparison"]
+        bookings = rng.binomial(by_half, np.array(BOOKED_PER_ARREST[phase][:halves])).sum(axis=1)
+        per_booking = JAIL_DAYS_PER_BOOKING[group][0 if months < 0 else 1]
         days = np.minimum(rng.poisson(bookings * per_booking), 30 * abs(months))
         values = {"any_arrest": arrests > 0, "new_charge": charges > 0, "felony_charge": felonies > 0,
                   "jail_booking": bookings > 0, "jail_bookings": bookings, "jail_days": days}
@@ -348,12 +364,15 @@ def _people(rng: np.random.Generator, n: int, group: str) -> dict[str, dict[str,
 def outcomes(referral_frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Cohort outcome counts, simulated person by person so that every relation of the contract holds."""
     rng = _rng("outcomes")
+    # Cohort sizes from a stream of their own: retuning what happens to people leaves who is in each cohort.
+    sizes = np.random.default_rng([SEED, KIND_NAMES.index("outcomes"), 1])
     referral_frame = referrals() if referral_frame is None else referral_frame
     measures = contract.TABLE_KINDS["outcomes"].field("measure").allowed
     rows = []
     for cohort, referred in _quarter_cohorts(referral_frame).items():
-        lead_size = int(rng.binomial(referred, 1 - REREFERRAL_SHARE))
-        for group, n in (("lead", lead_size), ("comparison", int(rng.poisson(COMPARISON_SIZE * referred)))):
+        lead_size = int(sizes.binomial(referred, 1 - REREFERRAL_SHARE))
+        comparison_size = int(sizes.poisson(COMPARISON_SIZE * referred))
+        for group, n in (("lead", lead_size), ("comparison", comparison_size)):
             if n == 0:
                 continue
             people = _people(rng, n, group)
@@ -372,9 +391,11 @@ def outcomes(referral_frame: pd.DataFrame | None = None) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------------- costs
 
 # Program cost per participant-month by fiscal year (ending 30 June): $500 in FY2015 (June 2015 cost analysis),
-# cheaper once the program was running (~$400 by FY2018), then +3% a year.
-_COST_PER_MONTH = {2015: 500, 2016: 440, 2017: 410, 2018: 400}
-COST_GROWTH = 0.03
+# cheaper once the program was running (Seattle's fell from $899 to $532 a month), ~$340 from FY2018 on. With
+# the unit costs below and the outcomes above, that puts a LEAD participant-year (program plus criminal
+# justice) near Santa Fe's $7,541 and the comparison group's criminal-justice year near $9,099.
+_COST_PER_MONTH = {2015: 500, 2016: 430, 2017: 380, 2018: 340}
+COST_GROWTH = 0.0
 # Shares of program spending by line and who pays them. Medicaid pays treatment and case management: 60% of
 # the program's costs, as in 2015; housing (the largest non-treatment cost) and administration come from the
 # City, the County and grants.

@@ -16,7 +16,6 @@ from . import cost_views, outcome_views, ui
 
 # Measures Home speaks about first: LEAD's own aims (re-arrest, jail use), then the rest in page order.
 PRIORITY = ("any_arrest", "jail_days", "jail_bookings", "new_charge", "jail_booking", "felony_charge")
-USE_WINDOWS = ("post_12m", "post_6m")  # the criminal-justice use priced: a year after referral, else six months
 LIMIT = 3
 
 
@@ -32,15 +31,16 @@ def overview(pair: str, cohort: str) -> pd.DataFrame:
     return outcome_views.overview(ui.query("outcomes_cells"), pair, cohort)
 
 
-def justice_use(tables: set[str]) -> pd.DataFrame:
-    """Criminal-justice use after referral, all cohorts together, in the first follow-up window published."""
-    use = pd.DataFrame()
+def justice_use(tables: set[str]) -> tuple[pd.DataFrame, str]:
+    """(criminal-justice use per cohort before and after referral, the window pair): a year each side, else
+    six months, whichever first has the same cohorts published on both sides."""
     if "outcomes" in tables:
-        for window in USE_WINDOWS:
-            use = ui.query("costs_justice_use", window=window)
-            if len(use):
-                break
-    return use
+        for pair in cost_model.pair_order():
+            before, after = cost_model.PAIRS[pair]
+            use = ui.query("costs_justice_use", before=before, after=after)
+            if len(use) and len(cost_model.justice_use(use, pair)):
+                return use, pair
+    return pd.DataFrame(), cost_model.pair_order()[0]
 
 
 def outcome_statements(limit: int = LIMIT) -> tuple[list[str], bool]:
@@ -67,17 +67,32 @@ def cost_statement(tables: set[str]) -> str | None:
     costs = ui.query("costs_lines")
     if costs.empty:
         return None
-    return cost_views.statement(cost_model.cost_per_year(costs, justice_use(tables)))
+    use, pair = justice_use(tables)
+    return cost_views.statement(cost_model.cost_table(costs, use, pair), pair)
+
+
+def coverage() -> str:
+    """Which cohorts Home's pooled statements cover, for each follow-up (those of its first headline measure
+    published: every measure covers the same cohorts unless one of its pooled cells is withheld)."""
+    rows = ui.query("outcomes_cells")
+    measure = next((m for m in PRIORITY if (rows["measure"] == m).any()), None)
+    if measure is None:
+        return ""
+    parts = [t("home.answer_covers_pair", window=t(f"outcomes.span_{pair}"),
+               cohorts=outcome_views.covers_label(outcome_views.pooled_cohorts(outcome_views.cells(rows, measure,
+                                                                                                  pair))))
+             for pair in outcome_views.PAIRS]
+    return t("home.answer_covers", covers="; ".join(parts))
 
 
 @ui.per_release
-def answer() -> tuple[list[str], bool, str | None] | None:
-    """(outcome statements, any clear, cost statement) of the live release; None without outcome data. The same
-    for every visitor of a release in a language, so worked out once."""
+def answer() -> tuple[list[str], bool, str | None, str] | None:
+    """(outcome statements, any clear, cost statement, cohorts covered) of the live release; None without
+    outcome data. The same for every visitor of a release in a language, so worked out once."""
     tables = available()
     if "outcomes" not in tables:
         return None
-    return (*outcome_statements(), cost_statement(tables))
+    return (*outcome_statements(), cost_statement(tables), coverage())
 
 
 def render() -> None:
@@ -87,7 +102,7 @@ def render() -> None:
     if found is None:
         st.caption(t("home.answer_no_data"))
         return
-    statements, clear, costs = found
+    statements, clear, costs, covers = found
     with st.container(border=True, key="home_answer"):
         if not clear:
             st.markdown(t("home.answer_none"))
@@ -96,4 +111,4 @@ def render() -> None:
         if costs:
             st.markdown(costs)
             ui.page_link("cost", t("home.answer_cost_link"))
-    st.caption(t("home.answer_method"))
+    st.caption(t("home.answer_method") + (" " + covers if covers else ""))

@@ -1,6 +1,7 @@
 """What the Cost page and Home's cost statement show, built from cost_model tables (no Streamlit here): money
-in the visitor's language, the cost statement, and the two figures (cost per participant-year by fiscal year;
-who pays for the program)."""
+in the visitor's language, the cost statement (each group's change from before to after referral, LEAD's
+program added), and the two figures (cost per person-year before and after referral, pooled and by fiscal year
+where that year's own cohort carries it; who pays for the program)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -13,6 +14,7 @@ from leadsf.stats import cost_model
 
 from . import charts
 from .l10n import number
+from .outcome_views import covers_label
 
 COMPONENTS = ("program", *cost_model.JUSTICE)
 
@@ -34,39 +36,61 @@ def fy_label(fiscal_year: str) -> str:
     return t("cost.fy", year=fiscal_year)
 
 
-def latest_complete(table: pd.DataFrame) -> pd.DataFrame:
-    """The latest fiscal year whose LEAD and comparison totals are both known (empty when none is)."""
-    whole = table.groupby("fiscal_year")["total"].apply(lambda s: s.notna().all() and len(s) == 2)
-    years = [fy for fy, ok in whole.items() if ok]
-    return table[table["fiscal_year"] == years[-1]] if years else table.iloc[0:0]
+def signed(value) -> str:
+    """A change in money with its sign: +$481, -$3,056."""
+    if value is None or pd.isna(value):
+        return t("ui.withheld")
+    return ("+" if value > 0 else "") + money(value)
 
 
-def statement(table: pd.DataFrame) -> str | None:
-    """'In FY2019, a LEAD participant-year cost $X: ...' for the latest complete year; None when none is."""
-    year = latest_complete(table)
-    if year.empty:
+def estimate_label(estimate: str, cohorts: str) -> str:
+    """'All cohorts (pooled)' or 'FY2024 (cohort 2023)'."""
+    if estimate == cost_model.POOLED:
+        return t("cost.pooled")
+    return t("cost.fy_cohort", fy=fy_label(estimate), cohort=cohorts)
+
+
+def period_name(group: str, period: str) -> str:
+    return t("cost.bar", group=t(f"outcomes.g_{group}"), period=t(f"cost.period_{period}"))
+
+
+def covers_text(cohorts: str) -> str:
+    """The cohorts a pooled figure covers, in words."""
+    return covers_label(cohorts.split())
+
+
+def statement(table: pd.DataFrame, pair: str = "12m") -> str | None:
+    """The headline, on the evaluations' design: each group's change in criminal-justice cost per person-year
+    from before to after referral, then LEAD's program added; None when a figure needed is missing."""
+    found = cost_model.changes(table)
+    if found is None:
         return None
-    lead, comp = (year[year["group"] == g].iloc[0] for g in ("lead", "comparison"))
-    justice = sum(lead[c] for c in cost_model.JUSTICE)
-    return t("cost.statement", fy=fy_label(lead["fiscal_year"]), lead=money(lead["total"]),
-             program=money(lead["program"]), justice=money(justice), comparison=money(comp["total"]))
+    lead, comp = found["lead"], found["comparison"]
+    pooled = table[table["estimate"] == cost_model.POOLED].iloc[0]
+    return t("cost.statement", window=t(f"cost.window_{pair}"), lead_change=signed(lead["change"]),
+             lead_before=money(lead["before"]), lead_after=money(lead["after"]),
+             comparison_change=signed(comp["change"]), comparison_before=money(comp["before"]),
+             comparison_after=money(comp["after"]), program=money(lead["program"]), lead=money(lead["total"]),
+             comparison=money(comp["total"]), cohorts=covers_text(pooled["cohorts"]),
+             fy=fy_label(pooled["fiscal_year"]))
 
 
 @memo.by_content
 def cost_figure(table: pd.DataFrame):
-    """Stacked horizontal bars, one per fiscal year and group (read across, so the labels fit a phone): the
-    program cost and each criminal-justice component."""
-    fys = [fy_label(fy) for fy in table["fiscal_year"]]
-    groups = [t(f"outcomes.g_{g}") for g in table["group"]]
+    """Stacked horizontal bars, before and after referral for each group: the pooled estimate first, then each
+    fiscal year its own cohort carries (read across, so the labels fit a phone); program cost on LEAD's after
+    bar only."""
+    estimates = [estimate_label(e, c) for e, c in zip(table["estimate"], table["cohorts"])]
+    bars = [period_name(g, p) for g, p in zip(table["group"], table["period"])]
     data = []
     for i, comp in enumerate(COMPONENTS):
         values = table[comp].astype("Float64").astype(float).to_numpy()
-        data.append({"type": "bar", "orientation": "h", "y": [fys, groups], "x": values,
+        data.append({"type": "bar", "orientation": "h", "y": [estimates, bars], "x": values,
                      "name": t(f"cost.c_{comp}"), "marker": {"color": charts.PALETTE[i]},
                      "hovertemplate": t(f"cost.c_{comp}") + ": %{x:,.0f}<extra></extra>"})
-    layout = charts.base_layout(t("cost.chart_title"), "", height=max(360, 26 * len(table) + 170))
+    layout = charts.base_layout(t("cost.chart_title"), "", height=max(360, 26 * len(table) + 190))
     layout.update(barmode="stack", hovermode="closest")
-    # The x axis is named by the title (USD per participant-year); an axis title would run into the legend.
+    # The x axis is named by the title (USD per person-year); an axis title would run into the legend.
     layout["xaxis"].update({"rangemode": "tozero", "tickprefix": "$"})
     layout["yaxis"].update({"title": {}, "autorange": "reversed", "type": "multicategory"})
     layout["legend"].update({"y": -0.06, "traceorder": "normal"})
@@ -77,10 +101,12 @@ def cost_figure(table: pd.DataFrame):
 @memo.by_content
 def cost_alt(table: pd.DataFrame) -> str:
     parts = [t("cost.chart_alt")]
-    for fy, year in table.groupby("fiscal_year", sort=True):
-        lead, comp = (year[year["group"] == g] for g in ("lead", "comparison"))
-        parts.append(t("cost.alt_year", fy=fy_label(fy), lead=money(lead["total"].iloc[0]),
-                       program=money(lead["program"].iloc[0]), comparison=money(comp["total"].iloc[0])))
+    for (estimate, cohorts), part in table.groupby(["estimate", "cohorts"], sort=False):
+        cell = part.set_index(["group", "period"])["total"]
+        parts.append(t("cost.alt_estimate", estimate=estimate_label(estimate, cohorts),
+                       lead_before=money(cell.get(("lead", "before"))), lead_after=money(cell.get(("lead", "after"))),
+                       comparison_before=money(cell.get(("comparison", "before"))),
+                       comparison_after=money(cell.get(("comparison", "after")))))
     return " ".join(parts)
 
 

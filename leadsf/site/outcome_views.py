@@ -21,7 +21,7 @@ PAIRS = {"6m": ("pre_6m", "post_6m"), "12m": ("pre_12m", "post_12m")}
 MEASURES = ("any_arrest", "new_charge", "felony_charge", "jail_booking", "jail_bookings", "jail_days", "ed_visit",
             "nonfatal_overdose", "housed", "employed", "income_or_benefits")
 GROUPS = ("lead", "comparison")
-ALL = "all"
+ALL = outcome_stats.ALL
 
 
 def is_total(measure: str) -> bool:
@@ -37,41 +37,71 @@ def cohort_label(cohort: str) -> str:
     return t("outcomes.all_cohorts") if cohort == ALL else period_label(cohort)
 
 
+def _interval(measure: str, count: int, followed: int, months: int) -> tuple[float, float, float]:
+    if is_total(measure):
+        iv = outcome_stats.poisson_rate(count, followed * abs(months) / 12)
+        return iv.estimate, iv.low, iv.high
+    iv = outcome_stats.wilson(count, followed)
+    return 100 * iv.estimate, 100 * iv.low, 100 * iv.high
+
+
 @memo.by_content
 def cells(rows: pd.DataFrame, measure: str, pair: str) -> pd.DataFrame:
     """One row per cohort x group x window (before, after) of `measure`: people followed, the count, and the
-    value with its 95% interval (NaN when withheld). Cohorts are years (and multi-year spans where small years
-    were merged) and 'all'; quarters only when a release has nothing coarser. Cohorts missing a window are left
-    out (the window is not complete for them)."""
+    value with its 95% interval (NaN when withheld). Only cohorts with both windows (the after-window
+    complete), and 'all' over the same cohorts (`outcome_stats.same_cohorts`; `pooled_cohorts` names them)."""
     before, after = PAIRS[pair]
-    part = rows[(rows["measure"] == measure) & rows["window"].isin([before, after])]
-    coarse = part["cohort_type"].isin(["year", "span"])
-    part = part[coarse | (part["cohort_type"] == ALL) if coarse.any() else part["cohort_type"].isin(["quarter", ALL])]
+    part, pooled, _ = outcome_stats.same_cohorts(rows, measure, before, after)
+    frame = _frame(pd.concat([part, pooled], ignore_index=True) if len(pooled) else part, measure)
+    value, low, high = value_columns(measure)
+    frame["count"] = frame["count"].astype("Int64")
+    for c in (value, low, high):
+        frame[c] = frame[c].astype("Float64").round(2 if is_total(measure) else 1)
+    frame = frame.assign(_all=frame["cohort"] == ALL, _g=frame["group"].map({"lead": 0, "comparison": 1}),
+                         _w=frame["window"].map({before: 0, after: 1}))
+    return frame.sort_values(["_all", "cohort", "_g", "_w"]).drop(columns=["_all", "_g", "_w"]).reset_index(drop=True)
+
+
+def _frame(part: pd.DataFrame, measure: str) -> pd.DataFrame:
     value, low, high = value_columns(measure)
     out = []
     for r in part.itertuples(index=False):
         est = lo = hi = np.nan
         if not r.withheld and not pd.isna(r.count):
-            if is_total(measure):
-                iv = outcome_stats.poisson_rate(int(r.count), int(r.followed) * abs(int(r.window_months)) / 12)
-                est, lo, hi = iv.estimate, iv.low, iv.high
-            else:
-                iv = outcome_stats.wilson(int(r.count), int(r.followed))
-                est, lo, hi = 100 * iv.estimate, 100 * iv.low, 100 * iv.high
-        out.append({"cohort": r.cohort, "group": r.group, "window": r.window,
-                    "followed": int(r.followed), "count": r.count, value: est, low: lo, high: hi,
-                    "withheld": bool(r.withheld)})
-    frame = pd.DataFrame(out, columns=["cohort", "group", "window", "followed", "count", value, low, high,
-                                       "withheld"])
-    frame["count"] = frame["count"].astype("Int64")
-    for c in (value, low, high):
-        frame[c] = frame[c].astype("Float64").round(2 if is_total(measure) else 1)
-    # Whole cohorts only: both groups, both windows.
-    complete = frame.groupby("cohort")["window"].transform("size") == 4
-    frame = frame[complete]
-    frame = frame.assign(_all=frame["cohort"] == ALL, _g=frame["group"].map({"lead": 0, "comparison": 1}),
-                         _w=frame["window"].map({before: 0, after: 1}))
-    return frame.sort_values(["_all", "cohort", "_g", "_w"]).drop(columns=["_all", "_g", "_w"]).reset_index(drop=True)
+            est, lo, hi = _interval(measure, int(r.count), int(r.followed), int(r.window_months))
+        out.append({"cohort": r.cohort, "group": r.group, "window": r.window, "followed": int(r.followed),
+                    "count": r.count, value: est, low: lo, high: hi, "withheld": bool(r.withheld)})
+    return pd.DataFrame(out, columns=["cohort", "group", "window", "followed", "count", value, low, high,
+                                      "withheld"])
+
+
+def pooled_cohorts(cell_rows: pd.DataFrame) -> list[str]:
+    """The cohorts 'all' covers in `cells` output."""
+    return outcome_stats.covered_cohorts(cell_rows)
+
+
+def _remainder(cell_rows: pd.DataFrame, measure: str, pair: str, known: list[str]) -> list[tuple] | None:
+    """The covered cohorts with a withheld cell, taken together as one stratum: the pooled row less the fully
+    published cohorts (derivable from published numbers; used in the model, never shown). None when there are
+    none or a pooled cell is withheld."""
+    pooled = _four(cell_rows[cell_rows["cohort"] == ALL], measure, pair)
+    if pooled is None:
+        return None
+    fours = [_four(cell_rows[cell_rows["cohort"] == c], measure, pair) for c in known]
+    rest = [(k - sum(f[i][0] for f in fours), n - sum(f[i][1] for f in fours)) for i, (k, n) in enumerate(pooled)]
+    if any(n <= 1e-9 for _, n in rest) or any(k < 0 for k, _ in rest):
+        return None
+    return rest
+
+
+def covers_label(cohorts: list[str]) -> str:
+    """Which cohorts a pooled figure covers, in words ("2014, 2015 and 2016")."""
+    names = [period_label(c) for c in cohorts]
+    if not names:
+        return t("outcomes.covers_none")
+    if len(names) == 1:
+        return names[0]
+    return t("outcomes.covers_list", first=", ".join(names[:-1]), last=names[-1])
 
 
 def _four(part: pd.DataFrame, measure: str, pair: str) -> list[tuple[int, float]] | None:
@@ -82,7 +112,7 @@ def _four(part: pd.DataFrame, measure: str, pair: str) -> list[tuple[int, float]
     keys = [("lead", before), ("lead", after), ("comparison", before), ("comparison", after)]
     if any(k not in got or got[k].withheld or pd.isna(got[k].count) for k in keys):
         return None
-    years = 0.5 if pair == "6m" else 1.0
+    years = int(pair[:-1]) / 12
     return [(int(got[k].count), int(got[k].followed) * (years if is_total(measure) else 1)) for k in keys]
 
 
@@ -104,18 +134,25 @@ def dispersion(rows: pd.DataFrame, measure: str) -> float | None:
 def did_table(cell_rows: pd.DataFrame, measure: str, pair: str, dispersion: float | None = None) -> pd.DataFrame:
     """Per cohort: people followed in each group (after referral), the difference in differences and its 95%
     interval (percentage points, or a ratio of rate ratios), and whether the interval excludes no difference.
+    'all' is one model over the cohorts `pooled_cohorts` names, each fully published cohort a stratum and the
+    ones with a withheld cell one stratum together (`outcome_stats.pooled_*`), not a fit to the summed cells.
     A total needs the over-dispersion (`dispersion`); without one there is no interval, so no difference."""
     before, after = PAIRS[pair]
-    fours = {cohort: _four(part, measure, pair) for cohort, part in cell_rows.groupby("cohort", sort=False)}
+    fours = {cohort: _four(part, measure, pair) for cohort, part in cell_rows.groupby("cohort", sort=False)
+             if cohort != ALL}
+    covered = pooled_cohorts(cell_rows)
+    known = [c for c in covered if fours[c] is not None]
+    rest = _remainder(cell_rows, measure, pair, known)
+    strata = [fours[c] for c in known] + ([rest] if rest else [])
     out = []
     for cohort, part in cell_rows.groupby("cohort", sort=False):
-        four = fours[cohort]
-        if four is None or (is_total(measure) and dispersion is None):
+        group = strata if cohort == ALL else ([fours[cohort]] if fours[cohort] is not None else [])
+        if not group or (is_total(measure) and dispersion is None):
             did = None
         elif is_total(measure):
-            did = outcome_stats.did_rate(*four, dispersion=dispersion)
+            did = outcome_stats.pooled_rate(group, dispersion=dispersion)
         else:
-            did = outcome_stats.did_proportion(*four)
+            did = outcome_stats.pooled_proportion(group)
         sizes = part[part["window"] == after].set_index("group")["followed"]
         scale = 1 if is_total(measure) else 100
         out.append({"cohort": cohort, "lead_followed": int(sizes.get("lead", 0)),

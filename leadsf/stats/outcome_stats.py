@@ -6,8 +6,10 @@ Every interval comes from statsmodels, never from a formula written here:
 - a total per person-year (jail bookings, jail days): the exact central Poisson interval (Garwood,
   `confint_poisson(method="exact-c")`);
 - the difference in differences: a GLM fitted to the four aggregated cells (LEAD and comparison, before and
-  after). Shares: Binomial family, identity link, so the interaction is LEAD's change minus the comparison
-  group's change in proportion points. Totals: Poisson family, log link, log person-years as offset, so the
+  after) of each cohort, every cohort a stratum with its own level, LEAD and after terms and one common
+  LEAD x after term (`pooled_proportion`, `pooled_rate`; one cohort is the same model with one stratum).
+  Shares: Binomial family, identity link, so the interaction is LEAD's change minus the comparison group's
+  change in proportion points. Totals: Poisson family, log link, log person-years as offset, so the
   exponentiated interaction is a ratio of rate ratios (1 = the same relative change). Wald 95% intervals.
 
 Assumption (said on the page too): the before and after windows are treated as independent samples. They are the
@@ -23,8 +25,12 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-ALPHA = 0.05
+from leadsf import config
+
+ALPHA = config.get("outcome_alpha")
+ALL = "all"
 
 
 @dataclass(frozen=True)
@@ -78,19 +84,31 @@ def poisson_rate(total: int, person_years: float, alpha: float = ALPHA) -> Inter
     return Interval(total / person_years, float(low), float(high))
 
 
-def _design() -> np.ndarray:
-    # rows: LEAD before, LEAD after, comparison before, comparison after; columns: 1, lead, after, lead x after
-    return np.array([[1, 1, 0, 0], [1, 1, 1, 1], [1, 0, 0, 0], [1, 0, 1, 0]], dtype=float)
+def _design(strata: int = 1) -> np.ndarray:
+    """Rows: for each cohort, LEAD before, LEAD after, comparison before, comparison after. Columns: each
+    cohort's own level, LEAD and after terms (so differences between cohorts stay out of the estimate), then
+    one LEAD x after term common to all of them, the difference in differences."""
+    one = np.array([[1, 1, 0], [1, 1, 1], [1, 0, 0], [1, 0, 1]], dtype=float)
+    both = np.array([0, 1, 0, 0], dtype=float)
+    rows = np.zeros((4 * strata, 3 * strata + 1))
+    for i in range(strata):
+        rows[4 * i:4 * i + 4, 3 * i:3 * i + 3] = one
+        rows[4 * i:4 * i + 4, -1] = both
+    return rows
 
 
-def _fit(endog, family, scale=None, **kw):
+def _fit(endog, strata, family, scale=None, **kw):
     import statsmodels.api as sm
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a saturated model: statsmodels warns about the perfect fit
-        res = sm.GLM(endog, _design(), family=family, **kw).fit(scale=scale)
-    low, high = res.conf_int(alpha=ALPHA)[3]
-    return float(res.params[3]), float(low), float(high)
+        warnings.simplefilter("ignore")  # one cohort is a saturated model: statsmodels warns about the perfect fit
+        res = sm.GLM(endog, _design(strata), family=family, **kw).fit(scale=scale)
+    low, high = res.conf_int(alpha=ALPHA)[-1]
+    return float(res.params[-1]), float(low), float(high)
+
+
+def _summed(cohorts) -> list[tuple[float, float]]:
+    return [(sum(c[i][0] for c in cohorts), sum(c[i][1] for c in cohorts)) for i in range(4)]
 
 
 def did_proportion(lead_before: tuple[int, int], lead_after: tuple[int, int],
@@ -98,19 +116,32 @@ def did_proportion(lead_before: tuple[int, int], lead_after: tuple[int, int],
     """(count, followed) for each cell -> LEAD's change in share minus the comparison group's, in proportion
     points, with its 95% interval. None when the model cannot be fitted (a share of exactly 0 or 1 has no
     variance under the identity link, so there is no interval to give)."""
+    return pooled_proportion([[lead_before, lead_after, comparison_before, comparison_after]])
+
+
+def pooled_proportion(cohorts: list[list[tuple[int, int]]]) -> Did | None:
+    """The difference in differences of a share over several cohorts, each cohort a stratum: a Binomial GLM
+    (identity link) with each cohort's own level, LEAD and after terms and one common LEAD x after term, so a
+    cohort that is larger in one group or window cannot move the estimate by being larger. Every cohort needs
+    all four cells (count, followed). One cohort needs 0 < count < followed in each cell (a share of exactly 0
+    or 1 has no variance under the identity link); several need that of their summed cells, a cohort with a
+    share of 0 being informative once the others fix the common term. None when the fit fails. The changes
+    reported beside it are those of the cohorts' summed cells (the same people both sides)."""
     import statsmodels.api as sm
 
-    cells = [lead_before, lead_after, comparison_before, comparison_after]
-    if any(c <= 0 or c >= n for c, n in cells):
+    if not cohorts or any(len(c) != 4 or any(n <= 0 or not 0 <= k <= n for k, n in c) for c in cohorts):
         return None
-    endog = np.array([[c, n - c] for c, n in cells], dtype=float)
+    strict = cohorts if len(cohorts) == 1 else [_summed(cohorts)]
+    if any(not 0 < k < n for four in strict for k, n in four):
+        return None
+    endog = np.array([[k, n - k] for four in cohorts for k, n in four], dtype=float)
     try:
-        est, low, high = _fit(endog, sm.families.Binomial(link=sm.families.links.Identity()))
+        est, low, high = _fit(endog, len(cohorts), sm.families.Binomial(link=sm.families.links.Identity()))
     except (ValueError, np.linalg.LinAlgError):
         return None
     if not np.isfinite([est, low, high]).all():
         return None
-    shares = [c / n for c, n in cells]
+    shares = [k / n for k, n in _summed(cohorts)]
     return Did(est, low, high, "difference", shares[1] - shares[0], shares[3] - shares[2])
 
 
@@ -120,15 +151,28 @@ def did_rate(lead_before: tuple[int, float], lead_after: tuple[int, float],
     """(total, person-years) for each cell -> the ratio of rate ratios (LEAD's after/before rate over the
     comparison group's) with its 95% interval, the variance scaled by `dispersion` (quasi-Poisson). None when a
     cell has no events (the log link has no estimate)."""
+    return pooled_rate([[lead_before, lead_after, comparison_before, comparison_after]], dispersion)
+
+
+def pooled_rate(cohorts: list[list[tuple[int, float]]], dispersion: float = 1.0) -> Did | None:
+    """The ratio of rate ratios over several cohorts, each cohort a stratum: a Poisson GLM (log link, log
+    person-years as offset) with each cohort's own level, LEAD and after terms and one common LEAD x after
+    term, its variance scaled by `dispersion`. Every cohort needs all four cells with person-years; one cohort
+    needs events in each cell (the log link has no estimate at 0), several in each summed cell. None otherwise
+    or when the fit does not give a finite interval."""
     import statsmodels.api as sm
 
-    cells = [lead_before, lead_after, comparison_before, comparison_after]
-    if any(c <= 0 or py <= 0 for c, py in cells):
+    if not cohorts or any(len(c) != 4 or any(k < 0 or py <= 0 for k, py in c) for c in cohorts):
         return None
-    counts = np.array([c for c, _ in cells], dtype=float)
-    offset = np.log([py for _, py in cells])
-    est, low, high = _fit(counts, sm.families.Poisson(), scale=float(dispersion), offset=offset)
-    rates = [c / py for c, py in cells]
+    strict = cohorts if len(cohorts) == 1 else [_summed(cohorts)]
+    if any(k <= 0 for four in strict for k, _ in four):
+        return None
+    counts = np.array([k for four in cohorts for k, _ in four], dtype=float)
+    offset = np.log([py for four in cohorts for _, py in four])
+    est, low, high = _fit(counts, len(cohorts), sm.families.Poisson(), scale=float(dispersion), offset=offset)
+    if not np.isfinite([est, low, high]).all():
+        return None
+    rates = [k / py for k, py in _summed(cohorts)]
     return Did(float(np.exp(est)), float(np.exp(low)), float(np.exp(high)), "ratio", rates[1] / rates[0],
                rates[3] / rates[2])
 
@@ -143,18 +187,71 @@ def rate_dispersion(cohorts: list[list[tuple[int, float]]]) -> float | None:
     usable = [c for c in cohorts if len(c) == 4 and all(n > 0 and py > 0 for n, py in c)]
     if len(usable) < 2:
         return None
-    k = len(usable)
-    rows, counts, offset = [], [], []
-    for i, four in enumerate(usable):
-        for (n, py), (_, lead, after, both) in zip(four, _design()):
-            x = np.zeros(3 * k + 1)
-            x[3 * i:3 * i + 3] = (1, lead, after)
-            x[-1] = both
-            rows.append(x)
-            counts.append(n)
-            offset.append(np.log(py))
+    counts = np.array([n for four in usable for n, _ in four], dtype=float)
+    offset = np.log([py for four in usable for _, py in four])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sm.GLM(np.array(counts, float), np.array(rows), family=sm.families.Poisson(),
-                     offset=np.array(offset)).fit()
+        res = sm.GLM(counts, _design(len(usable)), family=sm.families.Poisson(), offset=offset).fit()
     return max(1.0, float(res.pearson_chi2 / res.df_resid))
+
+
+# ------------------------------------------------------------------------------------- the same cohorts
+
+def same_cohorts(rows: pd.DataFrame, measure: str, before: str, after: str
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Published outcome rows of one measure and window pair -> (the cohorts' rows, the pooled 'all' rows,
+    the cohorts 'all' covers). A cohort is kept only with both groups in both windows (its after-window
+    complete), so before and after are the same cohorts. Years and multi-year spans; quarters only when a
+    release has nothing coarser.
+
+    'all' is the release's pooled row when it sums exactly the kept cohorts in every cell (a release built
+    since issue 23: its before-window row leaves out cohorts with no after-window). Otherwise (an older release,
+    whose pooled before-window also counted cohorts not yet followed after referral) it is the sums over the
+    kept cohorts whose four cells are all published."""
+    part = rows[(rows["measure"] == measure) & rows["window"].isin([before, after])]
+    published_all = part[part["cohort_type"] == ALL]
+    part = part[part["cohort_type"] != ALL]
+    coarse = part["cohort_type"].isin(["year", "span"])
+    part = part[coarse if coarse.any() else part["cohort_type"] == "quarter"]
+    part = part[part.groupby("cohort")["window"].transform("size") == 4]
+    if sums_the_cohorts(published_all, part):
+        return part, published_all, _in_order(part["cohort"])
+    known = fully_published(part)
+    kept = part[part["cohort"].isin(known)]
+    sums = (kept.groupby(["group", "window", "window_months"], as_index=False, sort=False)
+            .agg(followed=("followed", "sum"), count=("count", "sum"),
+                 cohort_first_month=("cohort_first_month", "min"), cohort_last_month=("cohort_last_month", "max"))
+            .assign(cohort=ALL, cohort_type=ALL, measure=measure, withheld=False))
+    return part, sums, known
+
+
+def fully_published(part: pd.DataFrame) -> list[str]:
+    """Cohorts (not 'all') all of whose rows in `part` carry a published count."""
+    part = part[part["cohort"] != ALL]
+    shown = ~part["withheld"].astype(bool) & part["count"].notna()
+    ok = shown.groupby(part["cohort"], sort=False).all()
+    return _in_order(c for c, good in ok.items() if good)
+
+
+def sums_the_cohorts(pooled: pd.DataFrame, part: pd.DataFrame) -> bool:
+    """`pooled` has the four cells (two groups x two windows) and its people followed are exactly those of the
+    cohorts in `part` in each (people followed are never withheld)."""
+    part = part[part["cohort"] != ALL]
+    if len(pooled) != 4 or part.empty:
+        return False
+    sizes = part.groupby(["group", "window"])["followed"].sum()
+    return all(sizes.get((r.group, r.window)) == r.followed for r in pooled.itertuples(index=False))
+
+
+def covered_cohorts(part: pd.DataFrame) -> list[str]:
+    """The cohorts the 'all' rows of `part` (cohort rows and pooled rows together) cover, by the rule of
+    `same_cohorts`."""
+    cohorts = part[part["cohort"] != ALL]
+    if sums_the_cohorts(part[part["cohort"] == ALL], cohorts):
+        return _in_order(cohorts["cohort"])
+    return fully_published(cohorts)
+
+
+def _in_order(cohorts) -> list[str]:
+    """Cohort labels by when they start ('2019-Q2', '2019', '2019–2021' all start in 2019)."""
+    return sorted(dict.fromkeys(cohorts), key=lambda c: (c[:4], c))

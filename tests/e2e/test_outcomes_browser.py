@@ -1,5 +1,7 @@
-"""Outcomes and Cost in a real browser: the cost page's jail-day input moves the result and the URL keeps it;
-Home's answer links reach both pages. Both pages are in leadsf.site.nav.PAGES, so the crawl (tests/e2e/test_crawl.py:
+"""Outcomes and Cost in a real browser, in English and Spanish: the pooled statement says which cohorts it
+covers (the same cohorts before and after) and the charts draw; the Cost headline is each group's change from
+before to after referral; the cost page's jail-day input moves the result and the URL keeps it; Home's answer
+links reach both pages. Both pages are in leadsf.site.nav.PAGES, so the crawl (tests/e2e/test_crawl.py:
 every page, both languages, desktop and phone, console, charts, fit) and the axe scan cover them too."""
 from __future__ import annotations
 
@@ -7,9 +9,53 @@ import re
 
 import pytest
 
-from .helpers import expect_no_exception, open_page, wait_for_run
+from .helpers import chart_problems, expect_no_exception, open_page, wait_for_charts, wait_for_run
 
 pytestmark = pytest.mark.e2e
+
+OUTCOMES = {"en": ("All cohorts here are", "the same cohorts", "All cohorts"),
+            "es": ("Todas las cohortes son aquí", "las mismas cohortes", "Todas las cohortes")}
+COST = {"en": ("criminal-justice cost per person-year changed by", "for LEAD", "not a tested difference",
+               "All cohorts (pooled)"),
+        "es": ("el costo de la justicia penal por persona-año cambió", "para LEAD", "no una diferencia comprobada",
+               "Todas las cohortes (juntas)")}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_outcomes_pooled_statement_names_its_cohorts(page, site, lang):
+    open_page(page, site.url, "outcomes", lang=lang, measure="jail_days", window="12m")
+    statement = page.locator('[class*="st-key-outcomes_statement"]')
+    statement.wait_for(timeout=30_000)
+    text = statement.inner_text()
+    opening, same, _ = OUTCOMES[lang]
+    assert opening in text and same in text
+    assert re.search(r"20\d\d", text.split(opening)[1]), "the covered cohorts are named"
+    if lang == "es":
+        assert "All cohorts" not in text and "clear difference" not in text
+    wait_for_charts(page)
+    assert not chart_problems(page)
+    expect_no_exception(page)
+    # One cohort: its own figure, no pooled note.
+    cohort = re.search(r"(20\d\d)", text.split(opening)[1]).group(1)
+    open_page(page, site.url, "outcomes", lang=lang, measure="jail_days", window="12m", cohort=cohort)
+    assert opening not in page.locator('[class*="st-key-outcomes_statement"]').inner_text()
+    expect_no_exception(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_cost_headline_is_the_change_before_to_after(page, site, lang):
+    open_page(page, site.url, "cost", lang=lang)
+    statement = page.locator('[class*="st-key-cost_statement"]')
+    statement.wait_for(timeout=30_000)
+    text = statement.inner_text()
+    change, lead, untested, pooled = COST[lang]
+    assert change in text and lead in text and untested in text
+    assert re.search(r"[-−]\D{0,4}\d", text) and re.search(r"\+\D{0,4}\d", text), "a fall and a rise"
+    wait_for_charts(page)
+    assert not chart_problems(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    assert pooled in chart.inner_text()
+    expect_no_exception(page)
 
 def test_cost_input_moves_the_result_and_stays_in_the_url(page, site):
     open_page(page, site.url, "cost", lang="en")

@@ -327,6 +327,11 @@ def outcome_system(t: pd.DataFrame) -> System:
     for (group, window, measure), rows in cells.groupby(["group", "window", "measure"]):
         total = ("outcomes", "all", group, window, measure)
         units = rows[rows["cohort_type"].isin(["year", "span"])]
+        # The 'all' row sums the cohorts up to its own last month (a before-window leaves out the cohorts
+        # whose paired after-window is not complete), which the published table says.
+        pooled = rows[rows["cohort"] == "all"]
+        if len(pooled):
+            units = units[units["cohort_last_month"] <= pooled["cohort_last_month"].iloc[0]]
         if total in s.values and len(units):
             s.add_line(list(units["key"]), total)
         quarters = rows[rows["cohort_type"] == "quarter"]

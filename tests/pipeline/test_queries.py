@@ -36,6 +36,8 @@ PARAM_DEFAULTS = {
     "lang": "en",
     "limit": 10,
     "window": "post_12m",
+    "before": "pre_12m",
+    "after": "post_12m",
 }
 
 NAMES = db.query_names()

@@ -7,7 +7,8 @@ import pytest
 from leadsf import config
 from leadsf.pipeline import contract
 from leadsf.pipeline.areas import boundary_set
-from leadsf.pipeline.sample import FIRST_MONTH, KIND_NAMES, LAST_MONTH, generate, month_list, write_sample
+from leadsf.pipeline.sample import (COMPARISON_SIZE, FIRST_MONTH, KIND_NAMES, LAST_MONTH, REREFERRAL_SHARE, generate,
+                                    month_list, write_sample)
 
 AREA_SET = {"referrals": "zip", "engagement": "zip", "overdoses": "zip", "property_crime": "tract"}
 
@@ -184,3 +185,117 @@ def test_write_sample(tmp_path, sample):
     # Same bytes on a second write.
     again = write_sample(tmp_path / "again")
     assert [p.read_bytes() for p in again] == [p.read_bytes() for p in paths]
+
+
+# ----------------------------------------------------- outcomes and costs: what an evaluator would check
+# Targets from /work/shared/research/outcomes.md, read from the published sample through the site's own
+# queries and views (the same cohorts on both sides, pooled with cohort as a stratum).
+SANTA_FE_CLIENT_YEAR = 7_541                  # Santa Fe 2018 evaluation (NMSC): programme plus criminal justice
+SANTA_FE_SYSTEM_AS_USUAL = 7_541 + 1_558      # same evaluation: $1,558 (17%) saved a client-year -> ~$9,099
+SEATTLE_FEWER_BOOKINGS = 1.4                  # UW LEAD utilization and cost report (2015): per year, vs controls
+SEATTLE_FEWER_JAIL_DAYS = 39                  # same report
+SIZES_BEFORE_RECALIBRATION = {"lead": 501, "comparison": 422}  # issue 23's reading of the sample: "cohort sizes as now"
+
+
+@pytest.fixture(scope="module")
+def published(published_sample):
+    from leadsf.pipeline.db import open_release
+    from leadsf.pipeline.store import Store
+
+    store = Store(published_sample)
+    return open_release(store, store.current())
+
+
+def pooled_cells(rows, measure, pair):
+    from leadsf.site import outcome_views as ov
+
+    cells = ov.cells(rows, measure, pair)
+    return cells[cells["cohort"] == "all"].set_index(["group", "window"])
+
+
+def test_cost_per_participant_year_near_santa_fes_evaluation(published):
+    from leadsf.stats import cost_model
+
+    use = published.run("costs_justice_use", before="pre_12m", after="post_12m")
+    change = cost_model.changes(cost_model.cost_table(published.run("costs_lines"), use, "12m"))
+    assert change["lead"]["total"] == pytest.approx(SANTA_FE_CLIENT_YEAR, rel=0.10)
+    assert change["comparison"]["total"] == pytest.approx(SANTA_FE_SYSTEM_AS_USUAL, rel=0.10)
+    assert change["lead"]["total"] < change["comparison"]["total"]  # Santa Fe: LEAD below system as usual
+    # Seattle's direction: LEAD's legal costs fell from before to after referral (-$2,100), the comparison
+    # group's rose (+$5,961).
+    assert change["lead"]["change"] < 0 < change["comparison"]["change"]
+
+
+def test_jail_use_at_seattles_magnitude(published):
+    """About 1.4 fewer bookings and 39 fewer jail days a year than the comparison group's change (UW), within
+    30%; and no pooled ratio of rate ratios below 0.35 (a near-total stop no evaluation has seen)."""
+    from leadsf.site import outcome_views as ov
+
+    rows = published.run("outcomes_cells")
+    for measure, seattle in (("jail_bookings", SEATTLE_FEWER_BOOKINGS), ("jail_days", SEATTLE_FEWER_JAIL_DAYS)):
+        c = pooled_cells(rows, measure, "12m")["rate"].astype(float)
+        fewer = -((c[("lead", "post_12m")] - c[("lead", "pre_12m")])
+                  - (c[("comparison", "post_12m")] - c[("comparison", "pre_12m")]))
+        assert fewer == pytest.approx(seattle, rel=0.30), measure
+        for pair in ov.PAIRS:
+            did = ov.did_table(ov.cells(rows, measure, pair), measure, pair, ov.dispersion(rows, measure))
+            pooled = did.set_index("cohort").loc["all"]
+            assert pooled["clear"] and pooled["direction"] == "lower", (measure, pair)
+            assert pooled["did"] >= 0.35, (measure, pair, pooled["did"])
+
+
+def test_arrest_effect_at_six_months_fades_by_twelve(published):
+    """UW: 60% lower odds of arrest in the 6 months after referral; Santa Fe: the drop "did not hold beyond six
+    months"."""
+    from leadsf.site import outcome_views as ov
+
+    rows = published.run("outcomes_cells")
+    six, twelve = (ov.did_table(ov.cells(rows, "any_arrest", p), "any_arrest", p).set_index("cohort").loc["all"]
+                   for p in ("6m", "12m"))
+    assert six["clear"] and six["direction"] == "lower"
+    assert not twelve["clear"]
+
+
+def test_cohort_sizes_as_before_recalibration(sample):
+    """Santa Fe diverted about 177 people from May 2014 to October 2018; a comparison group about 0.75 times as
+    large (UW: 203 LEAD vs 115 controls, here a little larger); totals as the sample had them before issue 23."""
+    out = sample["outcomes"]
+    followed = out[(out["measure"] == contract.FOLLOWED) & (out["window"] == "pre_12m")]
+    sizes = followed.groupby("group")["count"].sum()
+    for group, before in SIZES_BEFORE_RECALIBRATION.items():
+        assert sizes[group] == pytest.approx(before, rel=0.05)
+    early = followed[followed["cohort"].str[:4] <= "2018"].groupby("group")["count"].sum()
+    assert early["lead"] == pytest.approx(177, rel=0.10)
+    # 0.75 comparison people per referral; LEAD is the referrals less re-referrals of the same person
+    assert sizes["comparison"] / sizes["lead"] == pytest.approx(COMPARISON_SIZE / (1 - REREFERRAL_SHARE), abs=0.05)
+
+
+def test_raising_a_before_only_cohort_changes_no_statement(sample):
+    """The 2025 cohort is published with no after-window yet (its year's last referrals are not 6 months on).
+    Tripling its jail bookings and days before referral changes its
+    own published cells and nothing else the site says: no outcome statement, pooled or per cohort, no cohort
+    list, no cost."""
+    from leadsf.pipeline import cohorts
+    from leadsf.site import cost_views, outcome_views as ov
+    from leadsf.stats import cost_model
+
+    def statements(extract) -> list[str]:
+        table = cohorts.build_outcomes(extract, None, None)[0]
+        out = []
+        for pair in ov.PAIRS:
+            for cohort in [ov.ALL, *sorted(set(table["cohort"]) - {ov.ALL})]:
+                out += ov.overview(table, pair, cohort)["statement"].tolist()
+            out.append(ov.covers_label(ov.pooled_cohorts(ov.cells(table, "any_arrest", pair))))
+        use = table[table["window"].isin(["pre_12m", "post_12m"])]
+        costs = sample["costs"].assign(amount=sample["costs"]["amount"].astype(float))
+        out.append(cost_views.statement(cost_model.cost_table(cohorts.costs_table(costs), use, "12m"), "12m"))
+        return out
+
+    extract = sample["outcomes"]
+    published = cohorts.build_outcomes(extract, None, None)[0]
+    assert set(published[published["cohort"] == "2025"]["window"]) == {"pre_6m", "pre_12m"}
+    raised = extract.copy()
+    target = (raised["cohort"].str.startswith("2025") & raised["window"].str.startswith("pre")
+              & raised["measure"].isin(["jail_bookings", "jail_days"]))
+    raised.loc[target, "count"] *= 3
+    assert statements(raised) == statements(extract)

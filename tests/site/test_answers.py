@@ -63,3 +63,13 @@ def test_home_without_outcome_data_says_so(store):
     at = run_home()
     assert any("Outcome data have not been published yet" in c.value for c in at.caption)
     assert not at.get("page_link")
+
+
+def test_home_says_which_cohorts_its_pooled_statements_cover(store, monkeypatch):
+    outcomes_fixture.install(store, monkeypatch)
+    rows = open_release(store, store.current()).run("outcomes_cells")
+    at = run_home()
+    caption = next(c.value for c in at.caption if "All cohorts together" in c.value)
+    for pair, span in (("6m", "6 months"), ("12m", "12 months")):
+        covered = ov.covers_label(ov.pooled_cohorts(ov.cells(rows, "any_arrest", pair)))
+        assert f"{span}: {covered}" in caption

@@ -30,8 +30,8 @@ def cost_store(store, monkeypatch):
 def model(store, overrides=None):
     rel = open_release(store, store.current())
     costs = rel.run("costs_lines")
-    use = rel.run("costs_justice_use", window="post_12m")
-    return cost_model.cost_per_year(costs, use, overrides), costs
+    use = rel.run("costs_justice_use", before="pre_12m", after="post_12m")
+    return cost_model.cost_table(costs, use, "12m", overrides), costs
 
 
 def values(y) -> list[float]:
@@ -50,9 +50,18 @@ def test_default_costs_match_the_model(cost_store):
     at = run()
     table, costs = model(cost_store)
     assert bar_totals(at) == pytest.approx(table["total"].astype(float).tolist(), abs=2)
-    latest = table[table["fiscal_year"] == table["fiscal_year"].max()]
-    lead = int(latest[latest["group"] == "lead"]["total"].iloc[0])
-    assert any(f"${lead:,}" in m.value and "not a tested difference" in m.value for m in at.markdown)
+    change = cost_model.changes(table)
+    lead, comparison = int(change["lead"]["total"]), int(change["comparison"]["total"])
+    statement = next(m.value for m in at.markdown if "not a tested difference" in m.value)
+    assert f"**${lead:,}**" in statement and f"**${comparison:,}**" in statement
+    assert f"**{'+' if change['comparison']['change'] > 0 else '-'}${abs(int(change['comparison']['change'])):,}**" \
+        in statement
+    # Which cohorts the pooled figure covers, and the bars: pooled first, then each fiscal year of its own.
+    pooled = table[table["estimate"] == "all"]
+    assert pooled["cohorts"].iloc[0].split()[0] in statement
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    estimates = spec["data"][0]["y"][0]  # multicategory: (estimate, bar) labels
+    assert estimates[0] == "All cohorts (pooled)" and len(set(estimates)) == table["estimate"].nunique()
     # Defaults are the latest published unit costs, and the URL stays clean.
     units = cost_model.unit_costs(costs)
     assert at.number_input(key="cost_jail_day").value == cost_model.price(units, "jail_day", "2019")[0]

@@ -115,3 +115,35 @@ def test_spanish_page_shows_no_english(outcomes_store):
     texts += visible_texts(at)
     leaks = [(kind, words, text[:120]) for kind, text in texts if (words := english_in(text))]
     assert not leaks, leaks[:20]
+
+
+def test_pooled_figures_say_which_cohorts_they_cover(outcomes_store):
+    rows = published(outcomes_store)
+    at = run({"measure": "jail_days", "window": "12m"})
+    cells = ov.cells(rows, "jail_days", "12m")
+    covered = ov.pooled_cohorts(cells)
+    assert covered
+    caption = next(c.value for c in at.caption if c.value.startswith("**All cohorts** here are"))
+    assert "12 months" in caption and ov.covers_label(covered) in caption
+    # The cohorts before and after are the same: n before is the covered cohorts' people, not every cohort's.
+    before = cells[(cells["cohort"] == "all") & (cells["window"] == "pre_12m") & (cells["group"] == "lead")]
+    everyone = rows[(rows["cohort_type"].isin(["year", "span"])) & (rows["window"] == "pre_12m")
+                    & (rows["measure"] == "jail_days") & (rows["group"] == "lead")]
+    assert int(before["followed"].iloc[0]) == int(everyone[everyone["cohort"].isin(covered)]["followed"].sum())
+    texts = [s for tr in plotly_specs(at)[0]["data"] if tr.get("mode", "").endswith("text") for s in tr["text"]]
+    assert f"n = {int(before['followed'].iloc[0]):,}" in texts
+    # A single cohort is its own coverage: no caption.
+    one = run({"measure": "jail_days", "window": "12m", "cohort": covered[0]})
+    assert not any(c.value.startswith("**All cohorts** here are") for c in one.caption)
+
+
+def test_about_method_note_says_how_outcomes_and_costs_are_compared(store):
+    from leadsf import config
+
+    at = run_page("about")
+    note = next(m.value for m in at.markdown if m.value.startswith("**The same people before and after.**"))
+    assert f"{1 - config.get('outcome_alpha'):.0%} interval" in note
+    assert f"{config.get('cost_window_months')} months before referral" in note
+    assert "$7,541" in note and "1.4 fewer jail bookings" in note and "stratum" in note
+    es = run_page("about", lang="es")
+    assert any(m.value.startswith("**Las mismas personas antes y después.**") for m in es.markdown)

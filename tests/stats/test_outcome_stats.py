@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from leadsf.site import outcome_views as ov
@@ -118,3 +119,141 @@ def test_a_bound_next_to_zero_keeps_its_side():
     text = ov.statement("any_arrest", "12m", {"did": -9.0, "did_low": -18.0, "did_high": -0.004, "clear": True,
                                               "direction": "lower"})
     assert "-18.0 to -0.004" in text
+
+
+# ---------------------------------------------------------------------------- pooling over cohorts (issue 23)
+# Each cohort a stratum: its own level, LEAD and after terms, one common LEAD x after term. When every cohort
+# shows exactly the same difference the model fits each cell exactly, and the common term's variance is then
+# worked out by hand: one cohort's variance is the sum over its four cells (1/count for a log rate; p(1-p)/n
+# for a share), and cohorts add as information (1 / the sum of 1 / variance), the inverse-variance pooling of
+# Woolf (1955) for a common ratio.
+Z = 1.959963985
+
+
+def test_pooled_rate_against_a_hand_worked_two_cohort_example():
+    a = [(10, 10.0), (5, 10.0), (20, 10.0), (20, 10.0)]    # LEAD 1.0 -> 0.5, comparison 2 -> 2: ratio 0.5
+    b = [(40, 10.0), (20, 10.0), (30, 10.0), (30, 10.0)]   # LEAD 4 -> 2, comparison 3 -> 3: ratio 0.5
+    var_a = 1 / 10 + 1 / 5 + 1 / 20 + 1 / 20               # 0.4
+    var_b = 1 / 40 + 1 / 20 + 1 / 30 + 1 / 30              # 0.141667
+    se = math.sqrt(1 / (1 / var_a + 1 / var_b))            # 0.323442
+    did = st.pooled_rate([a, b])
+    assert did.estimate == pytest.approx(0.5, rel=1e-6)
+    assert did.low == pytest.approx(0.5 * math.exp(-Z * se), rel=1e-5)    # 0.2652
+    assert did.high == pytest.approx(0.5 * math.exp(Z * se), rel=1e-5)   # 0.9425
+    assert (round(did.low, 4), round(did.high, 4)) == (0.2652, 0.9425)
+    # Narrower than either cohort alone: the two cohorts add up.
+    assert did.high / did.low < st.pooled_rate([b]).high / st.pooled_rate([b]).low
+
+
+def test_pooled_proportion_against_a_hand_worked_two_cohort_example():
+    a = [(50, 100), (30, 100), (50, 100), (50, 100)]       # LEAD 50% -> 30%, comparison 50% -> 50%: -20 points
+    b = [(80, 200), (60, 200), (60, 200), (80, 200)]       # LEAD 40% -> 30%, comparison 30% -> 40%: -20 points
+    var_a = (0.25 + 0.21 + 0.25 + 0.25) / 100              # 0.0096
+    var_b = (0.24 + 0.21 + 0.21 + 0.24) / 200              # 0.0045
+    se = math.sqrt(1 / (1 / var_a + 1 / var_b))            # 0.055352
+    did = st.pooled_proportion([a, b])
+    assert did.estimate == pytest.approx(-0.2, abs=1e-6)
+    assert (did.low, did.high) == pytest.approx((-0.2 - Z * se, -0.2 + Z * se), abs=1e-5)
+    assert (round(did.low, 4), round(did.high, 4)) == (-0.3085, -0.0915)
+    assert did.clear and did.direction == "lower"
+
+
+def test_pooling_keeps_differences_between_cohorts_out():
+    # In each cohort LEAD changes exactly as its comparison group does (no difference), but cohort A's rates
+    # halve after referral and cohort B's do not, and LEAD is mostly cohort A. Summing the cells would show
+    # LEAD falling against the comparison group; the stratified model shows no difference.
+    a = [(200, 100.0), (100, 100.0), (20, 10.0), (10, 10.0)]
+    b = [(20, 10.0), (20, 10.0), (200, 100.0), (200, 100.0)]
+    summed = st.did_rate(*[(a[i][0] + b[i][0], a[i][1] + b[i][1]) for i in range(4)])
+    assert summed.estimate < 0.6 and summed.clear
+    pooled = st.pooled_rate([a, b])
+    assert pooled.estimate == pytest.approx(1.0, rel=1e-6) and not pooled.clear
+    shares_a = [(60, 100), (30, 100), (6, 10), (3, 10)]
+    shares_b = [(2, 10), (2, 10), (20, 100), (20, 100)]
+    assert st.pooled_proportion([shares_a, shares_b]).estimate == pytest.approx(0.0, abs=1e-6)
+
+
+def test_one_cohort_pooled_is_the_cohorts_own_difference():
+    cells = [(120, 100.0), (60, 100.0), (100, 90.0), (90, 90.0)]
+    assert st.pooled_rate([cells]) == st.did_rate(*cells)
+    shares = [(60, 100), (30, 100), (55, 90), (45, 90)]
+    assert st.pooled_proportion([shares]) == st.did_proportion(*shares)
+    assert st.pooled_rate([]) is None and st.pooled_proportion([]) is None
+
+
+# ------------------------------------------------------- the same cohorts before and after, on every page
+def _statements(rows) -> list[str]:
+    """Every statement the site makes from these outcome rows: each measure's, per cohort and pooled, for
+    both follow-ups, and the cost headline."""
+    from leadsf.site import cost_views
+    from leadsf.stats import cost_model
+    from tests import outcomes_fixture
+
+    out = []
+    for pair in ov.PAIRS:
+        for cohort in ("all", "2015", "2016", "2017", "2018"):
+            out += ov.overview(rows, pair, cohort)["statement"].tolist()
+        out.append(ov.covers_label(ov.pooled_cohorts(ov.cells(rows, "any_arrest", pair))))
+    costs = outcomes_fixture.costs_table()
+    for pair, (before, after) in cost_model.PAIRS.items():
+        use = rows[rows["window"].isin([before, after])
+                   & rows["measure"].isin(["jail_bookings", "jail_days", "new_charge"])]
+        out.append(cost_views.statement(cost_model.cost_table(costs, use, pair), pair))
+    return out
+
+
+def test_before_and_after_are_the_same_cohorts():
+    from tests import outcomes_fixture
+
+    rows = outcomes_fixture.outcomes_table(cohorts=(2015, 2016, 2017, 2018, 2020))  # 2020: no after-window yet
+    for measure in ("any_arrest", "jail_days", "housed"):
+        for pair, (before, after) in ov.PAIRS.items():
+            cells = ov.cells(rows, measure, pair)
+            cohorts = cells[cells["cohort"] != "all"]
+            by_window = cohorts.groupby("window")["cohort"].apply(set)
+            assert by_window[before] == by_window[after] and "2020" not in by_window[before]
+            pooled = cells[cells["cohort"] == "all"].set_index(["group", "window"])["followed"]
+            sizes = cohorts.groupby(["group", "window"])["followed"].sum()
+            assert (pooled.sort_index() == sizes.sort_index()).all()  # n before and after: the same cohorts
+            assert ov.pooled_cohorts(cells) == ["2015", "2016", "2017", "2018"]
+
+
+def test_a_cohort_with_no_after_window_changes_no_statement():
+    from tests import outcomes_fixture
+
+    without = _statements(outcomes_fixture.outcomes_table())
+    assert any("a clear difference" in s for s in without) and any("$" in s for s in without if s)
+    with_it = _statements(outcomes_fixture.outcomes_table(cohorts=(2015, 2016, 2017, 2018, 2020)))
+    raised = _statements(outcomes_fixture.outcomes_table(cohorts=(2015, 2016, 2017, 2018, 2020),
+                                                         pre_scale={2020: 3.0}))
+    assert with_it == without and raised == without
+    # A release built before issue 23 counted that cohort in its pooled before-window: the site then pools the
+    # fully published cohorts itself, and raising the cohort's counts still changes nothing.
+    old = _statements(outcomes_fixture.outcomes_table(cohorts=(2015, 2016, 2017, 2018, 2020), mixed_all=True))
+    old_raised = _statements(outcomes_fixture.outcomes_table(cohorts=(2015, 2016, 2017, 2018, 2020),
+                                                             mixed_all=True, pre_scale={2020: 3.0}))
+    assert old == old_raised
+
+
+def test_a_cohort_with_a_suppressed_cell_stays_in_the_pooled_figure():
+    from tests import outcomes_fixture
+
+    rows = outcomes_fixture.outcomes_table()
+    cells = ov.cells(rows, "new_charge", "12m")  # two cohorts fully published, two with a suppressed cell
+    cohorts = cells[cells["cohort"] != "all"]
+    assert 0 < len(st.fully_published(cohorts)) < cohorts["cohort"].nunique()
+    assert ov.pooled_cohorts(cells) == ["2015", "2016", "2017", "2018"]
+    pooled = ov.did_table(cells, "new_charge", "12m").set_index("cohort").loc["all"]
+    # The published cohorts are strata of their own; the others one stratum together (the pooled row less the
+    # published cohorts), never dropped.
+    fours = [[tuple(int(v) for v in cells[(cells["cohort"] == c) & (cells["group"] == g)
+                                          & (cells["window"] == w)][["count", "followed"]].iloc[0])
+              for g in ("lead", "comparison") for w in ("pre_12m", "post_12m")] for c in ["all",
+                                                                                       *st.fully_published(cohorts)]]
+    rest = [(fours[0][i][0] - sum(f[i][0] for f in fours[1:]), fours[0][i][1] - sum(f[i][1] for f in fours[1:]))
+            for i in range(4)]
+    expected = st.pooled_proportion([*fours[1:], rest])
+    assert pooled["did"] == pytest.approx(100 * expected.estimate, abs=1e-3)
+    assert pooled["did"] != pytest.approx(100 * st.did_proportion(*fours[0]).estimate, abs=1e-3)
+    # With only the published cohorts, the figure would differ: the suppressed ones count.
+    assert pooled["did"] != pytest.approx(100 * st.pooled_proportion(fours[1:]).estimate, abs=1e-3)
