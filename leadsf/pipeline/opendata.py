@@ -62,6 +62,17 @@ def feed_url(lang: str = "en") -> str:
     return URL_PREFIX + FEEDS.get(lang, FEEDS["en"])
 
 
+def head_tags() -> str:
+    """The feeds' <link rel="alternate"> for the page head (nginx's sub_filter, make run's HeadLinks)."""
+    from html import escape
+
+    from leadsf import i18n
+
+    return "".join(f'<link rel="alternate" type="application/atom+xml" hreflang="{lang}" '
+                   f'title="{escape(i18n.messages(lang)["opendata.feed_link_title"])}" href="{feed_url(lang)}">'
+                   for lang in FEEDS)
+
+
 # ---- reading: what an address is ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Served:
@@ -89,7 +100,7 @@ def resolve(root: Path, address: str) -> Served | None:
     download = None
     if release and suffix == ".csv":
         where = release.group(1).replace("releases/", "release-")
-        download = f"lead-santa-fe-{where}-{path.stem.replace('_', '-')}.csv"
+        download = f"lead-santa-fe-{where}-{path.name}"
     moving = not release or release.group(1) == LATEST
     return Served(real, MEDIA_TYPES[suffix], CACHE_MOVING if moving else CACHE_RELEASE, download)
 
