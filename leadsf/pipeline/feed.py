@@ -94,6 +94,8 @@ def _atom(entries, changes: dict[int, dict[str, list[str]]], lang: str, self_url
         _sub(el, "updated", max(s for s in (entry.created_at, entry.rolled_back_at) if s))
         _sub(el, "summary", t(f"opendata.status_{entry.status}", date=_day(entry.rolled_back_at, lang)))
         _sub(el, "content", _content(entry, changes.get(entry.version, {}).get(lang, []), lang), type="html")
+        # A reader's link to the entry: About, which lists every release with its addresses.
+        _sub(el, "link", rel="alternate", type="text/html", href=f"{SITE_PAGE}?lang={lang}")
         urls = entry.urls()
         for name, url in urls.items():
             if name.endswith(".csv"):
