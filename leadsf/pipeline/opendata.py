@@ -2,14 +2,14 @@
 (deploy/leadsf.nginx.in) and by `make run` (leadsf.site.data_route).
 
     <data dir>/public/releases/<n>/<table>.csv + datapackage.json   the bundle `export` writes, one per release
-    <data dir>/public/latest -> releases/<n>                          a relative symlink to the live release
+    <data dir>/public/latest/                                         a copy of the live release's files
     <data dir>/public/releases.atom, releases.es.atom                one entry per release (leadsf.pipeline.feed)
     <data dir>/public/releases.json                                   every release, its status and addresses
     <data dir>/public/.changes/<n>.json                               its "What changed" statements (not served)
 
 Only this tree is served, so raw/, audit.log and the store's other files have no address at all. Every file
-and folder is made under a temporary name and renamed into place (the symlink too), so a reader gets the old
-file or the new one, never half of one. A release's folder, once written, is never written again: its
+and folder is made under a temporary name and renamed into place, so a reader gets the old file or the new
+one, never half of one. A release's folder, once written, is never written again: its
 address keeps the same bytes for good. The store calls `refresh` at each publish and rollback, inside its
 lock; `ensure` builds what an older store lacks (at start: deploy/serve.py, the systemd unit, make run).
 """
@@ -203,24 +203,42 @@ def _write_release(store: Store, version: int) -> None:
         raise
 
 
-def _point_latest(store: Store) -> None:
+def _write_latest(store: Store) -> None:
+    """latest/ holds copies of the live release's files, each replaced on its own with a rename. A copy, not
+    a symlink: the README's object-storage sync (rclone, aws s3 sync) and a plain `cp -r` of the store do
+    not keep symlinks. Between two renames a reader may get one table of each release; never half a file."""
     root, live = public_root(store), store.current()
-    link = root / LATEST
+    folder = root / LATEST
+    if folder.is_symlink():
+        folder.unlink()
     if live is None:
-        link.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
         return
-    target = f"{RELEASES}/{live}"
-    if link.is_symlink() and os.readlink(link) == target:
-        return
-    tmp = root / f".tmp-{uuid.uuid4().hex}"
-    os.symlink(target, tmp)
-    os.replace(tmp, link)
+    folder.mkdir(mode=0o755, exist_ok=True)
+    source = root / RELEASES / str(live)
+    names = [p.name for p in source.iterdir() if p.name != export.PACKAGE]
+    for name in [*names, export.PACKAGE]:  # the description last: it says which release latest/ is
+        data = (source / name).read_bytes()
+        target = folder / name
+        if not target.exists() or target.read_bytes() != data:
+            _write_file(target, data)
+    for stale in folder.iterdir():
+        if stale.name not in names and stale.name != export.PACKAGE:
+            stale.unlink()
+
+
+def latest_version(store: Store) -> int | None:
+    """The release latest/ holds, from its datapackage.json."""
+    try:
+        return int(json.loads((public_root(store) / LATEST / export.PACKAGE).read_text("utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def _clean(root: Path) -> None:
     """Temporaries of a refresh that was killed."""
-    for folder in (root, root / RELEASES, root / CHANGES):
-        for p in folder.glob(".tmp-*") if folder.exists() else ():
+    for folder in (root, root / RELEASES, root / CHANGES, root / LATEST):
+        for p in folder.glob(".tmp-*") if folder.is_dir() and not folder.is_symlink() else ():
             shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
 
 
@@ -234,7 +252,7 @@ def refresh(store: Store) -> None:
     _clean(root)
     for n in store.numbers():
         _write_release(store, n)
-    _point_latest(store)
+    _write_latest(store)
     listed = entries(store)
     for lang, name in FEEDS.items():
         _write_file(root / name, feed.atom(listed, {e.version: changes(store, e.version) for e in listed}, lang,
@@ -248,9 +266,7 @@ def up_to_date(store: Store) -> bool:
         return False
     if not all((root / name).exists() for name in (*FEEDS.values(), INDEX)):
         return False
-    link = root / LATEST
-    return (live is None and not link.is_symlink()) or (link.is_symlink() and
-                                                         os.readlink(link) == f"{RELEASES}/{live}")
+    return latest_version(store) == live
 
 
 def ensure(store: Store) -> bool:

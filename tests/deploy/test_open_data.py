@@ -148,7 +148,7 @@ def untouched_upstream(world) -> None:
 def test_the_apps_start_built_an_older_stores_tree(world):
     public = world["data"] / opendata.PUBLIC
     assert (public / "releases" / "1" / export.PACKAGE).exists()
-    assert os.readlink(public / opendata.LATEST) == "releases/1"
+    assert opendata.latest_version(world["store"]) == 1
     assert opendata.up_to_date(world["store"])
 
 
@@ -359,3 +359,17 @@ def test_the_rendered_site_serves_only_the_public_tree(tmp_path):
     aliases = [line.split()[1] for line in text.splitlines() if line.strip().startswith("alias ")]
     assert aliases and all(a.startswith("/var/lib/leadsf/public/") for a in aliases)
     assert "/var/lib/leadsf/raw" not in text
+
+
+def test_systemd_builds_an_older_stores_tree_before_a_process_starts(tmp_path, published_sample):
+    unit = (ROOT / "deploy" / "systemd" / "leadsf@.service").read_text()
+    line = next(li for li in unit.splitlines() if li.startswith("ExecStartPre="))
+    assert line == "ExecStartPre=-/opt/leadsf/.venv/bin/python -m leadsf.pipeline.opendata"
+    data = tmp_path / "store"
+    shutil.copytree(published_sample, data)
+    shutil.rmtree(data / opendata.PUBLIC)
+    run = lambda: subprocess.run([sys.executable, "-m", "leadsf.pipeline.opendata"], cwd=ROOT, text=True,  # noqa: E731
+                                 env=os.environ | {"LEADSF_DATA_DIR": str(data)}, capture_output=True, check=True)
+    assert run().stdout.strip().endswith("built")
+    assert opendata.up_to_date(Store(data))
+    assert run().stdout.strip().endswith("up to date")
