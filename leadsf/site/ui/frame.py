@@ -153,7 +153,7 @@ def data_note(rel: PublicRelease, source_key: str) -> None:
     """Source, "data as of" and the permanent address of the table under every chart."""
     url = opendata.release_url(rel.version, f"{source_table(source_key)}.csv")
     st.caption(t("ui.source", source=t(source_key)) + " · " + release_note(rel)
-               + f" · [{t('opendata.source_link')}]({url})")
+               + f" · [{t('opendata.csv_link')}]({url})")
 
 
 def empty_state(message_key: str = "ui.empty", *, offers: tuple[Offer | None, ...] = (), offer_key: str = "",
