@@ -46,7 +46,7 @@ def _day(stamp: str | None, lang: str) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs) -> ET.Element:
-    el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: v for k, v in attrs.items()})
+    el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
     if text is not None:
         el.text = text
     return el
@@ -55,8 +55,9 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs) -> ET.E
 def _content(entry, statements: list[str], lang: str) -> str:
     """The entry's text as HTML (Atom's type="html": escaped once more by the XML writer)."""
     status = t(f"opendata.status_{entry.status}", date=_day(entry.rolled_back_at, lang))
-    parts = [f"<p>{escape(t('opendata.entry_intro', version=entry.version, published=_day(entry.created_at, lang), through=_month(entry.data_through, lang)))}</p>",
-             f"<p><strong>{escape(status)}</strong></p>"]
+    intro = t("opendata.entry_intro", version=entry.version, published=_day(entry.created_at, lang),
+              through=_month(entry.data_through, lang))
+    parts = [f"<p>{escape(intro)}</p>", f"<p><strong>{escape(status)}</strong></p>"]
     if entry.synthetic:
         parts.append(f"<p>{escape(t('ui.sample_notice'))}</p>")
     if entry.note:

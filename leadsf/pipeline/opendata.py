@@ -155,15 +155,16 @@ def changes(store: Store, version: int) -> dict[str, list[str]]:
     return json.loads(path.read_text("utf-8")) if path.exists() else {}
 
 
-def index(store: Store) -> dict:
-    """releases.json: what the About page lists and what a script can poll."""
+def index(store: Store, listed: list[ReleaseEntry] | None = None) -> dict:
+    """releases.json: every release, its status and addresses, for scripts to poll."""
     live = store.current()
+    listed = entries(store) if listed is None else listed
     return {"live": live, "latest": {name: latest_url(name) for name in next(
-                (e.files for e in entries(store) if e.version == live), ())},
+                (e.files for e in listed if e.version == live), ())},
             "feeds": {lang: feed_url(lang) for lang in FEEDS},
             "releases": [{"version": e.version, "published": e.created_at, "data_through": e.data_through,
                           "status": e.status, "rolled_back_at": e.rolled_back_at, "note": e.note,
-                          "synthetic": e.synthetic, "files": e.urls()} for e in entries(store)]}
+                          "synthetic": e.synthetic, "files": e.urls()} for e in listed]}
 
 
 # ---- writing ---------------------------------------------------------------------------------------------
@@ -248,7 +249,7 @@ def refresh(store: Store) -> None:
     root = public_root(store)
     for folder in (root, root / RELEASES, root / CHANGES):
         folder.mkdir(mode=0o755, parents=True, exist_ok=True)
-        os.chmod(folder, 0o711 if folder.name == CHANGES else 0o755)
+        os.chmod(folder, 0o755)  # nginx's workers read the tree as another user, whatever the umask
     _clean(root)
     for n in store.numbers():
         _write_release(store, n)
@@ -257,7 +258,7 @@ def refresh(store: Store) -> None:
     for lang, name in FEEDS.items():
         _write_file(root / name, feed.atom(listed, {e.version: changes(store, e.version) for e in listed}, lang,
                                             feed_url(lang)))
-    _write_file(root / INDEX, (json.dumps(index(store), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    _write_file(root / INDEX, (json.dumps(index(store, listed), ensure_ascii=False, indent=2) + "\n").encode())
 
 
 def up_to_date(store: Store) -> bool:
