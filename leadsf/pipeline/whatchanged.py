@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable
 
+import duckdb
+
 from leadsf import i18n
 from leadsf.i18n import t
 from leadsf.stats.highlights import Highlight, highlights
@@ -31,6 +33,8 @@ def release_statements(store: Store, version: int) -> dict[str, list[str]]:
     try:
         items = highlights(rel.run("highlights_input"), limit=LIMIT)
         frame = rel.run("areas_for_kind", kind="property_crime")
+    except duckdb.CatalogException:  # a release from before one of Home's measures existed: nothing to state
+        return {lang: [] for lang in i18n.LANGUAGES}
     finally:
         rel.con.close()
     names = dict(zip(frame["area_id"], frame["name"]))

@@ -150,3 +150,17 @@ def test_an_address_never_leaves_the_public_tree(published_sample, tmp_path):
     for address in ("../audit.log", "releases/1/../../../audit.log", "/etc/passwd", "latest/referrals.csv\x00",
                     "releases/1/manifest.json", ".changes/1.json", "releases/1/referrals.parquet", ""):
         assert opendata.resolve(root, address) is None, address
+
+
+def test_a_release_without_one_of_homes_tables_still_gets_its_folder(store):
+    """A release from before a measure family existed lacks its table: it has nothing to state in the feed,
+    and its folder and entry are made all the same."""
+    from leadsf.pipeline import opendata
+
+    root = opendata.public_root(store)
+    shutil.rmtree(root)
+    (store.release_dir(1) / "property_crime.parquet").unlink()
+    opendata.refresh(store)
+    assert opendata.changes(store, 1) == {"en": [], "es": []}
+    assert "property_crime.csv" not in {p.name for p in (root / "releases" / "1").iterdir()}
+    assert opendata.up_to_date(store) and opendata.entries(store)[0].version == 1
