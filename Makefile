@@ -34,8 +34,9 @@ nginx:
 	  { $$SUDO apt-get install -y -qq libnginx-mod-http-brotli-filter >/dev/null 2>&1 || \
 	    echo "no libnginx-mod-http-brotli-filter here: static files are gzip-compressed only"; }; }
 
+# app.py: dashboard.py plus the /data/ open-data addresses nginx serves in `make serve`.
 run: install
-	$(BIN)/streamlit run dashboard.py
+	$(BIN)/streamlit run app.py
 
 # The production arrangement on this machine: nginx on PORT in front of WORKERS app processes and the staff
 # process, one LEADSF_DATA_DIR; foreground, Ctrl-C stops all of it (deploy/serve.py).

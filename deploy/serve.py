@@ -39,6 +39,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deploy import site, warm  # noqa: E402
+from leadsf.pipeline import opendata  # noqa: E402
+from leadsf.pipeline.store import Store  # noqa: E402
 
 ROOT = site.ROOT
 STOP_TIMEOUT = 10.0
@@ -173,11 +175,13 @@ class Arrangement:
             staff=f"127.0.0.1:{self.staff.port if self.staff else free_port()}",
             listen=f"{self.host}:{self.port}", static_listen=f"127.0.0.1:{free_port()}",
             cache_dir=str(prefix / "cache"), access_log=str(prefix / "access.log"),
+            public_dir=str(self.data_dir / opendata.PUBLIC),
         ).render())
         user = None
         if os.geteuid() == 0:  # nginx's workers drop root; Debian's nginx package runs them as www-data
             user = "www-data www-data" if _has_user("www-data") else "nobody nogroup"
-            if not _reachable_by_others(prefix):
+            # It reads the store's public tree too (/data/), which may sit below a private directory as well.
+            if not _reachable_by_others(prefix) or not _reachable_by_others(self.data_dir):
                 user = "root root"
         conf = prefix / "nginx.conf"
         conf.write_text(site.main_conf(prefix, conf_site, user=user, workers="1"))
@@ -222,6 +226,8 @@ class Arrangement:
             self._warm(self.apps[0])
             with ThreadPoolExecutor(max_workers=len(self.apps)) as pool:
                 list(pool.map(self._warm, self.apps[1:]))
+            # An older store has releases but no /data/ tree yet; a publish or rollback keeps it up to date.
+            opendata.ensure(Store(self.data_dir))
             self.nginx = self._start_nginx()
         except BaseException:
             self.stop()

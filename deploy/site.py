@@ -18,6 +18,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from leadsf.pipeline import opendata  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TEMPLATE = HERE / "leadsf.nginx.in"
@@ -113,6 +118,7 @@ class Site:
     cache_dir: str = "/var/cache/nginx/leadsf"
     access_log: str = "/var/log/nginx/leadsf.access.log"
     brotli: bool | None = None              # None: use it when Debian's brotli module is installed
+    public_dir: str = "/var/lib/leadsf/public"  # the store's open-data tree (leadsf.pipeline.opendata)
     root: Path = field(default=ROOT)
 
     def render(self) -> str:
@@ -129,6 +135,8 @@ class Site:
             "MAX_UPLOAD_MB": str(max_upload_mb(self.root)), "MAX_BODY": client_max_body_size(self.root),
             "CSP": content_security_policy(), "TITLE": TITLE, "DESCRIPTION": _nginx_string(DESCRIPTION),
             "ROBOTS": _nginx_string(ROBOTS.read_text(encoding="utf-8")),
+            "PUBLIC_DIR": self.public_dir.rstrip("/"), "HEAD_LINKS": _nginx_string(opendata.head_tags()),
+            "CACHE_RELEASE": opendata.CACHE_RELEASE, "CACHE_MOVING": opendata.CACHE_MOVING,
         }
         text = TEMPLATE.read_text(encoding="utf-8")
         return re.sub(r"@@([A-Z_]+)@@", lambda m: values[m.group(1)], text)
@@ -169,9 +177,11 @@ def main(argv=None) -> int:
     ap.add_argument("--static-listen", default="127.0.0.1:8499")
     ap.add_argument("--cache-dir", default="/var/cache/nginx/leadsf")
     ap.add_argument("--access-log", default="/var/log/nginx/leadsf.access.log")
+    ap.add_argument("--public-dir", default="/var/lib/leadsf/public",
+                    help="the release store's open-data tree, $LEADSF_DATA_DIR/public, served at /data/")
     args = ap.parse_args(argv)
     sys.stdout.write(Site(args.servers, args.staff, args.listen, args.server_name, args.static_listen,
-                          args.cache_dir, args.access_log).render())
+                          args.cache_dir, args.access_log, public_dir=args.public_dir).render())
     return 0
 
 

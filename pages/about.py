@@ -8,7 +8,7 @@ import streamlit as st
 
 from leadsf import config
 from leadsf.i18n import t
-from leadsf.pipeline import contract
+from leadsf.pipeline import contract, opendata
 from leadsf.pipeline.export import FIELD_HELP, bundle_zip
 from leadsf.pipeline.store import Store
 from leadsf.site import ui
@@ -88,6 +88,20 @@ def _history_table(numbers: tuple[int, ...]) -> str | None:
                                        for h in history]))
 
 
+@ui.per_release
+def _open_data_releases(numbers: tuple[int, ...]) -> list[str]:
+    """One line per release with its permanent addresses, newest first; like the history, keyed by the
+    releases held and (ui.per_release) the live one, so a rollback shows at once."""
+    lines = []
+    for entry in opendata.entries(Store()):
+        status = t(f"opendata.{entry.status}", date=(entry.rolled_back_at or "")[:10])
+        through = ui.month_label(entry.data_through) if entry.data_through else "–"
+        links = " · ".join(f"[{name}]({url})" for name, url in entry.urls().items())
+        lines.append(t("opendata.release_line", version=entry.version, published=entry.created_at[:10],
+                       through=through, status=status) + "  \n" + links)
+    return lines
+
+
 def _sections(sections: list[tuple[str, str, str]]) -> None:
     for title, text, table in sections:
         st.subheader(title)
@@ -135,6 +149,12 @@ def render() -> None:
         ui.empty_state("ui.no_release")
         return
     ui.text_table(history)
+
+    st.header(t("opendata.releases_title"))
+    st.markdown(t("opendata.releases_text", feed=opendata.feed_url("en"), feed_es=opendata.feed_url("es"),
+                  index=opendata.URL_PREFIX + opendata.INDEX))
+    for line in _open_data_releases(tuple(store.numbers())):
+        st.markdown(line)
 
     st.header(t("about.download_title"))
     st.markdown(t("about.download_text"))

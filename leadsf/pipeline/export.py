@@ -13,6 +13,8 @@ from . import contract
 from .downloads import to_csv
 from .store import PUBLIC_TABLES, Store
 
+PACKAGE = "datapackage.json"
+
 FIELD_HELP = {
     "period": ("string", "Month (YYYY-MM), quarter (YYYY-Qn) or year (YYYY)."),
     "area_id": ("string", "Area the count is for; 'city' is the whole of the areas together."),
@@ -104,20 +106,21 @@ def _schema(frame: pd.DataFrame, name: str) -> dict:
     return {"fields": fields, "missingValues": [""]}
 
 
-def write_bundle(store: Store, version: int, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+def bundle(store: Store, version: int) -> dict[str, bytes]:
+    """The bundle of one release as file name -> bytes: one CSV per public table it holds, then
+    datapackage.json. `export DIR`, the About page's zip and the permanent /data/ addresses
+    (leadsf.pipeline.opendata) all write these bytes, so a table cited from one is the table in the others."""
     manifest = store.manifest(version)
-    resources, written = [], []
+    resources, files = [], {}
     for name in PUBLIC_TABLES:
         path = store.release_dir(version) / f"{name}.parquet"
         if not path.exists():
             continue
         frame = public_frame(pd.read_parquet(path), name)
-        target = folder / f"{name}.csv"
-        target.write_bytes(to_csv(frame))
-        written.append(target)
+        file_name = f"{name}.csv"
+        files[file_name] = to_csv(frame)
         resources.append({
-            "name": name.replace("_", "-"), "path": target.name, "format": "csv", "mediatype": "text/csv",
+            "name": name.replace("_", "-"), "path": file_name, "format": "csv", "mediatype": "text/csv",
             "encoding": "utf-8", "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
             "description": (contract.extract_kind(name).description if name in contract.EXTRACTS
                             else "Areas and populations used in this release."),
@@ -135,9 +138,18 @@ def write_bundle(store: Store, version: int, folder: Path) -> list[Path]:
                       "title": "Open Data Commons Public Domain Dedication and License v1.0"}],
         "resources": resources,
     }
-    target = folder / "datapackage.json"
-    target.write_text(json.dumps(package, indent=2) + "\n", encoding="utf-8")
-    return [*written, target]
+    files[PACKAGE] = (json.dumps(package, indent=2) + "\n").encode("utf-8")
+    return files
+
+
+def write_bundle(store: Store, version: int, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for file_name, data in bundle(store, version).items():
+        target = folder / file_name
+        target.write_bytes(data)
+        written.append(target)
+    return written
 
 
 def bundle_zip(store: Store, version: int, scratch: Path) -> bytes:

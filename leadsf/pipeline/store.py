@@ -234,6 +234,7 @@ class Store:
             manifest = self.manifest(n)
             self.log("published", who=who, release=n, files=files, note=note,
                      withheld=manifest["audit"]["withheld_cells"], refused_tables=len(manifest["refused"]))
+            self._publish_open_data()
             return manifest
 
     def _write(self, new: dict, built: cohorts.Built, who: str, note: str, synthetic: bool) -> int:
@@ -299,7 +300,19 @@ class Store:
                 self._audit_pair(n, live)
             self._switch(n)
             self.log("rollback", who=who, release=n, previous=live)
+            self._publish_open_data()
             return self.manifest(n)
+
+    def _publish_open_data(self) -> None:
+        """The /data/ tree (leadsf.pipeline.opendata) follows the release just switched to. The release is
+        live already: a failure here is logged, and the next publish, rollback or start builds what is
+        missing (opendata.ensure)."""
+        from . import opendata  # it builds on this module, so it is imported when first used
+
+        try:
+            opendata.refresh(self)
+        except Exception as exc:  # noqa: BLE001 - the live release must not look refused
+            self.log("open_data_failed", release=self.current(), reason=f"{type(exc).__name__}: {exc}")
 
     def _audit_pair(self, n: int, live: int) -> None:
         """Readers have seen the live release; re-publishing n must not let the two be subtracted."""

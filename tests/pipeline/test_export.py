@@ -1,6 +1,8 @@
 """The open-data bundle validates as a Frictionless Data Package; downloads.to_csv writes exact bytes."""
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 import pytest
 
@@ -73,3 +75,92 @@ def test_cohort_tables_described(bundle):
     assert set(outcome_fields["group"]["constraints"]["enum"]) == {"comparison", "lead"}
     costs = pd.read_csv(folder / "costs.csv", dtype=str, keep_default_na=False)
     assert (costs.loc[costs["item_type"] == "unit_cost", "source"] != "").all()
+
+
+# ---- the same bundle at permanent addresses (leadsf.pipeline.opendata) ------------------------------------
+def test_the_public_tree_holds_exactly_the_export(published_sample, tmp_path):
+    from leadsf.pipeline import opendata
+    from leadsf.pipeline.export import bundle
+
+    store = Store(published_sample)
+    written = {p.name: p.read_bytes() for p in write_bundle(store, 1, tmp_path)}
+    folder = opendata.public_root(store) / "releases" / "1"
+    assert written == bundle(store, 1) == {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert oct(folder.stat().st_mode & 0o777) == "0o755"
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in folder.iterdir())  # nginx reads as another user
+
+
+def test_a_failed_refresh_leaves_the_release_live_and_the_tree_whole(store, monkeypatch):
+    """The release is live before the tree is written: a failure is logged, nothing half-written is
+    served, and the next start (opendata.ensure) builds what is missing."""
+    from leadsf.pipeline import export, opendata
+    from leadsf.pipeline.store import Upload
+    from tests.site.test_staff import bumped_referrals
+
+    root = opendata.public_root(store)
+    latest_before = (root / "latest" / "referrals.csv").read_bytes()
+    feed_before = (root / "releases.atom").read_bytes()
+    real = export.bundle
+
+    class DiskFills(dict):
+        """The first file is written, then the disk is full."""
+        def items(self):
+            yield next(iter(super().items()))
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "bundle", lambda st, version: DiskFills(real(st, version)))
+    manifest = store.publish([Upload("referrals.csv", bumped_referrals()[0])], who="test", note="second")
+    assert store.current() == manifest["version"] == 2
+    assert store.audit_log()[-1]["event"] == "open_data_failed"
+    assert "No space left" in store.audit_log()[-1]["reason"]
+    assert not (root / "releases" / "2").exists() and not list((root / "releases").glob(".tmp-*"))
+    assert (root / "latest" / "referrals.csv").read_bytes() == latest_before
+    assert (root / "releases.atom").read_bytes() == feed_before
+    assert not opendata.up_to_date(store)
+    monkeypatch.setattr(export, "bundle", real)
+    assert opendata.ensure(store) and opendata.up_to_date(store)
+    assert (root / "latest" / "referrals.csv").read_bytes() == real(store, 2)["referrals.csv"]
+
+
+def test_a_rolled_back_release_stays_rolled_back_after_a_later_publish(store):
+    from leadsf.pipeline import opendata
+    from leadsf.pipeline.store import Upload
+    from tests.site.test_staff import bumped_referrals
+
+    store.publish([Upload("referrals.csv", bumped_referrals(2)[0])], who="test", note="second")
+    store.rollback(1, who="test")
+    store.publish([Upload("referrals.csv", bumped_referrals(4)[0])], who="test", note="third")
+    assert {n: s for n, (s, _) in opendata.statuses(store).items()} == {3: "live", 2: "rolled_back",
+                                                                        1: "earlier"}
+    index = opendata.index(store)
+    assert [r["status"] for r in index["releases"]] == ["live", "rolled_back", "earlier"]
+    assert index["latest"]["referrals.csv"] == "/data/latest/referrals.csv"
+
+
+def test_an_address_never_leaves_the_public_tree(published_sample, tmp_path):
+    """Even a link planted inside the tree (a mistake on the server) is not followed out of it."""
+    from leadsf.pipeline import opendata
+
+    root = tmp_path / "public"
+    shutil.copytree(opendata.public_root(Store(published_sample)), root, symlinks=True)
+    (root / "releases" / "7").mkdir()
+    (root / "releases" / "7" / "referrals.csv").symlink_to(published_sample / "audit.log")
+    assert opendata.resolve(root, "releases/7/referrals.csv") is None
+    assert opendata.resolve(root, "latest/referrals.csv").path == (root / "latest/referrals.csv").resolve()
+    for address in ("../audit.log", "releases/1/../../../audit.log", "/etc/passwd", "latest/referrals.csv\x00",
+                    "releases/1/manifest.json", ".changes/1.json", "releases/1/referrals.parquet", ""):
+        assert opendata.resolve(root, address) is None, address
+
+
+def test_a_release_without_one_of_homes_tables_still_gets_its_folder(store):
+    """A release from before a measure family existed lacks its table: it has nothing to state in the feed,
+    and its folder and entry are made all the same."""
+    from leadsf.pipeline import opendata
+
+    root = opendata.public_root(store)
+    shutil.rmtree(root)
+    (store.release_dir(1) / "property_crime.parquet").unlink()
+    opendata.refresh(store)
+    assert opendata.changes(store, 1) == {"en": [], "es": []}
+    assert "property_crime.csv" not in {p.name for p in (root / "releases" / "1").iterdir()}
+    assert opendata.up_to_date(store) and opendata.entries(store)[0].version == 1

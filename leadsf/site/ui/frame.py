@@ -9,6 +9,7 @@ import streamlit as st
 
 from leadsf import config, i18n
 from leadsf.i18n import t
+from leadsf.pipeline import opendata
 from leadsf.pipeline.db import PublicRelease
 from leadsf.site import nav
 
@@ -131,9 +132,28 @@ def page_start(namespace: str) -> PublicRelease | None:
     return rel
 
 
+# The public table behind each source line, by its key: the line links to that table's permanent CSV in the
+# release shown (leadsf.pipeline.opendata). A page's own measure family is its namespace; the others are here.
+# tests/site/test_open_data_links.py checks every source key the code uses against a release's tables.
+SOURCE_TABLES = {
+    "home.source_referrals": "referrals", "home.source_engaged": "engagement",
+    "home.source_overdose_deaths": "overdoses", "home.source_residential_burglary": "property_crime",
+    "referrals.source_engagement": "engagement", "cost.source": "costs",
+}
+
+
+def source_table(source_key: str) -> str:
+    if source_key in SOURCE_TABLES:
+        return SOURCE_TABLES[source_key]
+    namespace, _, name = source_key.partition(".")
+    return name.removeprefix("source_") if namespace == "maps" else namespace
+
+
 def data_note(rel: PublicRelease, source_key: str) -> None:
-    """Source and "data as of" under every chart."""
-    st.caption(t("ui.source", source=t(source_key)) + " · " + release_note(rel))
+    """Source, "data as of" and the permanent address of the table under every chart."""
+    url = opendata.release_url(rel.version, f"{source_table(source_key)}.csv")
+    st.caption(t("ui.source", source=t(source_key)) + " · " + release_note(rel)
+               + f" · [{t('opendata.csv_link')}]({url})")
 
 
 def empty_state(message_key: str = "ui.empty", *, offers: tuple[Offer | None, ...] = (), offer_key: str = "",

@@ -9,6 +9,7 @@ import streamlit as st
 
 from leadsf import config
 from leadsf.i18n import t
+from leadsf.pipeline.whatchanged import statement
 from leadsf.stats.highlights import change, highlights, window_total
 
 from .data import live, query_release
@@ -78,11 +79,6 @@ def render_highlights(limit: int = 5) -> list:
     for item in items:
         area = t("filters.whole_area") if item.area == "city" else area_names("property_crime").get(item.area,
                                                                                                      item.area)
-        direction = t("filters.rose") if item.change > 0 else t("filters.fell")
-        measure_key = item.measure.replace(".", "_")
-        st.markdown("- " + t("filters.highlight_line", measure=t(f"filters.m_{measure_key}"),
-                                area=area, direction=direction, change=f"{abs(item.change):.0%}",
-                                period=item.period, previous_period=item.previous_period,
-                                recent=number(item.recent), previous=number(item.previous)))
+        st.markdown("- " + statement(item, area=area, number=number))  # the release feed says the same
     st.caption(t("filters.highlights_method"))
     return items
