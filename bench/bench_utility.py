@@ -38,7 +38,7 @@ def sample_uploads(revise_last: int = 0) -> list[Upload]:
     uploads = []
     for p in sorted(config.SAMPLE_DIR.glob("*.csv")):
         frame = pd.read_csv(p, dtype=str, keep_default_na=False)
-        if revise_last:
+        if revise_last and "month" in frame:  # table-shaped extracts (cohorts) have no months
             last = sorted(frame["month"].unique())[-revise_last:]
             recent = frame["month"].isin(last)
             counts = frame.loc[recent, "count"].astype(int)
@@ -51,6 +51,8 @@ def candidate_cells(store: Store, n: int) -> pd.DataFrame:
     """Every cell the release could have published (before tables were dropped), with its true value."""
     out = []
     for name, extract in store.raw_extracts(n).items():
+        if name not in contract.KINDS:  # table-shaped extracts (cohorts, costs) have their own tables
+            continue
         kind = contract.kind(name)
         bset = areas.boundary_set(extract.boundary_set)
         pub = areas.publication_areas(bset, kind.needs_large_areas)
