@@ -537,9 +537,30 @@ def public_table(kind: contract.Kind, cells: pd.DataFrame, population: dict[str,
                            if s.name == "period_type" else s).reset_index(drop=True)
 
 
+def backbone_gaps(candidates: pd.DataFrame, published: pd.DataFrame) -> dict:
+    """What a visitor misses of the backbone series (config.BACKBONE), from every candidate cell (true values)
+    and the published cells (with `hidden`): years above suppress_max withheld or not published, quarters
+    withheld, and quarters not published in a year where another quarter of the same series is shown."""
+    k = config.get("suppress_max")
+    c = candidates[suppression_cost.backbone(candidates)]
+    c = c.merge(published[KEY + ["hidden"]], on=KEY, how="left")
+    shown = c["hidden"].eq(False)
+    years = c[(c["period_type"] == "year") & (c["value"] > k) & ~shown]
+    quarters = c[c["period_type"] == "quarter"]
+    year_of = quarters["period"].str[:4]
+    any_shown = shown[quarters.index].groupby([quarters["kind"], quarters["series"], year_of]).transform("any")
+    beside = quarters[quarters["hidden"].isna() & any_shown]
+
+    def listed(frame: pd.DataFrame) -> list[str]:
+        return [f"{r.kind} {r.series or 'total'} {r.period}" for r in frame.itertuples()]
+
+    return {"years_missing": listed(years), "quarters_withheld": listed(quarters[quarters["hidden"].eq(True)]),
+            "quarters_left_out_beside_shown": listed(beside)}
+
+
 def build(extracts: dict, previous_cells: pd.DataFrame | None = None) -> Built:
     """extracts: kind name -> leadsf.pipeline.extracts.Extract (all four kinds)."""
-    all_cells, refusals, area_rows, kinds_summary = [], [], [], {}
+    all_cells, refusals, area_rows, kinds_summary, candidates = [], [], [], {}, []
     populations: dict[str, dict[str, int]] = {}
     for name, extract in sorted(extracts.items()):
         kind = contract.kind(name)
@@ -552,6 +573,7 @@ def build(extracts: dict, previous_cells: pd.DataFrame | None = None) -> Built:
         area_rows.append({"kind": name, "boundary_set": bset.name, "area_id": areas.TOTAL_ID,
                           "name": bset.total_name, "population": bset.total_population})
         cells = kind_cells(kind, extract.frame, [a.area_id for a in pub], pub_map)
+        candidates.append(cells)
         cells, by_year = split_backbone_quarters(cells)
         cells, dropped = drop_sparse_tables(cells)
         refusals += by_year + dropped
@@ -561,6 +583,7 @@ def build(extracts: dict, previous_cells: pd.DataFrame | None = None) -> Built:
                                "last_month": extract.frame["month"].max()}
     cells = pd.concat(all_cells, ignore_index=True)
     cells, more, audit = protect(cells, previous_cells)
+    audit["backbone"] = backbone_gaps(pd.concat(candidates, ignore_index=True), cells)
     refusals += more
     tables = {name: public_table(contract.kind(name), cells, populations[name]) for name in extracts}
     tables["areas"] = pd.DataFrame(area_rows)
