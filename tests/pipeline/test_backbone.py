@@ -162,3 +162,16 @@ def test_profile_default_on_the_sample_has_the_most_non_zero_figures_of_the_late
     assert ranked["area_id"].iloc[0] == best
     # The area the issue met the profile opening on has withheld and zero figures: it is not the default.
     assert best != "rest"
+
+
+def test_export_withholds_no_more_and_shows_no_fewer_cells_than_before(published_sample, tmp_path):
+    """Keeping the county's totals costs the reader nothing elsewhere: on the sample the export withholds at most
+    the 851 cells and shows at least the 6,203 it did before the backbone (bench/bench_utility.py)."""
+    from leadsf.pipeline import export
+
+    store = Store(published_sample)
+    files = export.write_bundle(store, 1, tmp_path / "bundle")
+    frames = [pd.read_csv(f, dtype=str, keep_default_na=False) for f in files if f.stem in contract.KINDS]
+    withheld = sum(int((f["withheld"] == "true").sum()) for f in frames)
+    visible = sum(int((f["withheld"] == "false").sum()) for f in frames)
+    assert withheld <= 851 and visible >= 6203, (withheld, visible)
