@@ -62,3 +62,34 @@ def test_rates_are_not_divided():
     fig = charts.trend(series, x="period", y="rate", series=None, title="t", y_title="y")
     years = [tr for tr in fig.data if tr.legendgroup == "years_as_years"][0]
     assert np.nanmax(np.asarray(years.y, dtype=float)) == 42.0
+
+
+def test_a_county_line_among_others_draws_its_unpublished_years_as_years():
+    """The area profile's quarterly chart: the area by quarter, the county by quarter where published and by
+    year (trends.years_without_quarters) where not."""
+    county = history()
+    fill = trends.years_without_quarters(county)
+    assert list(fill["period"]) == ["2014", "2015", "2016"]
+    county = pd.concat([county[county["period_type"] == "quarter"], fill]).assign(where="county")
+    area = county[county["period_type"] == "quarter"].assign(where="area", count=lambda f: f["count"] - 5)
+    fig = charts.trend(pd.concat([area, county]).sort_values("period"), x="period", y="count", series="where",
+                       title="t", y_title="y", year_scale=0.25)
+    steps = [tr for tr in fig.data if tr.legendgroup == "years_as_years"]
+    assert len(steps) == 1 and steps[0].line.color == fig.data[-2].line.color  # drawn in the county's colour
+    assert sorted({str(v)[:4] for v in steps[0].x}) == ["2014", "2015", "2016"]
+
+
+def test_area_profile_by_quarter_draws_the_countys_unpublished_years_as_years(store):
+    """On the sample the county's referral quarters of several years are not published (one quarter of each is
+    1 to 10): the profile's quarterly referrals chart draws those years as years on the county's line."""
+    import json
+
+    from tests.site.test_pages_public import run_page
+
+    at = run_page("area_profile", {"area": "87507"})
+    at.radio(key="grain_referrals").set_value("quarter").run()
+    assert not at.exception, [e.value for e in at.exception]
+    figs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    steps = [tr for f in figs for tr in f["data"] if tr.get("legendgroup") == "years_as_years"]
+    assert steps, "no year drawn as a year on the quarterly chart"
+    assert any("2018" in str(x) for tr in steps for x in tr["x"])

@@ -45,6 +45,14 @@ def _quarters_and_years(frame: pd.DataFrame, value: str) -> pd.DataFrame | None:
     return pd.concat([shown, fill]).sort_values("period")
 
 
+def years_without_quarters(frame: pd.DataFrame) -> pd.DataFrame:
+    """The year rows of `frame` (one series) whose year has none of its quarters in it: the years a quarterly
+    chart draws as years (charts.trend) instead of leaving a hole."""
+    years = frame[frame["period_type"] == "year"]
+    with_quarters = set(frame.loc[frame["period_type"] == "quarter", "period"].str[:4])
+    return years[~years["period"].isin(with_quarters)]
+
+
 def years_shown_as_years(series: pd.DataFrame, grain: str | None) -> list[str]:
     """The years drawn as a year in a quarterly series (a mixed-grain trend)."""
     if grain != "quarter" or series.empty:
