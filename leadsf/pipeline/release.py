@@ -342,9 +342,9 @@ def _table_to_drop(system: _System, problem: suppression.Problem, exc: suppressi
 
     When one line gives the count away, any table with a cell on that line removes it; otherwise the tables
     with a cell on a line through the count are tried, and one whose loss lets the audit pass is preferred.
-    Among them: least dear (`dear`: headline counts, a backbone year above them all), then fewest shown counts lost, then the lowest level in the
-    hierarchies (suppression_cost.levels: months, areas, categories and parts first), then the count's own
-    table."""
+    Among them: the least dear (`dear`: its headline counts, a backbone year above them all), then fewest
+    shown counts lost, then the lowest level in the hierarchies (suppression_cost.levels: months, areas,
+    categories and parts first), then the count's own table."""
     lines = [exc.line] if exc.line is not None else problem.lines_of[exc.variable]
     members = {exc.variable} | {v for li in lines for v in (*problem.lines[li][0], problem.lines[li][1])}
     rows = np.flatnonzero(published & np.isin(system.var_of_new, list(members)))
@@ -382,7 +382,7 @@ def _why_dropped(system: _System, problem: suppression.Problem, exc: suppression
             "by subtraction")
 
 
-def parts_given_way(cells: pd.DataFrame, published: np.ndarray, hidden: np.ndarray, dear: np.ndarray
+def parts_given_way(cells: pd.DataFrame, published: np.ndarray, hidden: np.ndarray, headline: np.ndarray
                     ) -> list[str]:
     """Where a headline whole and one of its parts (a drug, a category) differ by 1 to suppress_max, the part
     is withheld or not published and the whole stays: one line per part table and whole saying which part gave
@@ -396,12 +396,12 @@ def parts_given_way(cells: pd.DataFrame, published: np.ndarray, hidden: np.ndarr
     periods = cells["period"].to_numpy()
     found: dict[tuple[str, str, str], list[str]] = {}
     for part, whole in relations:
-        if not (dear[whole] and published[whole] and not hidden[whole]
-                and 1 <= values[whole] - values[part] <= k and values[part] > k):
+        whole_shown = headline[whole] and published[whole] and not hidden[whole]
+        if not whole_shown or values[part] <= k or not 1 <= values[whole] - values[part] <= k:
+            continue
+        if published[part] and not hidden[part]:  # cannot happen once the audit has passed
             continue
         how = "withheld" if published[part] else "not published"
-        if published[part] and not hidden[part]:
-            continue
         found.setdefault((tid[part], how, tid[whole]), []).append(periods[part])
     return [f"{part}: {how} for {', '.join(sorted(set(ps)))}, as it and {whole} differ by 1 to {k} there "
             "(the part gives way, never the whole)" for (part, how, whole), ps in sorted(found.items())]

@@ -60,7 +60,7 @@ def test_rates_are_not_divided():
     frame = history().assign(rate=lambda f: f["count"] * 1.0)
     series, _, _ = trends.trend_series(frame, WINDOW, "rate", mixed=True)
     fig = charts.trend(series, x="period", y="rate", series=None, title="t", y_title="y")
-    years = [tr for tr in fig.data if tr.legendgroup == "years_as_years"][0]
+    years = next(tr for tr in fig.data if tr.legendgroup == "years_as_years")
     assert np.nanmax(np.asarray(years.y, dtype=float)) == 42.0
 
 
