@@ -33,7 +33,15 @@ class Refusal:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.table}: not published ({self.reason}); publish it by quarter or year, or on larger areas"
+        return f"{self.table}: not published ({self.reason}){advice(self.reason)}"
+
+
+def advice(reason: str) -> str:
+    """What the data steward can do about a table not published; nothing where a part gave way to its whole
+    or a year's county quarters to the year, which is the rule working, not a gap to fill."""
+    if reason.startswith(("gives way", "one of its quarters")):
+        return ""
+    return "; publish it by quarter or year, or on larger areas"
 
 
 @dataclass
@@ -51,8 +59,8 @@ def summarise_refusals(refusals: list[Refusal]) -> list[str]:
         table, _, year = r.table.rpartition(", ")
         reason = "too many small counts" if "of its counts are" in r.reason else r.reason
         years.setdefault((table, reason), []).append(year)
-    return [f"{table}: not published for {', '.join(sorted(ys))} ({reason}); publish it by quarter or year, "
-            "or on larger areas" for (table, reason), ys in sorted(years.items())]
+    return [f"{table}: not published for {', '.join(sorted(ys))} ({reason}){advice(reason)}"
+            for (table, reason), ys in sorted(years.items())]
 
 
 class ReleaseRefused(Exception):
