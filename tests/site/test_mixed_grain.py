@@ -93,3 +93,13 @@ def test_area_profile_by_quarter_draws_the_countys_unpublished_years_as_years(st
     steps = [tr for f in figs for tr in f["data"] if tr.get("legendgroup") == "years_as_years"]
     assert steps, "no year drawn as a year on the quarterly chart"
     assert any("2018" in str(x) for tr in steps for x in tr["x"])
+
+
+def test_a_quarterly_history_with_a_year_left_out_fills_it_with_the_year():
+    """Drawn by quarter on its own (most years by quarter), the one year without quarters is drawn as a year,
+    not left as a hole."""
+    frame = history(quarter_years=("2014", "2015", "2017", "2018"), year_only=("2016",))
+    series, grain, missing = trends.trend_series(frame, WINDOW, "count", mixed=False)
+    assert grain == "quarter" and "2016-Q1" in missing  # without mixing: a hole
+    series, grain, missing = trends.trend_series(frame, WINDOW, "count", mixed=True)
+    assert grain == "quarter" and missing == [] and trends.years_shown_as_years(series, grain) == ["2016"]

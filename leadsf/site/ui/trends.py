@@ -68,13 +68,13 @@ def trend_series(frame: pd.DataFrame, window: Window, value: str = "count", mixe
     published at all; empty when no value of `value` is published. `window` (the selected period) does not
     change what is drawn: draw_trend shades it, and the headline figures answer for it.
 
-    With `mixed` (one series), a history that would be drawn by year but has years with all four quarters
-    published is drawn by quarter, the other years as years (years_shown_as_years), so the quarters a reader
-    can have are not thrown away and no year is left out."""
+    With `mixed` (one series), a history drawn by year or quarter in which some years have all four quarters
+    published and others only the year is drawn by quarter, the other years as years (years_shown_as_years):
+    the quarters a reader can have are not thrown away, and no year is a hole."""
     grain = history_grain(frame, value)
     if grain is None:
         return frame.iloc[0:0], None, []
-    both = _quarters_and_years(frame, value) if mixed and grain == "year" else None
+    both = _quarters_and_years(frame, value) if mixed and grain in ("year", "quarter") else None
     if both is not None:
         quarters = set(both["period"]) | {f"{y}-Q{q}" for y in both.loc[both["period_type"] == "year", "period"]
                                           for q in range(1, 5)}
