@@ -1,6 +1,6 @@
 """Utility benchmark: what the privacy rules cost the reader, on the sample and on a revision of it.
 
-    /work/venv/bin/python bench/bench_utility.py [--json PATH]
+    .venv/bin/python bench/bench_utility.py [--json PATH] [--baseline EARLIER.json]
 
 Release 1 is the bundled sample; release 2 is the same sample with its last three months revised upward
 (every count c in them becomes c + ceil(c / 10), which keeps part <= whole), published on top of release 1
@@ -8,6 +8,8 @@ so that the audit runs against both. For each release it prints:
   - headline cells: whole-area, top-level cells (referrals over all pathways and agencies, overdoses of any
     drug per outcome, property crime over all offences, each engagement measure) by quarter or year whose
     true value is 11 or more: how many there are, how many are withheld, how many are not published at all;
+  - the backbone series (config.BACKBONE, whole county): yearly totals of 11 or more withheld or not
+    published, quarters withheld, quarters not published in a year where another quarter is shown;
   - withheld and visible cells in the export (`python -m leadsf export`), primary (1-10) and complementary
     withheld cells, complementary per primary and by level (area level x period type x total/breakdown);
   - the sum of the true values withheld (all, and complementary only) and the publish time in seconds (wall
@@ -38,7 +40,7 @@ def sample_uploads(revise_last: int = 0) -> list[Upload]:
     uploads = []
     for p in sorted(config.SAMPLE_DIR.glob("*.csv")):
         frame = pd.read_csv(p, dtype=str, keep_default_na=False)
-        if revise_last:
+        if revise_last and "month" in frame:  # table-shaped extracts (cohorts) have no months
             last = sorted(frame["month"].unique())[-revise_last:]
             recent = frame["month"].isin(last)
             counts = frame.loc[recent, "count"].astype(int)
@@ -51,6 +53,8 @@ def candidate_cells(store: Store, n: int) -> pd.DataFrame:
     """Every cell the release could have published (before tables were dropped), with its true value."""
     out = []
     for name, extract in store.raw_extracts(n).items():
+        if name not in contract.KINDS:  # table-shaped extracts (cohorts, costs) have their own tables
+            continue
         kind = contract.kind(name)
         bset = areas.boundary_set(extract.boundary_set)
         pub = areas.publication_areas(bset, kind.needs_large_areas)
@@ -88,6 +92,7 @@ def measure(store: Store, n: int, seconds: float) -> dict:
     comp = published[hidden & ~primary]
     by_level = level_of(comp).value_counts().sort_index()
     manifest = store.manifest(n)
+    gaps = release.backbone_gaps(candidates, published)
     return {
         "release": n,
         "publish_seconds": round(seconds, 2),
@@ -97,6 +102,11 @@ def measure(store: Store, n: int, seconds: float) -> dict:
         "headline_withheld_list": [
             f"{r.kind} {r.series or 'total'} {r.period} = {r.value}"
             for r in merged[head & merged["hidden"].eq(True)].itertuples()][:12],
+        "backbone_years_missing": len(gaps["years_missing"]),
+        "backbone_quarters_withheld": len(gaps["quarters_withheld"]),
+        "backbone_quarters_left_out_beside_shown": len(gaps["quarters_left_out_beside_shown"]),
+        "backbone_list": [*gaps["years_missing"], *gaps["quarters_withheld"],
+                          *gaps["quarters_left_out_beside_shown"]][:12],
         "export_withheld": withheld_export,
         "export_visible": visible_export,
         "primary": int(primary.sum()),
@@ -124,9 +134,20 @@ def run() -> list[dict]:
     return results
 
 
-def print_table(results: list[dict]) -> None:
+def print_table(results: list[dict], baseline: list[dict] | None = None) -> None:
+    """The figures of each variant; with `baseline` (the JSON of an earlier run, e.g. on main), each
+    variant's earlier figure beside it."""
+    if baseline:
+        earlier = {r["variant"]: r for r in baseline}
+        results = [col for r in results for col in (
+            {**earlier.get(r["variant"], {}), "variant": "was", "complementary_by_level":
+             earlier.get(r["variant"], {}).get("complementary_by_level", {}), "headline_withheld_list": [],
+             "backbone_list": []}, r)]
     rows = [("headline cells (whole area, top level, quarter/year, >= 11)", "headline_cells"),
             ("  withheld", "headline_withheld"), ("  not published", "headline_not_published"),
+            ("backbone (config.BACKBONE): years >= 11 missing", "backbone_years_missing"),
+            ("  quarters withheld", "backbone_quarters_withheld"),
+            ("  quarters left out beside shown ones", "backbone_quarters_left_out_beside_shown"),
             ("export: withheld cells", "export_withheld"), ("export: visible cells", "export_visible"),
             ("primary (1-10) withheld", "primary"), ("complementary withheld", "complementary"),
             ("  of which whole area", "complementary_whole_area"),
@@ -136,7 +157,7 @@ def print_table(results: list[dict]) -> None:
             ("publish CPU seconds (this process)", "publish_cpu_seconds")]
     print(f"{'':<62}" + "".join(f"{r['variant']:>10}" for r in results))
     for label, key in rows:
-        print(f"{label:<62}" + "".join(f"{r[key]:>10}" for r in results))
+        print(f"{label:<62}" + "".join(f"{r.get(key, '-'):>10}" for r in results))
     levels = sorted({k for r in results for k in r["complementary_by_level"]})
     print("complementary by level:")
     for lv in levels:
@@ -144,14 +165,17 @@ def print_table(results: list[dict]) -> None:
     for r in results:
         if r["headline_withheld_list"]:
             print(f"{r['variant']}: headline cells withheld, e.g. " + "; ".join(r["headline_withheld_list"]))
+        if r.get("backbone_list"):
+            print(f"{r['variant']}: backbone figures missing, e.g. " + "; ".join(r["backbone_list"]))
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--json", help="also write the results as JSON to this path")
+    ap.add_argument("--baseline", help="JSON of an earlier run (--json) to print beside these figures")
     args = ap.parse_args(argv)
     results = run()
-    print_table(results)
+    print_table(results, json.loads(Path(args.baseline).read_text(encoding="utf-8")) if args.baseline else None)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

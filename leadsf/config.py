@@ -93,6 +93,25 @@ SETTINGS: tuple[Setting, ...] = (
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 
+# ------------------------------------------------------------------------------------------ backbone series
+# The county's own totals (DESIGN.md "The county's own totals, always"): the series a visitor reads first, at
+# whole-county level over all categories. Their yearly totals above suppress_max are always published and
+# never withheld; their quarterly totals are never withheld either: when one quarter of a year is 1 to
+# suppress_max, none of that year's county quarters are published and the charts show that year as a year.
+# Where one of them and its part (a drug, a pathway, intake after referral) differ by 1 to suppress_max, the
+# part gives way. Each entry is (kind, series label as leadsf.pipeline.release builds it: "" for a kind
+# without non-additive series).
+BACKBONE: tuple[tuple[str, str], ...] = (
+    ("referrals", ""),                               # all pathways and agencies
+    ("engagement", "measure=referred"),              # the same people, counted on the engagement table
+    ("overdoses", "outcome=fatal|drug=any"),         # any drug, each outcome
+    ("overdoses", "outcome=nonfatal_ed|drug=any"),
+    ("overdoses", "outcome=ems_naloxone|drug=any"),
+    ("property_crime", ""),                          # all offences
+)
+BACKBONE_PERIODS = ("quarter", "year")
+
+
 
 def get(name: str):
     """The value of a setting: `LEADSF_<NAME>` in the environment overrides the default."""

@@ -2,8 +2,8 @@
 
 An area id belongs to one boundary set; program and health measures are published on ZIP areas (or another
 large-area set), property crime on tracts. Domains published on other boundaries are named, not faked.
-Without ?area=, the profile opens on the area with the most published headline figures (query
-profile_coverage), never on one whose every chart would be empty. Sections: pages/sections/area_locator.py (the
+Without ?area=, the profile opens on the area with the most published non-zero headline figures of the latest
+full year (query profile_coverage), never on one whose figures read "withheld" or whose lines are zero. Sections: pages/sections/area_locator.py (the
 small map) and pages/sections/area_domain.py (one domain). Queries: profile_areas, profile_coverage, profile_series.
 """
 from __future__ import annotations
@@ -24,7 +24,8 @@ def _coverage() -> tuple[str, ...]:
 
 
 def best_covered(ids: list[str]) -> str:
-    """The area with the most published values of the profile's headline measures (ties: first listed)."""
+    """The area with the most published non-zero values of the profile's headline measures in the latest full
+    year (ties: first listed)."""
     ranked = [a for a in _coverage() if a in ids]
     return ranked[0] if ranked else ids[0]
 

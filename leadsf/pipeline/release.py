@@ -33,7 +33,15 @@ class Refusal:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.table}: not published ({self.reason}); publish it by quarter or year, or on larger areas"
+        return f"{self.table}: not published ({self.reason}){advice(self.reason)}"
+
+
+def advice(reason: str) -> str:
+    """What the data steward can do about a table not published; nothing where a part gave way to its whole
+    or a year's county quarters to the year, which is the rule working, not a gap to fill."""
+    if reason.startswith(("gives way", "one of its quarters")):
+        return ""
+    return "; publish it by quarter or year, or on larger areas"
 
 
 @dataclass
@@ -51,8 +59,8 @@ def summarise_refusals(refusals: list[Refusal]) -> list[str]:
         table, _, year = r.table.rpartition(", ")
         reason = "too many small counts" if "of its counts are" in r.reason else r.reason
         years.setdefault((table, reason), []).append(year)
-    return [f"{table}: not published for {', '.join(sorted(ys))} ({reason}); publish it by quarter or year, "
-            "or on larger areas" for (table, reason), ys in sorted(years.items())]
+    return [f"{table}: not published for {', '.join(sorted(ys))} ({reason}){advice(reason)}"
+            for (table, reason), ys in sorted(years.items())]
 
 
 class ReleaseRefused(Exception):
@@ -158,6 +166,20 @@ def drop_sparse_tables(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[Refusal]
     dropped = set(sparse_share[(sparse_share > share) & ~holds_headline.reindex(sparse_share.index)].index)
     refusals = [Refusal(t.split(":")[0], t, f"{sparse_share[t]:.0%} of its counts are 1 to {k}")
                 for t in sorted(dropped)]
+    return cells[~tid.isin(dropped)].reset_index(drop=True), refusals
+
+
+def split_backbone_quarters(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[Refusal]]:
+    """A backbone series' quarters of one year are shown together or not at all: where one of them is 1 to
+    suppress_max, that year's county quarters are not published (the year is), so no county quarter is ever
+    withheld and no quarterly chart has a hole beside shown quarters."""
+    k = config.get("suppress_max")
+    quarters = suppression_cost.backbone(cells) & (cells["period_type"] == "quarter").to_numpy()
+    tid = table_id(cells)
+    small = tid[quarters & cells["value"].between(1, k).to_numpy()]
+    dropped = sorted(set(small))
+    refusals = [Refusal(t.split(":")[0], t, f"one of its quarters is 1 to {k}: that year is shown by year, "
+                                           "never a county quarter withheld") for t in dropped]
     return cells[~tid.isin(dropped)].reset_index(drop=True), refusals
 
 
@@ -322,23 +344,23 @@ def _build_system(new: pd.DataFrame, old: pd.DataFrame | None) -> _System:
 
 
 def _table_to_drop(system: _System, problem: suppression.Problem, exc: suppression.Unprotectable,
-                   published: np.ndarray, hidden_rows: np.ndarray, tables: np.ndarray, headline_in: np.ndarray,
+                   published: np.ndarray, hidden_rows: np.ndarray, tables: np.ndarray, dear: np.ndarray,
                    grain: np.ndarray) -> int | None:
     """The published table to give up so that the count `exc` names can be protected, or None.
 
     When one line gives the count away, any table with a cell on that line removes it; otherwise the tables
     with a cell on a line through the count are tried, and one whose loss lets the audit pass is preferred.
-    Among them: fewest headline counts lost, then fewest shown counts lost, then the lowest level in the
-    hierarchies (suppression_cost.levels: months, areas, categories and parts first), then the count's own
-    table."""
+    Among them: the least dear (`dear`: its headline counts, a backbone year above them all), then fewest
+    shown counts lost, then the lowest level in the hierarchies (suppression_cost.levels: months, areas,
+    categories and parts first), then the count's own table."""
     lines = [exc.line] if exc.line is not None else problem.lines_of[exc.variable]
     members = {exc.variable} | {v for li in lines for v in (*problem.lines[li][0], problem.lines[li][1])}
     rows = np.flatnonzero(published & np.isin(system.var_of_new, list(members)))
     if not len(rows):
         return None
     own = set(tables[rows[system.var_of_new[rows] == exc.variable]])
-    shown = np.bincount(tables[published & ~hidden_rows], minlength=len(headline_in))
-    candidates = sorted(set(tables[rows]), key=lambda t: (headline_in[t], shown[t], grain[t], t not in own))
+    shown = np.bincount(tables[published & ~hidden_rows], minlength=len(dear))
+    candidates = sorted(set(tables[rows]), key=lambda t: (dear[t], shown[t], grain[t], t not in own))
     if exc.line is None:
         width = config.get("protection_width")
         target = np.zeros(len(problem.values), bool)
@@ -351,6 +373,68 @@ def _table_to_drop(system: _System, problem: suppression.Problem, exc: suppressi
     return candidates[0]
 
 
+def _why_dropped(system: _System, problem: suppression.Problem, exc: suppression.Unprotectable,
+                 still_published: np.ndarray, tables: np.ndarray, names, dear: np.ndarray, k: int) -> str:
+    """Why a table is not published, naming the headline table kept in its place when there is one, so the
+    report says which part gave way to which whole. Never a count: "1 to k" at most."""
+    lines = [exc.line] if exc.line is not None else problem.lines_of[exc.variable]
+    members = {v for li in lines for v in (*problem.lines[li][0], problem.lines[li][1])}
+    rows = np.flatnonzero(still_published & np.isin(system.var_of_new, list(members)))
+    kept = sorted({names[t].rpartition(", ")[0] for t in set(tables[rows]) if dear[t] > 0})
+    if not kept:
+        return f"cannot be protected: {exc}"
+    v = exc.variable
+    if problem.virtual[v] and 1 <= problem.values[v] <= k:
+        return f"gives way to {kept[0]}: the two differ by 1 to {k}, which publishing both would give away"
+    return (f"gives way to {kept[0]}: a count of 1 to {k} on a line they share could otherwise be worked out "
+            "by subtraction")
+
+
+def parts_given_way(cells: pd.DataFrame, published: np.ndarray, hidden: np.ndarray, headline: np.ndarray
+                    ) -> list[str]:
+    """Where a headline whole and one of its parts (a drug, a category) differ by 1 to suppress_max, the part
+    is withheld or not published and the whole stays: one line per part table and whole saying which part gave
+    way, for which periods, and why."""
+    k = config.get("suppress_max")
+    lines, pairs = lines_for(cells)
+    values, dims = cells["value"].to_numpy(np.int64), cells["dim"].to_numpy()
+    relations = list(pairs) + [(p, total) for parts, total in lines if dims[total] == "" for p in parts
+                               if dims[p] != ""]
+    tid = table_id(cells).str.rpartition(", ")[0].to_numpy()
+    periods = cells["period"].to_numpy()
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for part, whole in relations:
+        whole_shown = headline[whole] and published[whole] and not hidden[whole]
+        if not whole_shown or values[part] <= k or not 1 <= values[whole] - values[part] <= k:
+            continue
+        if published[part] and not hidden[part]:  # cannot happen once the audit has passed
+            continue
+        how = "withheld" if published[part] else "not published"
+        found.setdefault((tid[part], how, tid[whole]), []).append(periods[part])
+    return [f"{part}: {how} for {', '.join(sorted(set(ps)))}, as it and {whole} differ by 1 to {k} there "
+            "(the part gives way, never the whole)" for (part, how, whole), ps in sorted(found.items())]
+
+
+def _restore(system: _System, published: np.ndarray, result: suppression.Result, tables: np.ndarray,
+             given_up: dict[int, Refusal], refusals: list[Refusal], k: int, width: int
+             ) -> tuple[np.ndarray, suppression.Result]:
+    """Offer each table given up back, latest first: a table dropped early is often no longer needed once a
+    later one has gone (a county's quarters, a part), and every table kept is figures a reader gets back.
+    A table comes back only when the whole publication, it included, passes the audit again."""
+    for table in reversed(list(given_up)):
+        trial = published | (tables == table)
+        problem = system.publishing(trial)
+        if suppression.stranded(problem, k, result.hidden):
+            continue
+        try:
+            result = suppression.suppress(problem, k, width, result.hidden)
+        except suppression.Unprotectable:
+            continue
+        published = trial
+        refusals.remove(given_up[table])
+    return published, result
+
+
 def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.DataFrame, list[Refusal], dict]:
     """Suppress and audit; drop tables that cannot be protected (R-8). Returns cells with `hidden`."""
     k, width = config.get("suppress_max"), config.get("protection_width")
@@ -359,18 +443,25 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
     system = _build_system(cells, previous)
     tables, names = pd.factorize(table_id(cells))
     headline_in = np.bincount(tables, weights=suppression_cost.headline(cells), minlength=len(names))
+    backbone_years = suppression_cost.backbone(cells) & (cells["period_type"] == "year").to_numpy() & (
+        cells["value"] > k).to_numpy()
+    # A backbone year is the last table given up: one outweighs every other headline count put together.
+    dear = headline_in + np.bincount(tables, weights=backbone_years, minlength=len(names)) * (len(cells) + 1)
     grain = np.zeros(len(names), np.int64)
     grain[tables] = suppression_cost.levels(cells)
     published = np.ones(len(cells), bool)
     hidden, passed = system.problem.initial.copy(), None
+    given_up: dict[int, Refusal] = {}
 
     def drop(problem, exc) -> None:
-        table = _table_to_drop(system, problem, exc, published, hidden[system.var_of_new], tables, headline_in,
-                               grain)
+        table = _table_to_drop(system, problem, exc, published, hidden[system.var_of_new], tables, dear, grain)
         if table is None:
             raise ReleaseRefused(f"a withheld count of the previous release could not be protected ({exc}); "
                                  "publish at a coarser grain or ask the data steward") from exc
-        refusals.append(Refusal(names[table].split(":")[0], names[table], f"cannot be protected: {exc}"))
+        refusals.append(Refusal(names[table].split(":")[0], names[table],
+                                _why_dropped(system, problem, exc, published & (tables != table), tables, names,
+                                             dear, k)))
+        given_up[table] = refusals[-1]
         published[tables == table] = False
 
     for _ in range(500):
@@ -390,8 +481,11 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
             drop(problem, exc)
     else:
         raise ReleaseRefused("too many tables could not be protected")
+    published, result = _restore(system, published, result, tables, given_up, refusals, k, width)
     out = cells[published].reset_index(drop=True)
     out["hidden"] = result.hidden[system.var_of_new[published]]
+    hidden_all = np.zeros(len(cells), bool)
+    hidden_all[published] = out["hidden"].to_numpy(bool)
     widths = [hi - lo for lo, hi in result.intervals.values()]
     summary = {
         "passed": True,
@@ -402,6 +496,7 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
         "narrowest_range": (None if not widths else round(float(min(widths)), 3)),
         "lp_solves": result.lp_solves,
         "with_previous_release": previous is not None,
+        "gave_way": parts_given_way(cells, published, hidden_all, suppression_cost.headline(cells)),
         "seconds": round(time.perf_counter() - started, 3),
     }
     return out, refusals, summary
@@ -450,9 +545,30 @@ def public_table(kind: contract.Kind, cells: pd.DataFrame, population: dict[str,
                            if s.name == "period_type" else s).reset_index(drop=True)
 
 
+def backbone_gaps(candidates: pd.DataFrame, published: pd.DataFrame) -> dict:
+    """What a visitor misses of the backbone series (config.BACKBONE), from every candidate cell (true values)
+    and the published cells (with `hidden`): years above suppress_max withheld or not published, quarters
+    withheld, and quarters not published in a year where another quarter of the same series is shown."""
+    k = config.get("suppress_max")
+    c = candidates[suppression_cost.backbone(candidates)]
+    c = c.merge(published[KEY + ["hidden"]], on=KEY, how="left")
+    shown = c["hidden"].eq(False)
+    years = c[(c["period_type"] == "year") & (c["value"] > k) & ~shown]
+    quarters = c[c["period_type"] == "quarter"]
+    year_of = quarters["period"].str[:4]
+    any_shown = shown[quarters.index].groupby([quarters["kind"], quarters["series"], year_of]).transform("any")
+    beside = quarters[quarters["hidden"].isna() & any_shown]
+
+    def listed(frame: pd.DataFrame) -> list[str]:
+        return [f"{r.kind} {r.series or 'total'} {r.period}" for r in frame.itertuples()]
+
+    return {"years_missing": listed(years), "quarters_withheld": listed(quarters[quarters["hidden"].eq(True)]),
+            "quarters_left_out_beside_shown": listed(beside)}
+
+
 def build(extracts: dict, previous_cells: pd.DataFrame | None = None) -> Built:
     """extracts: kind name -> leadsf.pipeline.extracts.Extract (all four kinds)."""
-    all_cells, refusals, area_rows, kinds_summary = [], [], [], {}
+    all_cells, refusals, area_rows, kinds_summary, candidates = [], [], [], {}, []
     populations: dict[str, dict[str, int]] = {}
     for name, extract in sorted(extracts.items()):
         kind = contract.kind(name)
@@ -465,14 +581,17 @@ def build(extracts: dict, previous_cells: pd.DataFrame | None = None) -> Built:
         area_rows.append({"kind": name, "boundary_set": bset.name, "area_id": areas.TOTAL_ID,
                           "name": bset.total_name, "population": bset.total_population})
         cells = kind_cells(kind, extract.frame, [a.area_id for a in pub], pub_map)
+        candidates.append(cells)
+        cells, by_year = split_backbone_quarters(cells)
         cells, dropped = drop_sparse_tables(cells)
-        refusals += dropped
+        refusals += by_year + dropped
         all_cells.append(cells)
         kinds_summary[name] = {"boundary_set": bset.name, "rows": extract.rows, "sha256": extract.sha256,
                                "first_month": extract.frame["month"].min(),
                                "last_month": extract.frame["month"].max()}
     cells = pd.concat(all_cells, ignore_index=True)
     cells, more, audit = protect(cells, previous_cells)
+    audit["backbone"] = backbone_gaps(pd.concat(candidates, ignore_index=True), cells)
     refusals += more
     tables = {name: public_table(contract.kind(name), cells, populations[name]) for name in extracts}
     tables["areas"] = pd.DataFrame(area_rows)

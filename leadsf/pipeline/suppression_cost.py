@@ -12,6 +12,8 @@ lead to (tau-ARGUS manual 4.1, pp. 42, 90; research/suppression_utility.md recom
 Headline cells (whole area, top level, by quarter or year, 11 or more) are never withheld at all: where a
 small count could only be protected by hiding one, the finer cells or the finer table give way instead (the
 release drops it and says so), as HiTaS holds the top table's totals fixed before protecting what lies below.
+The backbone series (config.BACKBONE) go further: their years are the last tables a release gives up, and a
+year whose county quarters cannot all be shown loses its quarters, never one of them (backbone()).
 """
 from __future__ import annotations
 
@@ -68,3 +70,12 @@ def costs(cells: pd.DataFrame) -> np.ndarray:
     """(count + 1) x weight ** level for every cell."""
     weight = float(config.get("cost_level_weight"))
     return (cells["value"].to_numpy(np.float64) + 1.0) * weight ** levels(cells)
+
+
+def backbone(cells: pd.DataFrame) -> np.ndarray:
+    """Cells of the backbone series (config.BACKBONE): whole county, all categories, by quarter or year."""
+    declared = set(config.BACKBONE)
+    in_series = np.fromiter(((k, s) in declared for k, s in zip(cells["kind"], cells["series"])), bool,
+                            len(cells))
+    return (in_series & (cells["area_id"] == areas.TOTAL_ID).to_numpy() & (cells["dim"] == "").to_numpy()
+            & cells["period_type"].isin(config.BACKBONE_PERIODS).to_numpy())

@@ -180,20 +180,67 @@ def _broken(periods: list[str], xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndar
     return np.insert(xs, holes + 1, gap_x), np.insert(ys, holes + 1, np.nan)
 
 
+def _years_as_steps(years: pd.DataFrame, x: str, y: str, scale: float, colour: str, data: list[dict]
+                    ) -> list[dict]:
+    """Whole years in a quarterly chart: one dashed step per year from its first to its last day at the year's
+    value x scale, a gap between years, and a marker where a year's value is withheld."""
+    xs, ys, hover = [], [], []
+    values = _floats(years[y])
+    for period, value in zip(years[x].astype(str), values):
+        start, end = pd.Timestamp(int(period), 1, 1), pd.Timestamp(int(period), 12, 31)
+        text = t("backbone.year_hover", year=period, value=_number(value))
+        xs += [start, end, end + pd.Timedelta(hours=12)]
+        ys += [value * scale, value * scale, np.nan]
+        hover += [text, text, ""]
+    out = [{"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": t("backbone.year_legend"),
+            "legendgroup": "years_as_years", "connectgaps": False,
+            "showlegend": not any(d.get("legendgroup") == "years_as_years" for d in data),
+            "line": {"color": colour, "width": 2, "dash": "dash"},
+            "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>"}]
+    withheld = np.isnan(values)
+    if withheld.any():
+        out.append({"type": "scatter", "x": [pd.Timestamp(int(p), 7, 2) for p in years.loc[withheld, x].astype(str)],
+                    "y": [0] * int(withheld.sum()), "mode": "markers", "name": t("charts.withheld_marker"),
+                    "legendgroup": "withheld", "showlegend": not any(d.get("legendgroup") == "withheld"
+                                                                     for d in data),
+                    "hovertemplate": t("charts.withheld_hover"),
+                    "marker": {"symbol": "x-thin-open", "size": 9, "color": WITHHELD_COLOUR}})
+    return out
+
+
+def _number(value: float) -> str:
+    from .l10n import number
+
+    return t("backbone.withheld") if np.isnan(value) else number(value)
+
+
 @memo.by_content
 def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str, y_title: str,
           labels: dict[str, str] | None = None, rolling: str | None = None, mark_lead_start: bool = True,
-          height: int | None = None, legend: bool = True, highlight: tuple[str, str] | None = None
-          ) -> go.Figure:
+          height: int | None = None, legend: bool = True, highlight: tuple[str, str] | None = None,
+          year_scale: float | None = None) -> go.Figure:
     """Lines over time, one per series, in time order; withheld values break the line and are marked along the
     axis. With `height`, a small multiple: that height and a tight bottom margin. With `highlight` (first and
-    last month), that period is shaded and named in the legend (the selected period of a page's filter)."""
+    last month), that period is shaded and named in the legend (the selected period of a page's filter).
+    A quarterly series may hold whole years (a mixed-grain trend, leadsf.site.ui.trends.trend_series): each is
+    drawn as a dashed step across its year at value x `year_scale`, named in the legend as a year shown as a
+    year, its hover giving the year's own figure. By default a count is drawn at its quarterly average (x 1/4)
+    and a rate (y "rate": per year at every grain) as it is."""
     data: list[dict] = []
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
+    axis_periods = frame[x].astype(str)
     for i, (name, part) in enumerate(groups):
         colour = PALETTE[i % len(PALETTE)]
         label = (labels or {}).get(name, name) if name is not None else y_title
         part = _by_time(part, x)
+        whole_years = part.iloc[0:0]
+        is_year = part[x].astype(str).str.fullmatch(r"\d{4}").to_numpy(bool)
+        if is_year.any() and part[x].astype(str).str.contains("-Q", regex=False).any():
+            if year_scale is None:
+                year_scale = 1.0 if y == "rate" else 0.25
+            whole_years, part = part[is_year], part[~is_year]
+            axis_periods = pd.Series([*axis_periods[~axis_periods.str.fullmatch(r"\d{4}")],
+                                      *(f"{p}-Q{q}" for p in whole_years[x].astype(str) for q in (1, 4))])
         xs = period_axis(part[x]).to_numpy(dtype="datetime64[us]")
         line_x, line_y = _broken(part[x].astype(str).tolist(), xs, _floats(part[y]))
         data.append({"type": "scatter", "x": line_x, "y": line_y, "name": label, "mode": "lines+markers",
@@ -207,6 +254,8 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
                          "showlegend": not any(d.get("legendgroup") == "withheld" for d in data),
                          "hovertemplate": t("charts.withheld_hover"),
                          "marker": {"symbol": "x-thin-open", "size": 9, "color": WITHHELD_COLOUR}})
+        if len(whole_years):
+            data += _years_as_steps(whole_years, x, y, year_scale, colour, data)
         if rolling and rolling in part:
             data.append({"type": "scatter", "x": xs, "y": _floats(part[rolling]),
                          "name": t("charts.rolling", label=label), "mode": "lines",
@@ -218,7 +267,7 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
         layout["height"], layout["margin"]["b"] = height + 30 * max(0, entries - 3), 20
     if not legend:
         layout["showlegend"] = False
-    layout["xaxis"].update(_time_axis(frame[x]))
+    layout["xaxis"].update(_time_axis(axis_periods))
     shapes, annotations = [], []
     if highlight:
         shapes.append({"type": "rect", "xref": "x", "yref": "y domain", "x0": _month_start(highlight[0]),

@@ -1,7 +1,9 @@
 """Area profile, one domain's trend: the area and the whole over time, by year or by quarter, starting at the
-grain where the area has most published values. Used by pages/sections/area_domain.py. Query: profile_series."""
+grain where the area has most published values; by quarter, a year whose county quarters are not published is
+drawn as a year on the county's line. Used by pages/sections/area_domain.py. Query: profile_series."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from leadsf.i18n import t
@@ -24,17 +26,27 @@ def _trend(kind_name: str, measure: str, area_id: str, area_name: str, grain: st
     if "area" not in drawn:
         return None
     frame = frame[frame["where_"].isin(drawn)]
+    as_years: list[str] = []
+    if grain == "quarter" and "city" in drawn:
+        # The county's quarters of a year with one small quarter are not published (config.BACKBONE): that
+        # year is drawn as a year on the county's line, never a hole.
+        fill = ui.years_without_quarters(series[series["where_"] == "city"])
+        as_years = sorted(fill["period"])
+        frame = pd.concat([frame, fill]).sort_values("period")
     frame["series"] = frame["where_"].map({"area": area_name, "city": t("profile.whole")})
     frame["value"] = frame[value]
     title = t(f"maps.m_{kind_name}_{measure}")
     unit = t(f"maps.unit_{kind_name}") if rate else t("maps.unit_count")
     heading = t("profile.trend_title" if len(drawn) == 2 else "profile.trend_title_area", measure=title)
     fig = charts.trend(frame, x="period", y="value", series="series", title=heading, y_title=unit,
-                       mark_lead_start=False, height=340)
+                       mark_lead_start=False, height=340, year_scale=1.0 if rate else 0.25)
     table = frame[["series", "period", "count", "withheld", *(["rate", "rate_unstable"] if rate else [])]]
-    alt = l10n.alt(t("profile.trend_alt", measure=title, name=area_name, first=frame["period"].min(),
-                     last=frame["period"].max()),
-                   l10n.trend_numbers(frame, y="value", series="series", decimals=1 if rate else 0))
+    quarters = frame[frame["period_type"] == grain]
+    numbers = l10n.trend_numbers(quarters, y="value", series="series", decimals=1 if rate else 0)
+    if as_years:
+        numbers += " " + t("backbone.alt_years", years=", ".join(as_years))
+    alt = l10n.alt(t("profile.trend_alt", measure=title, name=area_name, first=quarters["period"].min(),
+                     last=quarters["period"].max()), numbers)
     return {"fig": fig, "table": table, "alt": alt}
 
 

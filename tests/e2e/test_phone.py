@@ -41,3 +41,39 @@ def test_phone_chart_text_is_legible(phone, site):
     sizes = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] svg text')]
         .filter(t => t.textContent.trim()).map(t => parseFloat(getComputedStyle(t).fontSize))""")
     assert sizes and min(sizes) >= 11, sorted(sizes)[:5]
+
+
+# Text cut off at its box's edge: a metric's label or value, a page link, a caption (an ellipsis or a clipped
+# line). Streamlit draws page links and metric labels on one line, so a long translation is cut, not wrapped.
+_CUT_OFF = """() => {
+    const cut = [];
+    const parts = [
+        ...document.querySelectorAll('[data-testid="stMetricLabel"], [data-testid="stMetricValue"]'),
+        ...document.querySelectorAll('[data-testid="stPageLink"], [data-testid="stPageLink-NavLink"]'),
+        ...document.querySelectorAll('[data-testid="stCaptionContainer"]'),
+        ...document.querySelectorAll('[data-testid="stMain"] a'),
+    ];
+    for (const part of parts) {
+        for (const el of [part, ...part.querySelectorAll('*')]) {
+            if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1
+                    && getComputedStyle(el).overflowX !== 'auto' && getComputedStyle(el).overflowX !== 'scroll') {
+                cut.push((part.dataset.testid || part.tagName) + ': ' + part.innerText.trim().slice(0, 80));
+                break;
+            }
+        }
+    }
+    return [...new Set(cut)];
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("path", ["", "area"])
+def test_phone_no_label_link_or_caption_cut_off(phone, site, path, lang):
+    """At 390 px no metric label or value, link or caption is cut off, in either language (Home's links to the
+    pages behind its answers are the longest)."""
+    page = phone
+    open_page(page, site.url, path, lang=lang)
+    page.wait_for_selector('[data-testid="stMain"] a, [data-testid="stPageLink"]', timeout=30_000)
+    cut = page.evaluate(_CUT_OFF)
+    assert not cut, cut
+    expect_no_exception(page)

@@ -22,6 +22,6 @@ from .headlines import Figures, headline, headline_figures, render_highlights, w
 from .offers import Offer, choose, longer_period, offer_buttons, offers, published_year, whole_area
 from .tables import table_html, text_table
 from .trends import (Trend, add_rolling, area_counts_view, area_rates_view, draw_ranked, draw_trend, grain_note,
-                     trend_series, trend_view, window_rows)
+                     trend_series, trend_view, window_rows, years_without_quarters)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -12,7 +12,8 @@ from leadsf import memo
 from leadsf.i18n import t
 from leadsf.pipeline.db import PublicRelease
 from leadsf.site import charts, l10n
-from leadsf.stats.highlights import history_grain, period_months, periods_between, rolling_12, window_total
+from leadsf.stats.highlights import (MIN_TREND_POINTS, history_grain, period_months, periods_between, rolling_12,
+                                     window_total)
 
 from .chart import Chart, any_unstable, draw_chart
 from .filters import Window
@@ -29,16 +30,57 @@ def window_rows(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
     return frame[np.array(inside, dtype=bool)]
 
 
+def _quarters_and_years(frame: pd.DataFrame, value: str) -> pd.DataFrame | None:
+    """One series by quarter where a year's four quarters are published, and by year where they are not (the
+    county's quarters of a year with one small quarter are not published: config.BACKBONE); None when that
+    mixed grain has too few quarters or nothing to fill."""
+    quarters = frame[frame["period_type"] == "quarter"]
+    years = frame[frame["period_type"] == "year"]
+    full = quarters.groupby(quarters["period"].str[:4])["period"].nunique()
+    full = set(full[full == 4].index)
+    shown = quarters[quarters["period"].str[:4].isin(full)]
+    fill = years[~years["period"].isin(full)]
+    if shown[value].notna().sum() < MIN_TREND_POINTS or fill[value].notna().sum() == 0:
+        return None
+    return pd.concat([shown, fill]).sort_values("period")
+
+
+def years_without_quarters(frame: pd.DataFrame) -> pd.DataFrame:
+    """The year rows of `frame` (one series) whose year has none of its quarters in it: the years a quarterly
+    chart draws as years (charts.trend) instead of leaving a hole."""
+    years = frame[frame["period_type"] == "year"]
+    with_quarters = set(frame.loc[frame["period_type"] == "quarter", "period"].str[:4])
+    return years[~years["period"].isin(with_quarters)]
+
+
+def years_shown_as_years(series: pd.DataFrame, grain: str | None) -> list[str]:
+    """The years drawn as a year in a quarterly series (a mixed-grain trend)."""
+    if grain != "quarter" or series.empty:
+        return []
+    return sorted(series.loc[series["period_type"] == "year", "period"])
+
+
 @memo.by_content
-def trend_series(frame: pd.DataFrame, window: Window, value: str = "count"
+def trend_series(frame: pd.DataFrame, window: Window, value: str = "count", mixed: bool = False
                  ) -> tuple[pd.DataFrame, str | None, list[str]]:
     """The rows to draw over time: the whole published history in `frame` at the finest period type published
     for it (highlights.history_grain), and the periods of that type inside the drawn span that are not
     published at all; empty when no value of `value` is published. `window` (the selected period) does not
-    change what is drawn: draw_trend shades it, and the headline figures answer for it."""
+    change what is drawn: draw_trend shades it, and the headline figures answer for it.
+
+    With `mixed` (one series), a history drawn by year or quarter in which some years have all four quarters
+    published and others only the year is drawn by quarter, the other years as years (years_shown_as_years):
+    the quarters a reader can have are not thrown away, and no year is a hole."""
     grain = history_grain(frame, value)
     if grain is None:
         return frame.iloc[0:0], None, []
+    both = _quarters_and_years(frame, value) if mixed and grain in ("year", "quarter") else None
+    if both is not None:
+        quarters = set(both["period"]) | {f"{y}-Q{q}" for y in both.loc[both["period_type"] == "year", "period"]
+                                          for q in range(1, 5)}
+        quarters = {q for q in quarters if "-Q" in q}
+        span = periods_between("quarter", min(quarters), max(quarters))
+        return both.copy(), "quarter", sorted(set(span) - quarters)
     out = frame[frame["period_type"] == grain].copy().sort_values("period")
     span = periods_between(grain, out["period"].min(), out["period"].max())
     missing = sorted(set(span) - set(out["period"]))
@@ -88,27 +130,34 @@ def draw_trend(trend: Trend, *, key: str, filename: str, source_key: str, rel: P
             empty_state(empty_key, offers=(whole_area(),) if offers is None else offers)
         return
     draw_chart(trend.chart, key=key, filename=filename, source_key=source_key, rel=rel)
-    grain_note(trend.grain, trend.missing)
+    grain_note(trend.grain, trend.missing, years_shown_as_years(trend.series, trend.grain))
 
 
 @memo.by_content
 def _trend_parts(rows: pd.DataFrame, window: Window, title: str, alt: str, columns: tuple[str, ...],
                  by: str | None, labels: dict | None, y: str, y_title: str | None, decimals: int | None):
-    series, grain, missing = trend_series(rows, window, y)
+    series, grain, missing = trend_series(rows, window, y, mixed=by is None)
     if series.empty:
         return series, grain, missing, None, None, None
     series, rolling = add_rolling(series) if by is None else (series, None)
-    first, last = period_months(series["period"].min())[0], period_months(series["period"].max())[1]
+    first = min(period_months(p)[0] for p in series["period"])
+    last = max(period_months(p)[1] for p in series["period"])
     shade = (window.start, window.end) if (window.start, window.end) != (first, last) else None
+    as_years = years_shown_as_years(series, grain)
     fig = charts.trend(series, x="period", y=y, series=by, labels=labels, rolling=rolling, title=title,
                        y_title=y_title or t(f"filters.count_per_{grain}"), highlight=shade)
     table = series[["period", *([by] if by else []), *columns] + ([rolling] if rolling else [])]
-    numbers = l10n.trend_numbers(series, y=y, series=by, labels=labels, decimals=decimals)
+    drawn = series[series["period_type"] != "year"] if as_years else series
+    numbers = l10n.trend_numbers(drawn, y=y, series=by, labels=labels, decimals=decimals)
+    if as_years:
+        numbers += " " + t("backbone.alt_years", years=", ".join(as_years))
     return series, grain, missing, fig, table, l10n.alt(alt, numbers)
 
 
-def grain_note(grain: str | None, missing: list[str]) -> None:
-    if grain:
+def grain_note(grain: str | None, missing: list[str], as_years: list[str] = ()) -> None:
+    if as_years:
+        st.caption(t("backbone.grain_mixed", years=", ".join(as_years)))
+    elif grain:
         st.caption(t(f"filters.grain_{grain}"))
     if missing:
         shown = ", ".join(map(l10n.period_label, missing[:8])) + ("…" if len(missing) > 8 else "")
