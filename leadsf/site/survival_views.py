@@ -77,16 +77,17 @@ def figure(fits: dict, span: str, through: str):
     data = []
     for i, (group, fitter) in enumerate(fits.items()):
         c = survival.curve(fitter)
+        c = {col: c[col].tolist() for col in c} | {col: (100 * c[col]).tolist() for col in ("survival", "low", "high")}
         colour = charts.PALETTE[i]
         name = t(f"outcomes.g_{group}")
-        data.append({"type": "scatter", "x": c["month"], "y": 100 * c["high"], "mode": "lines",
+        data.append({"type": "scatter", "x": c["month"], "y": c["high"], "mode": "lines",
                      "line": {"width": 0, "shape": "hv", "color": colour}, "showlegend": False,
                      "hoverinfo": "skip", "name": name})
-        data.append({"type": "scatter", "x": c["month"], "y": 100 * c["low"], "mode": "lines",
+        data.append({"type": "scatter", "x": c["month"], "y": c["low"], "mode": "lines",
                      "line": {"width": 0, "shape": "hv", "color": colour}, "fill": "tonexty",
                      "fillcolor": f"rgba({int(colour[1:3], 16)},{int(colour[3:5], 16)},{int(colour[5:7], 16)},0.18)",
                      "name": t("survival.band", group=name), "hoverinfo": "skip"})
-        data.append({"type": "scatter", "x": c["month"], "y": 100 * c["survival"], "mode": "lines",
+        data.append({"type": "scatter", "x": c["month"], "y": c["survival"], "mode": "lines",
                      "line": {"width": 2.5, "shape": "hv", "color": colour}, "name": name,
                      "hovertemplate": t("survival.hover") + "<extra>" + name + "</extra>"})
     layout = charts.base_layout(t("survival.chart_title", span=span, through=through), t("survival.y_title"))
