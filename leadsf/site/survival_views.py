@@ -47,12 +47,12 @@ def statement(fits: dict, test: survival.LogRank | None) -> str:
 
 
 def curve_table(fits: dict) -> pd.DataFrame:
-    """The numbers drawn: each group's curve and band, in % not re-arrested, at every step."""
+    """The numbers drawn: each group's curve and band, in % not re-arrested (share_pct), at every step."""
     parts = []
     for group, fitter in fits.items():
         c = survival.curve(fitter)
         parts.append(pd.DataFrame({"group": t(f"outcomes.g_{group}"), "months_since_referral": c["month"].astype(int),
-                                   "not_rearrested_pct": (100 * c["survival"]).round(1),
+                                   "share_pct": (100 * c["survival"]).round(1),
                                    "low_pct": (100 * c["low"]).round(1), "high_pct": (100 * c["high"]).round(1)}))
     return pd.concat(parts, ignore_index=True)
 
