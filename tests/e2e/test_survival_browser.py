@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .helpers import expect_no_exception, open_page, wait_for_run
 
@@ -28,6 +29,22 @@ TEXT = {
 
 def section(page):
     return page.locator('[data-testid="stMain"]')
+
+
+def download(page, button) -> str:
+    """The file a click on `button` downloads. The file is made on click by the session's server; a click that
+    lands while a rerun (a chart's resize after scrolling) redraws the button gets no file, so try again."""
+    button.scroll_into_view_if_needed(timeout=30_000)
+    for attempt in range(3):
+        wait_for_run(page)
+        try:
+            with page.expect_download(timeout=20_000) as info:
+                button.click()
+            return Path(info.value.path()).read_bytes().decode("utf-8-sig")
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -61,12 +78,7 @@ def test_survival_section(page, site, lang):
     assert shares.locator("th").nth(2).inner_text() == words["shares"]
 
     # The CSV download is the numbers drawn: both groups, months from 0, shares in %.
-    button = page.locator('[class*="st-key-survival_curves_download"] button')
-    button.scroll_into_view_if_needed(timeout=30_000)
-    wait_for_run(page)
-    with page.expect_download(timeout=60_000) as info:
-        button.click()
-    data = Path(info.value.path()).read_bytes().decode("utf-8-sig")
+    data = download(page, page.locator('[class*="st-key-survival_curves_download"] button'))
     table = list(csv.DictReader(io.StringIO(data)))
     assert {"group", "months_since_referral", "share_pct", "low_pct", "high_pct"} <= set(table[0])
     assert len({r["group"] for r in table}) == 2
