@@ -16,20 +16,14 @@ import pytest
 from leadsf import config
 from leadsf.pipeline import cli, extracts, sample, sample_survival, survival
 from leadsf.pipeline.store import PublishError, Store, Upload
+from tests import bad_inputs
 from tests.bad_inputs import to_csv
 from tests.pipeline.test_cli import check_message, state
 
 ROOT = Path(__file__).resolve().parents[2]
 K = 10
-HEADER = ["data_through", "cohort_first", "cohort_last", "group", "month_since_referral", "at_risk", "re_arrested",
-          "censored"]
-# A valid table: rows 2-4 LEAD months 1-3, rows 5-6 comparison months 1-2 (spreadsheet numbering).
-BASE = [HEADER,
-        ["2025-06", "2018", "2023", "lead", "1", "140", "12", "0"],
-        ["2025-06", "2018", "2023", "lead", "2", "128", "11", "0"],
-        ["2025-06", "2018", "2023", "lead", "3", "117", "13", "104"],
-        ["2025-06", "2018", "2023", "comparison", "1", "105", "14", "0"],
-        ["2025-06", "2018", "2023", "comparison", "2", "91", "13", "78"]]
+BASE = bad_inputs.BASE["life_table"]
+HEADER = BASE[0]
 
 
 def cells(*changes: tuple[int, str, str]) -> bytes:
