@@ -119,3 +119,16 @@ def test_release_without_a_life_table_says_so(store):
     assert any("publishes no time-to-re-arrest table" in i.value for i in at.info)
     assert not any("re-arrest" in s for s in (json.loads(c.proto.spec)["layout"]["title"]["text"]
                                               for c in at.get("plotly_chart")))
+
+
+def test_one_group_only_is_drawn_without_a_comparison(store):
+    table = open_release(store, store.current()).run("survival_life_table")
+    table[table["group"] == "lead"][publishing.PUBLIC_COLUMNS].to_parquet(
+        store.release_dir(store.current()) / "life_table.parquet", index=False)
+    at = run()
+    statement = next(m.value for m in at.markdown if m.value.startswith("**Time to re-arrest"))
+    assert "cannot be compared" in statement and "clear difference" not in statement
+    names = [tr["name"] for tr in survival_spec(at)["data"] if tr.get("showlegend", True)]
+    assert names == ["LEAD: 95% band", "LEAD"]
+    home = run_page("home", None, "en", timeout=120)
+    assert not any("Time to re-arrest" in m.value for m in home.markdown)
