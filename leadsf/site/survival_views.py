@@ -9,13 +9,13 @@ import math
 import pandas as pd
 
 from leadsf.i18n import t
+from leadsf.pipeline.survival import REPORT_MONTHS
 from leadsf.stats import survival
 
 from . import charts, ui
+from .outcome_views import GROUPS
 from .l10n import number, period_label
 
-GROUPS = ("lead", "comparison")
-REPORT_MONTHS = (6, 12, 24)
 
 
 def available() -> bool:
