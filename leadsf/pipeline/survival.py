@@ -25,7 +25,7 @@ import pandas as pd
 
 from leadsf import config
 
-from . import contract, release
+from . import areas, contract, release
 from .cohort_checks import cohort_months
 from .cohorts import EN_DASH
 from .findings import Found
@@ -168,15 +168,49 @@ def allowed_ends(last: int, previous: pd.DataFrame | None, group: str) -> set[in
     return set(before) | set(range(int(before.max()) + 1, last))
 
 
-def build_table(frame: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str], dict]:
-    """(public table, notes for staff, summary) of a validated life-table extract."""
+def span_periods(first: str, last: str) -> list[str]:
+    """The referral periods a span covers, as the referral tables publish them: years when the span is whole
+    years, otherwise quarters."""
+    start, end = cohort_months(first)[0], cohort_months(last)[1]
+    if start[5:] == "01" and end[5:] == "12":
+        return [str(y) for y in range(int(start[:4]), int(end[:4]) + 1)]
+    quarters = []
+    for n in range(_month_number(start), _month_number(end) + 1, 3):
+        quarters.append(f"{n // 12}-Q{n % 12 // 3 + 1}")
+    return quarters
+
+
+def reveals_withheld_referrals(frame: pd.DataFrame, area_cells: pd.DataFrame | None) -> bool:
+    """Whether the LEAD group's people at risk at referral equal the referrals of the span where one of them is
+    withheld: the LEAD group can be exactly the people referred, and publishing it would publish that count."""
+    if area_cells is None or not len(area_cells):
+        return False
+    lead = frame[(frame["group"] == "lead") & (frame["month_since_referral"] == 1)]
+    if lead.empty:
+        return False
+    periods = span_periods(str(frame["cohort_first"].iat[0]), str(frame["cohort_last"].iat[0]))
+    c = area_cells[(area_cells["kind"] == "referrals") & (area_cells["dim"] == "")
+                   & (area_cells["area_id"] == areas.TOTAL_ID) & area_cells["period"].isin(periods)]
+    if len(c) < len(periods) or not c["hidden"].any():
+        return False
+    return int(c["value"].sum()) == int(lead["at_risk"].iat[0])
+
+
+def build_table(frame: pd.DataFrame, previous: pd.DataFrame | None,
+                area_cells: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[str], dict]:
+    """(public table, notes for staff, summary) of a validated life-table extract; `area_cells`, the release's
+    month x area cells, let the LEAD group be checked against withheld referral counts."""
     k = config.get("suppress_max")
     first, last = str(frame["cohort_first"].iat[0]), str(frame["cohort_last"].iat[0])
     through = str(frame["data_through"].iat[0])
     rows, notes, summary = [], [], {}
+    linked = reveals_withheld_referrals(frame, area_cells)
+    if linked:
+        notes.append(f"{TABLE}: the lead group not published (its people at risk are exactly a withheld referral "
+                     "count)")
     for group in contract.GROUPS:
         part = frame[frame["group"] == group].sort_values("month_since_referral")
-        if part.empty:
+        if part.empty or (linked and group == "lead"):
             continue
         n, e, c = (part[col].to_numpy(np.int64) for col in ("at_risk", "re_arrested", "censored"))
         ends = interval_ends(n, e, c, allowed_ends(len(n), previous, group), k)
@@ -244,7 +278,7 @@ def into_release(built, extracts: dict, live_dir: Path | None) -> None:
     if TABLE not in extracts:
         return
     previous = previous_table(live_dir)
-    table, notes, summary = build_table(extracts[TABLE].frame, previous)
+    table, notes, summary = build_table(extracts[TABLE].frame, previous, built.cells)
     problems = audit(table, previous)
     if problems:
         raise release.ReleaseRefused("the time-to-re-arrest table failed its audit: " + "; ".join(problems))

@@ -234,7 +234,7 @@ def test_publish_is_refused_when_the_audit_fails(store, monkeypatch):
     bad = store.table(1, survival.TABLE).copy()
     bad.loc[0, "censored"] = 3
 
-    monkeypatch.setattr(survival, "build_table", lambda frame, previous: (bad, [], {}))
+    monkeypatch.setattr(survival, "build_table", lambda *args: (bad, [], {}))
     with pytest.raises(PublishError, match="time-to-re-arrest table failed its audit"):
         store.publish([Upload("life_table.csv", _sample_bytes())], who="tests")
     assert state(store.root) == before
@@ -250,3 +250,22 @@ def test_manifest_and_export_describe_the_table(store, tmp_path):
     csv = pd.read_csv(tmp_path / "life_table.csv")
     assert list(csv.columns) == survival.PUBLIC_COLUMNS
     assert set(export.TABLE_FIELD_HELP["life_table"]) == set(survival.PUBLIC_COLUMNS)
+
+
+def referral_cells(values: list[int], hidden: list[bool]) -> pd.DataFrame:
+    years = [str(y) for y in range(2018, 2024)]
+    return pd.DataFrame({"kind": "referrals", "series": "", "dim": "", "cat": "all", "area_id": "city",
+                         "period_type": "year", "period": years, "value": values, "hidden": hidden})
+
+
+def test_lead_group_that_is_exactly_a_withheld_referral_count_is_not_published():
+    frame = extracts.read_extract(to_csv(BASE).encode(), "life_table.csv").frame
+    exact, one_hidden = [20, 20, 25, 25, 25, 25], [False, True, False, False, False, False]
+    assert sum(exact) == int(BASE[1][HEADER.index("at_risk")])
+    table, notes, _ = survival.build_table(frame, None, referral_cells(exact, one_hidden))
+    assert set(table["group"]) == {"comparison"}
+    assert any("exactly a withheld referral count" in n for n in notes)
+    # Nothing withheld, or a different number of people: LEAD is published.
+    for values, hidden in ((exact, [False] * 6), ([21, 20, 25, 25, 25, 25], one_hidden)):
+        table, _, _ = survival.build_table(frame, None, referral_cells(values, hidden))
+        assert set(table["group"]) == {"lead", "comparison"}
