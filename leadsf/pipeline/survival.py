@@ -55,12 +55,10 @@ def span_label(first: str, last: str) -> str:
 def check_relations(frame: pd.DataFrame, found: Found) -> None:
     """Rules between rows of a typed life-table extract; rows are numbered as a spreadsheet shows them."""
     row = frame.index + 2
-    for column, rule, what in (("data_through", "data-through", "one data-through month (the last month of "
-                                                                 "follow-up)"),
-                               ("cohort_first", "cohort-span", "one span of referral cohorts, the same for both "
-                                                               "groups, from cohort_first"),
-                               ("cohort_last", "cohort-span", "one span of referral cohorts, the same for both "
-                                                              "groups, to cohort_last")):
+    span = "one span of referral cohorts, the same for both groups,"
+    for column, rule, what in (("data_through", "data-through", "one data-through month (the last month of follow-up)"),
+                               ("cohort_first", "cohort-span", f"{span} from cohort_first"),
+                               ("cohort_last", "cohort-span", f"{span} to cohort_last")):
         for i in frame.index[frame[column] != frame[column].iat[0]]:
             found.add(rule, f"{column} differs from row 2; a life table has {what} in every row", row=i + 2,
                       column=column)

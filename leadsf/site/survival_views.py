@@ -13,9 +13,8 @@ from leadsf.pipeline.survival import REPORT_MONTHS
 from leadsf.stats import survival
 
 from . import charts, ui
-from .outcome_views import GROUPS
 from .l10n import number, period_label
-
+from .outcome_views import GROUPS
 
 
 def available() -> bool:

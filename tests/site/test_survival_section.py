@@ -56,7 +56,7 @@ def test_sample_section_english(store):
     assert "months since referral" in spec["layout"]["title"]["text"].replace("<br>", " ")
     names = [tr["name"] for tr in spec["data"] if tr.get("showlegend", True)]
     assert names == ["LEAD: 95% band", "LEAD", "Comparison group: 95% band", "Comparison group"]
-    drawn = [tr for tr in spec["data"] if tr["name"] == "LEAD" and tr.get("showlegend", True)][0]
+    drawn = next(tr for tr in spec["data"] if tr["name"] == "LEAD" and tr.get("showlegend", True))
     fitted = survival.curve(survival.fit(lead))
     assert drawn["y"] == pytest.approx(list(100 * fitted["survival"]), abs=1e-9)
     assert drawn["line"]["shape"] == "hv"
