@@ -269,3 +269,17 @@ def test_lead_group_that_is_exactly_a_withheld_referral_count_is_not_published()
     for values, hidden in ((exact, [False] * 6), ([21, 20, 25, 25, 25, 25], one_hidden)):
         table, _, _ = survival.build_table(frame, None, referral_cells(values, hidden))
         assert set(table["group"]) == {"lead", "comparison"}
+
+
+def test_sample_is_calibrated_to_santa_fes_month_longer(store):
+    """Santa Fe's LEAD evaluation (research/outcomes.md, 1b): time to any re-arrest was "over a month longer"
+    than the comparison group's; both groups re-arrested about every 6 months (about 55% within 6 months, the
+    outcome sample's rate before referral)."""
+    from leadsf.stats import survival as stats
+
+    table = store.table(1, survival.TABLE)
+    lead, comparison = (stats.fit(table[table["group"] == g]) for g in ("lead", "comparison"))
+    gap = stats.median(lead).estimate - stats.median(comparison).estimate
+    assert 1 <= gap <= 2, gap
+    assert 0.45 <= 1 - stats.share_at(comparison, 6)[0] <= 0.65
+    assert stats.longer(lead, comparison)
