@@ -7,6 +7,7 @@ from leadsf.i18n import language, t
 from leadsf.pipeline import downloads
 from leadsf.site import answers, ui
 from leadsf.site import outcome_views as ov
+from pages.sections import outcomes_survival
 
 
 def _labelled(frame):
@@ -130,6 +131,7 @@ def render() -> None:
                 key="outcomes_overview_download")
     ui.data_note(rel, "outcomes.source")
 
+    outcomes_survival.render(rel)
     _draw_groups()
     with st.expander(t("outcomes.method_title")):
         st.markdown(t("outcomes.method"))

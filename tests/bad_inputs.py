@@ -419,3 +419,14 @@ GROUP_BAD_INPUTS: list[BadInput] = [
 ]
 
 COHORT_BAD_INPUTS = OUTCOME_BAD_INPUTS + COST_BAD_INPUTS + GROUP_BAD_INPUTS
+
+# The time-to-re-arrest life table: rows 2-4 LEAD months 1-3, rows 5-6 comparison months 1-2. Its bad inputs are
+# in tests/pipeline/test_life_table.py.
+BASE["life_table"] = [
+    ["data_through", "cohort_first", "cohort_last", "group", "month_since_referral", "at_risk", "re_arrested",
+     "censored"],
+    ["2025-06", "2018", "2023", "lead", "1", "140", "12", "0"],
+    ["2025-06", "2018", "2023", "lead", "2", "128", "11", "0"],
+    ["2025-06", "2018", "2023", "lead", "3", "117", "13", "104"],
+    ["2025-06", "2018", "2023", "comparison", "1", "105", "14", "0"],
+    ["2025-06", "2018", "2023", "comparison", "2", "91", "13", "78"]]

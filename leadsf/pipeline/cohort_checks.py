@@ -232,7 +232,14 @@ def _check_groups(frame: pd.DataFrame, found: Found) -> None:
                             "shows visitors who is being compared")
 
 
-_RELATIONS = {"outcomes": _check_outcomes, "costs": _check_costs, "outcome_groups": _check_groups}
+def _check_life_table(frame: pd.DataFrame, found: Found) -> None:
+    from . import survival  # survival builds on this module's cohort rules
+
+    survival.check_relations(frame, found)
+
+
+_RELATIONS = {"outcomes": _check_outcomes, "costs": _check_costs, "outcome_groups": _check_groups,
+              "life_table": _check_life_table}
 
 
 def _typed(frame: pd.DataFrame, spec: contract.TableKind) -> pd.DataFrame:
@@ -264,5 +271,9 @@ def coverage(kind: str, frame: pd.DataFrame) -> tuple[str | None, str | None]:
     if kind == "costs":
         years = frame["fiscal_year"].astype(str)
         return fiscal_year_months(years.min())[0], fiscal_year_months(years.max())[1]
+    if kind == "life_table":
+        from . import survival
+
+        return survival.coverage(frame)
     return None, None
 

@@ -176,6 +176,17 @@ TABLE_KINDS: dict[str, TableKind] = {
             description="How the LEAD group and the comparison group of the outcome tables are defined, as "
                         "uploaded by program staff.",
         ),
+        TableKind(
+            "life_table",
+            fields=(Field("data_through", "month"), Field("cohort_first", "cohort"), Field("cohort_last", "cohort"),
+                    Field("group", "choice", GROUPS), Field("month_since_referral", "count"),
+                    Field("at_risk", "count"), Field("re_arrested", "count"), Field("censored", "count")),
+            key=("group", "month_since_referral"),
+            description="Time to re-arrest: for the people referred to LEAD and the comparison group in one span of "
+                        "referral cohorts, by month since referral, the people still followed and not re-arrested "
+                        "at the start of the month (at risk), those first re-arrested in it and those whose "
+                        "follow-up ended in it without a re-arrest (censored).",
+        ),
     )
 }
 

@@ -67,6 +67,21 @@ TABLE_FIELD_HELP = {
         "source": ("string", "Where the figure comes from, as uploaded by program staff.", False),
         "withheld": ("boolean", "True when the amount is withheld.", False),
     },
+    "life_table": {
+        "cohort": ("string", "The referral cohorts the table covers: one year or quarter, or a span (YYYY\u2013YYYY).",
+                   False),
+        "cohort_first_month": ("string", "First referral month of the cohorts (YYYY-MM).", False),
+        "cohort_last_month": ("string", "Last referral month of the cohorts (YYYY-MM).", False),
+        "group": ("string", "lead (people referred to LEAD) or comparison (see outcome-groups).", True),
+        "interval_from": ("integer", "Months since referral at the start of the interval (the interval is after this "
+                                     "month, up to and including interval_to). Months are pooled until every count "
+                                     "is 0 or more than 10; a later release keeps or widens these intervals.", False),
+        "interval_to": ("integer", "Months since referral at the end of the interval.", False),
+        "at_risk": ("integer", "People followed and not yet re-arrested at the start of the interval.", False),
+        "re_arrested": ("integer", "People first re-arrested during the interval.", False),
+        "censored": ("integer", "People whose follow-up ended during the interval without a re-arrest.", False),
+        "data_through": ("string", "Last month of follow-up data (YYYY-MM).", False),
+    },
     "outcome_groups": {
         "group": ("string", "lead or comparison.", True),
         "definition_en": ("string", "Who is in the group, as defined by program staff (English).", False),

@@ -25,7 +25,7 @@ import pandera.pandas as pa
 
 from leadsf import config
 
-from . import areas, cohort_checks, contract, pii
+from . import areas, cohort_checks, contract, pii, survival
 from .findings import COUNT_RE, MONTH_RE, Found, count_problem, last_full_month
 from .findings import ExtractRejected, Problem  # noqa: F401  (read_extract's errors, part of this module's API)
 
@@ -506,6 +506,9 @@ _TEMPLATE_ROWS |= {
                         "Personas arrestadas en el mismo período por delitos que LEAD acepta y que no fueron "
                         "derivadas, emparejadas por edad, sexo y arrestos previos.")),
 }
+
+
+_TEMPLATE_ROWS["life_table"] = survival.TEMPLATE_ROWS
 
 
 def template(kind: str) -> str:

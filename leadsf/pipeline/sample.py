@@ -46,13 +46,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import contract
+from . import contract, sample_survival
 from .areas import boundary_set
 
 FIRST_MONTH = "2014-01"
 LAST_MONTH = "2025-12"  # the latest full month of 2025
 SEED = 20140501  # any fixed number works; this one is the month of the first LEAD Santa Fe referral
-KIND_NAMES = ("referrals", "engagement", "overdoses", "property_crime", "outcomes", "costs", "outcome_groups")
+KIND_NAMES = ("referrals", "engagement", "overdoses", "property_crime", "outcomes", "costs", "outcome_groups",
+              "life_table")
 
 
 # ---------------------------------------------------------------------------------------------- shared helpers
@@ -484,6 +485,7 @@ def generate() -> dict[str, pd.DataFrame]:
         "outcomes": outcomes(referral_frame),
         "costs": costs(engagement_frame),
         "outcome_groups": outcome_groups(),
+        "life_table": sample_survival.life_table(referral_frame),
     }
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from leadsf import config
 
-from . import cohorts, contract, extracts, release
+from . import cohorts, contract, extracts, release, survival
 
 PUBLIC_TABLES = (*contract.KINDS, "areas", *contract.TABLE_KINDS)
 COHORT_CELLS = "cohort_cells.parquet"  # internal outcome cells beside cells.parquet (older releases have none)
@@ -203,6 +203,7 @@ class Store:
         previous = self.cells(live) if live else None
         try:
             built = cohorts.build(combined, previous, self.cohort_cells(live) if live else None)
+            survival.into_release(built, combined, self.release_dir(live) if live else None)
         except release.ReleaseRefused as exc:
             raise PublishError(str(exc)) from exc
         return new, built

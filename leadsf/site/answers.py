@@ -12,7 +12,7 @@ import streamlit as st
 from leadsf.i18n import t
 from leadsf.stats import cost_model
 
-from . import cost_views, outcome_views, ui
+from . import cost_views, outcome_views, survival_views, ui
 
 # Measures Home speaks about first: LEAD's own aims (re-arrest, jail use), then the rest in page order.
 PRIORITY = ("any_arrest", "jail_days", "jail_bookings", "new_charge", "jail_booking", "felony_charge")
@@ -106,7 +106,7 @@ def render() -> None:
     with st.container(border=True, key="home_answer"):
         if not clear:
             st.markdown(t("home.answer_none"))
-        st.markdown("\n".join(f"- {s}" for s in statements))
+        st.markdown("\n".join(f"- {s}" for s in [*statements, survival_views.home_statement()] if s))
         ui.page_link("outcomes", t("home.answer_outcomes_link"))
         if costs:
             st.markdown(costs)

@@ -1,5 +1,6 @@
 """An outsider with only the public export tries to narrow every withheld count (R-6, R-11), in the month x
-area tables and in the cohort outcome table.
+area tables and in the cohort outcome table; and pins no month of the pooled time-to-re-arrest life table,
+even with two releases side by side.
 
 The attacker reads nothing but the CSVs `python -m leadsf export DIR` writes, rebuilds every additive
 relation a reader can infer (months -> quarter -> year, areas -> city, categories -> 'all', part <= whole for
@@ -410,3 +411,99 @@ def test_costs_publish_no_small_participant_count(published_sample, tmp_path):
     months = costs[costs["item"] == "participant_months"].set_index("fiscal_year")
     for year in people.index[people["withheld"] == "true"]:
         assert months.loc[year, "withheld"] == "true" and months.loc[year, "amount"] == ""
+
+
+# ---- the time-to-re-arrest life table ----------------------------------------------------------------------------
+# What a reader of life_table.csv knows: each interval's re-arrests and censorings are the sums of the months inside
+# it, and the months run from 1 to the last interval's end. Every month's count is an unknown >= 0; the attacker
+# asks for the smallest and largest value of each month whose true count (the store's raw extract) is 1 to 10.
+LIFE_MEASURES = ("re_arrested", "censored")
+
+
+def life_system(releases: list[pd.DataFrame]) -> System:
+    """Monthly unknowns shared by every release given (the same months, the same people), and each release's
+    interval sums: a reader comparing two releases cut differently subtracts one from the other."""
+    s = System()
+    for r, t in enumerate(releases):
+        for row in t.itertuples(index=False):
+            for measure in LIFE_MEASURES:
+                months = []
+                for m in range(int(row.interval_from) + 1, int(row.interval_to) + 1):
+                    key = ("life_table", row.group, m, measure)
+                    if key not in s.var:
+                        s.var[key] = s.unknown(key, 0.0)
+                        s.values[key] = None
+                    months.append(key)
+                total = ("life_table_interval", r, row.group, int(row.interval_to), measure)
+                s.values[total] = int(getattr(row, measure))
+                s.add_line(months, total)
+    return s
+
+
+def life_truth(store: Store) -> dict[tuple, int]:
+    frame = store.raw_extracts(store.current())["life_table"].frame
+    return {("life_table", g, int(m), measure): int(v) for measure in LIFE_MEASURES
+            for g, m, v in zip(frame["group"], frame["month_since_referral"], frame[measure])}
+
+
+def narrowed_life_counts(releases: list[pd.DataFrame], truth: dict) -> tuple[list, int]:
+    s = life_system(releases)
+    truth_of = {i: truth[label] for i, label in enumerate(s.label)}
+    targets = [i for i in truth_of if 1 <= truth_of[i] <= K]
+    ranges = solve_ranges(s, targets, truth_of)
+    return [(s.label[t], truth_of[t], lo, hi) for t, (lo, hi) in ranges.items() if hi - lo < WIDTH - 1e-6], \
+        len(targets)
+
+
+@pytest.fixture(scope="module")
+def life_export(published_sample, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("export_life_table")
+    env = os.environ | {"LEADSF_DATA_DIR": str(published_sample)}
+    proc = subprocess.run([sys.executable, "-m", "leadsf", "export", str(folder)], cwd=ROOT, env=env,
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return pd.read_csv(folder / "life_table.csv", dtype=str, keep_default_na=False)
+
+
+def test_life_table_publishes_no_small_count(life_export):
+    t = life_export
+    counts = t[["at_risk", "re_arrested", "censored"]].astype(int)
+    assert not counts.stack().between(1, K).any()
+    left = counts["at_risk"] - counts["re_arrested"] - counts["censored"]
+    assert not left.between(1, K).any(), "an at-risk count left after an interval is 1..10"
+
+
+def test_attacker_pins_no_month_of_the_life_table(life_export, published_sample):
+    truth = life_truth(Store(published_sample))
+    narrow, targets = narrowed_life_counts([life_export], truth)
+    assert targets, "the sample should have months with 1 to 10 re-arrests or censorings"
+    assert not narrow, f"{len(narrow)} monthly counts narrowed below {WIDTH}, e.g. {narrow[:5]}"
+
+
+def test_life_table_attacker_catches_two_releases_cut_differently(published_sample):
+    """Control: a second release of the same table pooled on cuts the first did not use lets the attacker pin
+    months (so the test above can fail); the same second release built under the pattern rule pins nothing."""
+    from leadsf.pipeline import survival
+
+    store = Store(published_sample)
+    first = store.table(store.current(), "life_table")
+    frame = store.raw_extracts(store.current())["life_table"].frame
+    truth = life_truth(store)
+    k = 10
+    rows = []
+    for group, part in frame.groupby("group"):
+        part = part.sort_values("month_since_referral")
+        n, e, c = (part[col].to_numpy(np.int64) for col in ("at_risk", "re_arrested", "censored"))
+        old = set(first.loc[first["group"] == group, "interval_to"].astype(int))
+        ends = survival.interval_ends(n, e, c, set(range(1, len(n))) - old, k)
+        start = 0
+        for end in ends:
+            rows.append({"group": group, "interval_from": start, "interval_to": end,
+                         "re_arrested": int(e[start:end].sum()), "censored": int(c[start:end].sum())})
+            start = end
+    crossing = pd.DataFrame(rows)
+    narrow, _ = narrowed_life_counts([first, crossing], truth)
+    assert narrow, "two releases cut at different months should let the attacker pin some month"
+    kept = survival.build_table(frame, first)[0]
+    narrow, _ = narrowed_life_counts([first, kept], truth)
+    assert not narrow, f"under the pattern rule a second release still pins {narrow[:5]}"

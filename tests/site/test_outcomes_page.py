@@ -48,8 +48,8 @@ def test_defaults_show_statement_charts_and_sizes(outcomes_store):
     assert any(m.value == statement for m in at.markdown)
     assert ("no clear difference" in statement) == (not did["clear"])
     specs = plotly_specs(at)
-    assert len(specs) == 2
-    before_after, by_cohort = specs
+    assert len(specs) == 3  # the third: time to re-arrest (tests/site/test_survival_section.py)
+    before_after, by_cohort = specs[:2]
     # n on the chart: every point of both groups carries the people followed in that window.
     all_cells = cells[cells["cohort"] == "all"]
     texts = [s for tr in before_after["data"] if tr.get("mode", "").endswith("text") for s in tr["text"]]
