@@ -98,7 +98,10 @@ def sidebar(rel: PublicRelease | None) -> None:
                     " [data-testid=stMetricLabel] *, [data-testid=stMetricValue] *, [data-testid=stMetricDelta] *"
                     " { white-space: normal !important; overflow: visible !important; text-overflow: clip !important;"
                     " overflow-wrap: anywhere; }"
-                    " [data-testid=stMetricValue], [data-testid=stMetricDelta] { height: auto !important; }</style>",
+                    " [data-testid=stMetricValue], [data-testid=stMetricDelta] { height: auto !important; }"
+                    # Streamlit fades a caption with opacity 0.6, which takes its links (the source line's CSV)
+                    # to 3:1 against white (axe color-contrast): the same grey as a colour instead, links whole.
+                    " [data-testid=stCaptionContainer] { opacity: 1 !important; color: #5c5c5c; }</style>",
                     unsafe_allow_javascript=True)
     if rel is None:
         return
