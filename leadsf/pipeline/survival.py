@@ -31,8 +31,7 @@ from .cohorts import EN_DASH
 from .findings import Found
 
 TABLE = "life_table"
-# The months the Outcomes page reports the share not re-arrested at: kept as interval ends where they can be.
-REPORT_MONTHS = (6, 12, 24)
+REPORT_MONTHS = config.SURVIVAL_REPORT_MONTHS
 PUBLIC_COLUMNS = ["cohort", "cohort_first_month", "cohort_last_month", "group", "interval_from", "interval_to",
                   "at_risk", "re_arrested", "censored", "data_through"]
 TEMPLATE_ROWS = (("2025-06", "2018", "2023", "lead", "1", "140", "12", "0"),

@@ -14,7 +14,9 @@ from lifelines import KaplanMeierFitter
 from lifelines.statistics import logrank_test
 from lifelines.utils import median_survival_times
 
-ALPHA = 0.05  # 95% bands and intervals; a difference is "clear" only when p < ALPHA
+from leadsf import config
+
+ALPHA = config.get("outcome_alpha")  # 95% bands and intervals; a difference is "clear" only when p < ALPHA
 
 
 @dataclass(frozen=True)
