@@ -92,6 +92,7 @@ def figure(fits: dict, span: str, through: str):
     layout = charts.base_layout(t("survival.chart_title", span=span, through=through), t("survival.y_title"))
     layout["yaxis"].update({"range": [0, 100], "ticksuffix": "%"})
     layout["xaxis"].update({"title": {"text": t("survival.x_title")}, "dtick": 6, "rangemode": "tozero"})
+    layout["legend"].update({"y": -0.25})  # below the axis title, which the base layout's legend would overlap
     layout["hovermode"] = "closest"
     return charts.build_figure(data, layout)
 
