@@ -141,7 +141,7 @@ def page_start(namespace: str) -> PublicRelease | None:
 SOURCE_TABLES = {
     "home.source_referrals": "referrals", "home.source_engaged": "engagement",
     "home.source_overdose_deaths": "overdoses", "home.source_residential_burglary": "property_crime",
-    "referrals.source_engagement": "engagement", "cost.source": "costs",
+    "referrals.source_engagement": "engagement", "cost.source": "costs", "survival.source": "life_table",
 }
 
 
