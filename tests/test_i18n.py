@@ -145,6 +145,22 @@ def visible_texts(at) -> list[tuple[str, str]]:
     return out
 
 
+
+def texts_with_tables(at, lang: str = "es") -> list:
+    """What a Spanish visitor reads on a page run by AppTest, and again with every chart's table view on."""
+    texts = visible_texts(at)
+    if at.toggle:
+        for toggle in at.toggle:
+            toggle.set_value(True)
+        i18n.set_language(lang)
+        try:
+            at.run()
+        finally:
+            i18n.set_language("en")
+        assert not at.exception, [e.value for e in at.exception]
+        texts += visible_texts(at)
+    return texts
+
 def english_in(text: str) -> list[str]:
     for proper in ALLOWED:
         text = text.replace(proper, " ")
@@ -158,18 +174,8 @@ def test_pages_in_spanish_show_no_english(store, page, params):
     from tests.site.test_pages_public import run_page
 
     at = run_page(page, params, "es", timeout=120)
-    texts = visible_texts(at)
+    texts = texts_with_tables(at)
     assert texts, "nothing rendered"
-    if at.toggle:  # every chart's table view too
-        for toggle in at.toggle:
-            toggle.set_value(True)
-        i18n.set_language("es")
-        try:
-            at.run()
-        finally:
-            i18n.set_language("en")
-        assert not at.exception, [e.value for e in at.exception]
-        texts += visible_texts(at)
     leaks = [(kind, words, text[:160]) for kind, text in texts if (words := english_in(text))]
     assert not leaks, "English shown on the Spanish page:\n" + "\n".join(map(str, leaks[:40]))
 

@@ -9,12 +9,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leadsf import i18n
 from leadsf.pipeline.db import open_release
 from leadsf.stats import cost_model
 from tests import outcomes_fixture
 from tests.site.test_pages_public import run_page, text_tables
-from tests.test_i18n import english_in, visible_texts
+from tests.test_i18n import english_in, texts_with_tables
 
 
 def run(query_params: dict | None = None, lang: str = "en") -> AppTest:
@@ -115,15 +114,6 @@ def test_spanish_page_shows_no_english(cost_store):
         for source in sources:
             text = text.replace(source, " ")
         return text
-    texts = visible_texts(at)
-    for toggle in at.toggle:  # every chart's table view too
-        toggle.set_value(True)
-    i18n.set_language("es")
-    try:
-        at.run()
-    finally:
-        i18n.set_language("en")
-    assert not at.exception
-    texts += visible_texts(at)
+    texts = texts_with_tables(at)  # every chart's table view too
     leaks = [(kind, words, text[:120]) for kind, text in texts if (words := english_in(unquoted(text)))]
     assert not leaks, leaks[:20]

@@ -9,11 +9,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leadsf import i18n
 from leadsf.site import outcome_views as ov
 from tests import outcomes_fixture
 from tests.site.test_pages_public import run_page
-from tests.test_i18n import english_in, visible_texts
+from tests.test_i18n import english_in, texts_with_tables
 
 SUPPRESSED = "suppressed (fewer than 11)"
 
@@ -103,16 +102,7 @@ def test_no_outcome_data_is_an_empty_state(store):
 def test_spanish_page_shows_no_english(outcomes_store):
     at = run({"measure": "jail_bookings"}, lang="es")
     assert at.title[0].value.startswith("Resultados")
-    texts = visible_texts(at)
-    for toggle in at.toggle:  # every chart's table view too
-        toggle.set_value(True)
-    i18n.set_language("es")
-    try:
-        at.run()
-    finally:
-        i18n.set_language("en")
-    assert not at.exception
-    texts += visible_texts(at)
+    texts = texts_with_tables(at)  # every chart's table view too
     leaks = [(kind, words, text[:120]) for kind, text in texts if (words := english_in(text))]
     assert not leaks, leaks[:20]
 
