@@ -27,7 +27,46 @@ def wait_for_run(page, timeout: float = 60_000, new_run: bool = True) -> None:
     however long a debouncing widget (pydeck ~200 ms) waited before starting it; after a full reload, its
     first run. Without it, any idle will do (a page that was only looked at)."""
     seen, doc = getattr(page, "runs_seen", (0, None))
-    page.wait_for_function(_IDLE_AFTER, arg=[seen if new_run else -1, doc], timeout=timeout)
+    try:
+        page.wait_for_function(_IDLE_AFTER, arg=[seen if new_run else -1, doc], timeout=timeout)
+    except Exception as exc:
+        raise AssertionError(f"the app was not idle after a new run: {_run_state(page, seen, doc)}") from exc
+    page.runs_seen = tuple(page.evaluate("[window.__leadsfRuns, window.__leadsfDocument]"))
+
+
+def _run_state(page, seen, doc) -> dict:
+    """What the wait saw when it gave up, for the failure message."""
+    try:
+        state = page.evaluate("""() => { const app = document.querySelector('[data-testid="stApp"]') || {dataset: {}};
+            const status = document.querySelector('[data-testid="stStatusWidget"]');
+            return {runs: window.__leadsfRuns, document: window.__leadsfDocument,
+                    script: app.dataset.testScriptState, connection: app.dataset.testConnectionState,
+                    status: status ? status.innerText : null}; }""")
+    except Exception as exc:  # the page itself may be gone
+        return {"unavailable": str(exc)[:200]}
+    return {**state, "seen": seen, "same document": state.pop("document") == doc, "url": page.url}
+
+
+# A page reached by a link has finished its first run once its own title heads the page, no element of the
+# page it came from is still shown (stale), and the app is idle: a condition of the page itself, where a
+# count of runs could be thrown off by a link followed while the page it left was still running.
+_PAGE_SHOWN = """(titles) => { const app = document.querySelector('[data-testid="stApp"]');
+    const heading = document.querySelector('[data-testid="stMain"] h1');
+    return app && app.dataset.testConnectionState === 'CONNECTED' && app.dataset.testScriptState === 'notRunning'
+        && heading && titles.some(t => heading.innerText.trim().startsWith(t))
+        && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stStatusWidget"]'); }"""
+
+
+def wait_for_page(page, *titles: str, timeout: float = 60_000) -> None:
+    """After following a link: wait until the page whose title starts with one of `titles` (its title in each
+    language the visitor may have) has finished its run."""
+    try:
+        page.wait_for_function(_PAGE_SHOWN, arg=list(titles), timeout=timeout)
+    except Exception as exc:
+        heading = page.locator('[data-testid="stMain"] h1').first
+        shown = heading.inner_text(timeout=2_000) if heading.count() else None
+        raise AssertionError(f"page {titles} not shown and idle (heading {shown!r}): "
+                             f"{_run_state(page, *getattr(page, 'runs_seen', (0, None)))}") from exc
     page.runs_seen = tuple(page.evaluate("[window.__leadsfRuns, window.__leadsfDocument]"))
 
 

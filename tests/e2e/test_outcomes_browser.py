@@ -9,7 +9,9 @@ import re
 
 import pytest
 
-from .helpers import chart_problems, expect_no_exception, open_page, wait_for_charts, wait_for_run
+from leadsf.i18n import messages
+
+from .helpers import chart_problems, expect_no_exception, open_page, wait_for_charts, wait_for_page, wait_for_run
 
 pytestmark = pytest.mark.e2e
 
@@ -81,5 +83,5 @@ def test_home_answer_links_to_both_pages(page, site):
         open_page(page, site.url, "")
         page.get_by_role("link", name=re.compile(label)).click()
         page.wait_for_url(re.compile(rf"/{url_path}\b"), timeout=30_000)
-        wait_for_run(page)
+        wait_for_page(page, messages("en")[f"{url_path}.title"])
         expect_no_exception(page)

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from deploy import serve, site, warm
+from leadsf.i18n import messages
 
-from .helpers import expect_no_exception, open_page, wait_for_run
+from .helpers import expect_no_exception, open_page, wait_for_page, wait_for_run
 
 pytestmark = pytest.mark.e2e
 
@@ -297,7 +298,7 @@ def test_killing_an_app_process_mid_session(arrangement, browser, watched):
     expect_no_exception(watched)
     assert len(watched.get_by_test_id("stMain").inner_text().strip()) > 200
     watched.get_by_test_id("stSidebarNavLink").filter(has_text=re.compile("About|Acerca")).first.click()
-    wait_for_run(watched)
+    wait_for_page(watched, messages("en")["about.title"], messages("es")["about.title"])
     expect_no_exception(watched)
     assert watched.url.endswith("/about")
 
