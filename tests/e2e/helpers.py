@@ -7,18 +7,46 @@ from urllib.parse import urlencode, urlsplit
 APP = '[data-testid="stApp"]'
 
 
-# Every run the page's script finishes is counted in the browser: the app's script-state attribute leaving
-# "running". A MutationObserver keeps each change's old value, so a run too short to be seen by polling is
-# still counted. open_page installs it before the page's own scripts.
-_COUNT_RUNS = """(() => { window.__leadsfRuns = 0; window.__leadsfDocument = Math.random();
+# Every run the page's script finishes is counted in the browser, two ways. (1) The app's script-state
+# attribute leaving "running": a MutationObserver keeps each change's old value, so a run too short to be
+# seen by polling is still counted. (2) The server's own word: each WebSocket message whose ForwardMsg holds
+# script_finished (field 6). (1) alone misses a run whose messages the frontend handles in one batch, as it
+# does on a loaded machine: React then renders "notRunning" once and the attribute never changes. A run
+# counted by (2) only counts once no message but a heartbeat (field 26, with its hash and metadata) has come for QUIET ms, so the
+# frontend has drawn what came. open_page installs both before the page's own scripts.
+QUIET = 300
+_COUNT_RUNS = """(() => { window.__leadsfRuns = 0; window.__leadsfFinished = 0; window.__leadsfLastMessage = 0;
+    window.__leadsfDocument = Math.random();
     new MutationObserver(records => { for (const r of records) if (r.oldValue === 'running') window.__leadsfRuns++; })
         .observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                            attributeFilter: ['data-test-script-state']}); })()"""
-_IDLE_AFTER = """([seen, doc]) => { const app = document.querySelector('[data-testid="stApp"]');
-    const ran = window.__leadsfDocument === doc ? window.__leadsfRuns > seen : window.__leadsfRuns > 0;
-    return (seen < 0 || ran) && app && app.dataset.testConnectionState === 'CONNECTED'
+                            attributeFilter: ['data-test-script-state']});
+    const fields = data => {  // the top-level field numbers of one protobuf message
+        const b = new Uint8Array(data), found = new Set(); let i = 0;
+        const varint = () => { let v = 0, s = 0, x; do { x = b[i++]; v += (x & 127) * 2 ** s; s += 7; }
+                               while (x & 128 && i < b.length); return v; };
+        while (i < b.length) {
+            const tag = varint(), wire = tag % 8;
+            found.add(Math.floor(tag / 8));
+            if (wire === 0) varint(); else if (wire === 2) i += varint(); else if (wire === 1) i += 8;
+            else if (wire === 5) i += 4; else break;
+        }
+        return found; };
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native { constructor(...args) { super(...args);
+        this.addEventListener('message', e => {
+            if (!(e.data instanceof ArrayBuffer)) return;
+            const found = fields(e.data);
+            if (found.has(6)) window.__leadsfFinished++;
+            if (![...found].every(f => f === 1 || f === 2 || f === 26)) window.__leadsfLastMessage = performance.now(); }); } }; })()"""
+_IDLE_AFTER = """([seen, finished, doc, quiet]) => { const app = document.querySelector('[data-testid="stApp"]');
+    const same = window.__leadsfDocument === doc;
+    const ran = same ? window.__leadsfRuns > seen : window.__leadsfRuns > 0;
+    const told = (same ? window.__leadsfFinished > finished : window.__leadsfFinished > 0)
+        && performance.now() - window.__leadsfLastMessage > quiet;
+    return (seen < 0 || ran || told) && app && app.dataset.testConnectionState === 'CONNECTED'
         && app.dataset.testScriptState === 'notRunning'
         && !document.querySelector('[data-testid="stStatusWidget"]'); }"""
+_COUNTS = "[window.__leadsfRuns, window.__leadsfFinished, window.__leadsfDocument]"
 
 
 def wait_for_run(page, timeout: float = 60_000, new_run: bool = True) -> None:
@@ -26,25 +54,27 @@ def wait_for_run(page, timeout: float = 60_000, new_run: bool = True) -> None:
     idle must come after a run that the action started: one finished since the last wait, however short,
     however long a debouncing widget (pydeck ~200 ms) waited before starting it; after a full reload, its
     first run. Without it, any idle will do (a page that was only looked at)."""
-    seen, doc = getattr(page, "runs_seen", (0, None))
+    seen, finished, doc = getattr(page, "runs_seen", (0, 0, None))
     try:
-        page.wait_for_function(_IDLE_AFTER, arg=[seen if new_run else -1, doc], timeout=timeout)
+        page.wait_for_function(_IDLE_AFTER, arg=[seen if new_run else -1, finished, doc, QUIET], timeout=timeout)
     except Exception as exc:
-        raise AssertionError(f"the app was not idle after a new run: {_run_state(page, seen, doc)}") from exc
-    page.runs_seen = tuple(page.evaluate("[window.__leadsfRuns, window.__leadsfDocument]"))
+        raise AssertionError(f"the app was not idle after a new run: {_run_state(page)}") from exc
+    page.runs_seen = tuple(page.evaluate(_COUNTS))
 
 
-def _run_state(page, seen, doc) -> dict:
+def _run_state(page) -> dict:
     """What the wait saw when it gave up, for the failure message."""
     try:
         state = page.evaluate("""() => { const app = document.querySelector('[data-testid="stApp"]') || {dataset: {}};
             const status = document.querySelector('[data-testid="stStatusWidget"]');
-            return {runs: window.__leadsfRuns, document: window.__leadsfDocument,
+            return {runs: window.__leadsfRuns, finished: window.__leadsfFinished, document: window.__leadsfDocument,
+                    quiet_ms: Math.round(performance.now() - window.__leadsfLastMessage),
                     script: app.dataset.testScriptState, connection: app.dataset.testConnectionState,
                     status: status ? status.innerText : null}; }""")
     except Exception as exc:  # the page itself may be gone
         return {"unavailable": str(exc)[:200]}
-    return {**state, "seen": seen, "same document": state.pop("document") == doc, "url": page.url}
+    seen, finished, doc = getattr(page, "runs_seen", (0, 0, None))
+    return {**state, "seen": [seen, finished], "same document": state.pop("document") == doc, "url": page.url}
 
 
 # A page reached by a link has finished its first run once its own title heads the page, no element of the
@@ -66,8 +96,8 @@ def wait_for_page(page, *titles: str, timeout: float = 60_000) -> None:
         heading = page.locator('[data-testid="stMain"] h1').first
         shown = heading.inner_text(timeout=2_000) if heading.count() else None
         raise AssertionError(f"page {titles} not shown and idle (heading {shown!r}): "
-                             f"{_run_state(page, *getattr(page, 'runs_seen', (0, None)))}") from exc
-    page.runs_seen = tuple(page.evaluate("[window.__leadsfRuns, window.__leadsfDocument]"))
+                             f"{_run_state(page)}") from exc
+    page.runs_seen = tuple(page.evaluate(_COUNTS))
 
 
 # A fresh load's first run is over once the page body holds elements, none is stale, and no lazily loaded

@@ -99,3 +99,16 @@ def test_public_deep_link_on_fresh_server_renders(page, fresh_server):
         "to dashboard.py switches Streamlit to its legacy pages/ mode until the first run of dashboard.py calls "
         "st.navigation, so the first visitors get pages/referrals.py run as a script (it only defines render()). "
         "Fix: rename pages/ (e.g. to views/) and update the imports.")
+
+
+def test_both_run_counters_see_each_run(page, site):
+    """wait_for_run's two counts (helpers._COUNT_RUNS): the script-state changes and the server's
+    script_finished messages. Each must see the first run and the run a click starts; the second is what
+    still counts a run whose messages the frontend handled in one batch."""
+    open_page(page, site.url, "", lang="en")
+    runs, finished, _ = page.runs_seen
+    assert runs >= 1 and finished >= 1, page.runs_seen
+    page.get_by_test_id("stSidebar").get_by_text("Español").click()
+    wait_for_run(page)
+    assert page.runs_seen[0] > runs and page.runs_seen[1] > finished, (runs, finished, page.runs_seen)
+    assert page.get_by_test_id("stHeading").first.inner_text().startswith("LEAD Santa Fe: ¿funciona")
