@@ -8,11 +8,13 @@ exactly one set. Program and health measures are published only on areas of at l
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from leadsf import config
+from leadsf.i18n import t
 
 TOTAL_ID = "city"  # the id of the whole-jurisdiction total in every public table
 REST_ID = "rest"
@@ -171,3 +173,24 @@ def _publication_areas(bset: BoundarySet, large_only: bool) -> list[Area]:
         out.append(Area(REST_ID, f"Rest of {bset.total_name} ({names})", sum(a.population for a in group),
                         {"type": "MultiPolygon", "coordinates": polygons}))
     return sorted(out, key=lambda a: (a.area_id == REST_ID, a.area_id))
+
+
+# The boundary files name areas in English ("Tract 1.01", and the remainders made above, "Rest of Santa Fe
+# County (87501, 87505)"); the site and the Spanish feed say them in the reader's language.
+_TRACT = re.compile(r"^Tract (\S+)$")
+_REST = re.compile(r"^Rest of (.+?) \((.*)\)$")
+_TOTALS = {"Santa Fe County": "a11y.santa_fe_county", "Santa Fe (all areas)": "a11y.santa_fe_all"}
+
+
+def area_name(name) -> str:
+    """An area's name as stored (English, from the boundary files) in the current language."""
+    if not isinstance(name, str):
+        return name
+    m = _TRACT.match(name)
+    if m:
+        return t("a11y.tract", number=m.group(1))
+    m = _REST.match(name)
+    if m:
+        total = _TOTALS.get(m.group(1))
+        return t("a11y.rest_of", total=t(total) if total else m.group(1), zips=m.group(2))
+    return name

@@ -13,6 +13,7 @@ from leadsf.i18n import t
 from leadsf.stats.highlights import Highlight, highlights
 
 from . import db
+from .areas import area_name
 from .store import Store
 
 LIMIT = 5  # Home lists at most five
@@ -27,8 +28,7 @@ def statement(item: Highlight, *, area: str, number: Callable[[int], str]) -> st
 
 
 def release_statements(store: Store, version: int) -> dict[str, list[str]]:
-    """Language -> the release's statements, as Home says them. Area names are the boundary files' own (the
-    site's Spanish names for census tracts are made in leadsf.site.l10n, above this layer)."""
+    """Language -> the release's statements, as Home says them, area names in each language."""
     rel = db.open_release(store, version)
     try:
         items = highlights(rel.run("highlights_input"), limit=LIMIT)
@@ -38,14 +38,14 @@ def release_statements(store: Store, version: int) -> dict[str, list[str]]:
     finally:
         rel.con.close()
     names = dict(zip(frame["area_id"], frame["name"]))
-    return {lang: contextvars.copy_context().run(_in_language, lang, items, names) for lang in i18n.LANGUAGES}
+    return {lang: contextvars.copy_context().run(statements_in, lang, items, names) for lang in i18n.LANGUAGES}
 
 
-def _in_language(lang: str, items: list[Highlight], names: dict[str, str]) -> list[str]:
+def statements_in(lang: str, items: list[Highlight], names: dict[str, str]) -> list[str]:
     """Run in a copied context: a publish from the staff page must not switch its visitor's language."""
     from babel.numbers import format_decimal
 
     i18n.set_language(lang)
     whole = t("filters.whole_area")
-    return [statement(item, area=whole if item.area == "city" else names.get(item.area, item.area),
+    return [statement(item, area=whole if item.area == "city" else area_name(names.get(item.area, item.area)),
                       number=lambda value: format_decimal(value, locale=lang)) for item in items]

@@ -9,25 +9,7 @@ import pandas as pd
 
 from leadsf import i18n, memo
 from leadsf.i18n import t
-
-_TRACT = re.compile(r"^Tract (\S+)$")
-_REST = re.compile(r"^Rest of (.+?) \((.*)\)$")
-_TOTALS = {"Santa Fe County": "a11y.santa_fe_county", "Santa Fe (all areas)": "a11y.santa_fe_all"}
-
-
-def area_name(name) -> str:
-    """An area's name as stored (English, from the boundary files) in the visitor's language."""
-    if not isinstance(name, str):
-        return name
-    m = _TRACT.match(name)
-    if m:
-        return t("a11y.tract", number=m.group(1))
-    m = _REST.match(name)
-    if m:
-        total = _TOTALS.get(m.group(1))
-        return t("a11y.rest_of", total=t(total) if total else m.group(1), zips=m.group(2))
-    return name
-
+from leadsf.pipeline.areas import area_name
 
 def _set_text(bset, part: str, fallback: str) -> str:
     key = f"a11y.bset_{bset.name}_{part}"
