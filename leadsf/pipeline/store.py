@@ -322,3 +322,13 @@ class Store:
                 pair[0] is not None and pair[1] is not None and cohorts.audit_against(*pair)):
             raise PublishError(f"rolling back to release {n} after release {live} would let readers work out "
                                "withheld counts by comparing the two; publish a corrected extract instead")
+
+
+def ensure_published(store: Store) -> None:
+    """On first start with an empty store, publish the bundled sample so a newcomer sees a working site."""
+    if store.current() is not None:
+        return
+    paths = sorted(config.SAMPLE_DIR.glob("*.csv"))
+    if paths:
+        store.publish([Upload(p.name, p.read_bytes()) for p in paths], who="first start",
+                      note="Synthetic sample data published on first start", synthetic=True, if_empty=True)

@@ -15,7 +15,7 @@ import logging
 
 from leadsf import config
 from leadsf.pipeline import opendata
-from leadsf.pipeline.store import Store
+from leadsf.pipeline.store import Store, ensure_published
 
 log = logging.getLogger(__name__)
 HEADERS = {"X-Content-Type-Options": "nosniff", "Access-Control-Allow-Origin": "*"}
@@ -110,8 +110,12 @@ class HeadLinks:
 
 
 def build_tree() -> None:
-    """An older store's public tree, built once at start (publishes and rollbacks keep it up to date)."""
+    """At start: an empty store gets the bundled sample, as a first page visit would give it, so /data/ has
+    tables before anyone has opened a page; an older store gets its public tree (publishes and rollbacks keep
+    it up to date)."""
     try:
-        opendata.ensure(Store(config.data_dir()))
+        store = Store(config.data_dir())
+        ensure_published(store)
+        opendata.ensure(store)
     except Exception:  # noqa: BLE001 - the site still runs; /data/ answers 404 until the next publish
         log.exception("open data: could not build the public tree")

@@ -78,6 +78,17 @@ class Upstream(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
 
 
+def start_app(data: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """`make run`'s server (app.py) on the store `data`, its output in `log`."""
+    port = serve.free_port()
+    with open(log, "wb") as out:
+        app = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address=127.0.0.1",
+                                f"--server.port={port}", "--server.headless=true",
+                                "--browser.gatherUsageStats=false"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                               env=os.environ | {"LEADSF_DATA_DIR": str(data), "LEADSF_STAFF_PAGE": "0"})
+    return app, f"http://127.0.0.1:{port}"
+
+
 @pytest.fixture(scope="module")
 def world(published_sample, tmp_path_factory):
     """The store, the app's server and nginx, started in that order."""
@@ -90,14 +101,8 @@ def world(published_sample, tmp_path_factory):
     shutil.copytree(published_sample, data)
     shutil.rmtree(data / opendata.PUBLIC)  # as a store from before the public tree
 
-    port = serve.free_port()
     log = tmp / "app.log"
-    with open(log, "wb") as out:
-        app = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address=127.0.0.1",
-                                f"--server.port={port}", "--server.headless=true",
-                                "--browser.gatherUsageStats=false"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                               env=os.environ | {"LEADSF_DATA_DIR": str(data), "LEADSF_STAFF_PAGE": "0"})
-    app_url = f"http://127.0.0.1:{port}"
+    app, app_url = start_app(data, log)
 
     upstream = Upstream()
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
@@ -150,6 +155,20 @@ def test_the_apps_start_built_an_older_stores_tree(world):
     assert (public / "releases" / "1" / export.PACKAGE).exists()
     assert opendata.latest_version(world["store"]) == 1
     assert opendata.up_to_date(world["store"])
+
+
+def test_make_run_on_an_empty_store_serves_the_sample_before_any_visit(tmp_path):
+    """A newcomer's `make run` publishes the bundled sample at start, so /data/ answers before a page is seen."""
+    data = tmp_path / "store"
+    app, url = start_app(data, tmp_path / "app.log")
+    try:
+        assert warm.wait_healthy(url, 120, alive=lambda: app.poll() is None), (tmp_path / "app.log").read_text()
+        status, headers, body = get(url, "/data/latest/referrals.csv")
+        assert status == 200 and body == export.bundle(Store(data), 1)["referrals.csv"]
+        assert Store(data).current() == 1
+    finally:
+        app.terminate()
+        app.wait(timeout=15)
 
 
 @pytest.mark.parametrize("server", SERVERS)

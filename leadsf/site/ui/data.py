@@ -14,22 +14,12 @@ import streamlit as st
 
 from leadsf import config, i18n, memo
 from leadsf.pipeline.db import PublicRelease, open_release
-from leadsf.pipeline.store import Store, Upload
+from leadsf.pipeline.store import Store, ensure_published
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _open(root: str, version: int) -> PublicRelease:
     return open_release(Store(root), version)
-
-
-def ensure_published(store: Store) -> None:
-    """On first start with an empty store, publish the bundled sample so a newcomer sees a working site."""
-    if store.current() is not None:
-        return
-    paths = sorted(config.SAMPLE_DIR.glob("*.csv"))
-    if paths:
-        store.publish([Upload(p.name, p.read_bytes()) for p in paths], who="first start",
-                      note="Synthetic sample data published on first start", synthetic=True, if_empty=True)
 
 
 _runs = 0
