@@ -11,6 +11,7 @@ from leadsf import i18n, memo
 from leadsf.i18n import t
 from leadsf.pipeline.areas import area_name
 
+
 def _set_text(bset, part: str, fallback: str) -> str:
     key = f"a11y.bset_{bset.name}_{part}"
     return t(key) if key in i18n.messages(i18n.DEFAULT) else fallback
