@@ -10,10 +10,11 @@ APP = '[data-testid="stApp"]'
 # Every run the page's script finishes is counted in the browser, two ways. (1) The app's script-state
 # attribute leaving "running": a MutationObserver keeps each change's old value, so a run too short to be
 # seen by polling is still counted. (2) The server's own word: each WebSocket message whose ForwardMsg holds
-# script_finished (field 6). (1) alone misses a run whose messages the frontend handles in one batch, as it
-# does on a loaded machine: React then renders "notRunning" once and the attribute never changes. A run
-# counted by (2) only counts once no message but a heartbeat (field 26, with its hash and metadata) has come for QUIET ms, so the
-# frontend has drawn what came. open_page installs both before the page's own scripts.
+# script_finished (field 6). (1) alone can miss a run whose messages the frontend handles in one batch (the
+# likely cause of CI's load-only flakes): React then renders "notRunning" once and the attribute never
+# changes. A run counted by (2) only counts once no message but a heartbeat (field 26, with its hash and
+# metadata) has come for QUIET ms, so the frontend has drawn what came. open_page installs both before the
+# page's own scripts.
 QUIET = 300
 _COUNT_RUNS = """(() => { window.__leadsfRuns = 0; window.__leadsfFinished = 0; window.__leadsfLastMessage = 0;
     window.__leadsfDocument = Math.random();
@@ -37,7 +38,8 @@ _COUNT_RUNS = """(() => { window.__leadsfRuns = 0; window.__leadsfFinished = 0; 
             if (!(e.data instanceof ArrayBuffer)) return;
             const found = fields(e.data);
             if (found.has(6)) window.__leadsfFinished++;
-            if (![...found].every(f => f === 1 || f === 2 || f === 26)) window.__leadsfLastMessage = performance.now(); }); } }; })()"""
+            if (![...found].every(f => f === 1 || f === 2 || f === 26)) {
+                window.__leadsfLastMessage = performance.now(); } }); } }; })()"""
 _IDLE_AFTER = """([seen, finished, doc, quiet]) => { const app = document.querySelector('[data-testid="stApp"]');
     const same = window.__leadsfDocument === doc;
     const ran = same ? window.__leadsfRuns > seen : window.__leadsfRuns > 0;
@@ -84,7 +86,8 @@ _PAGE_SHOWN = """(titles) => { const app = document.querySelector('[data-testid=
     const heading = document.querySelector('[data-testid="stMain"] h1');
     return app && app.dataset.testConnectionState === 'CONNECTED' && app.dataset.testScriptState === 'notRunning'
         && heading && titles.some(t => heading.innerText.trim().startsWith(t))
-        && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stStatusWidget"]'); }"""
+        && !document.querySelector(
+            '[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stStatusWidget"]'); }"""
 
 
 def wait_for_page(page, *titles: str, timeout: float = 60_000) -> None:

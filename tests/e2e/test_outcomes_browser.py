@@ -59,6 +59,7 @@ def test_cost_headline_is_the_change_before_to_after(page, site, lang):
     assert pooled in chart.inner_text()
     expect_no_exception(page)
 
+
 def test_cost_input_moves_the_result_and_stays_in_the_url(page, site):
     open_page(page, site.url, "cost", lang="en")
     statement = page.locator('[class*="st-key-cost_statement"]')

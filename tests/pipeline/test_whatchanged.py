@@ -6,8 +6,9 @@ THEFT = Highlight("property_crime.motor_vehicle_theft", "35049000101", "2025", "
 
 
 def test_a_tract_and_a_remainder_are_named_in_each_language():
-    for stored, spanish_name in (("Tract 1.01", "Sección censal 1.01"), ("Rest of Santa Fe County (87501, 87505)",
-                                                                         "Resto del condado de Santa Fe (87501, 87505)")):
+    for stored, spanish_name in (("Tract 1.01", "Sección censal 1.01"),
+                                 ("Rest of Santa Fe County (87501, 87505)",
+                                  "Resto del condado de Santa Fe (87501, 87505)")):
         names = {THEFT.area: stored}
         [english] = whatchanged.statements_in("en", [THEFT], names)
         [spanish] = whatchanged.statements_in("es", [THEFT], names)
