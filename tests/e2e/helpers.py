@@ -28,7 +28,8 @@ _COUNT_RUNS = """(() => { window.__leadsfRuns = 0; window.__leadsfFinished = 0; 
         while (i < b.length) {
             const tag = varint(), wire = tag % 8;
             found.add(Math.floor(tag / 8));
-            if (wire === 0) varint(); else if (wire === 2) i += varint(); else if (wire === 1) i += 8;
+            // the length first: `i += varint()` would add it to the position before the length was read
+            if (wire === 0) varint(); else if (wire === 2) { const n = varint(); i += n; } else if (wire === 1) i += 8;
             else if (wire === 5) i += 4; else break;
         }
         return found; };
