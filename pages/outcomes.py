@@ -83,6 +83,7 @@ def render() -> None:
     rows = ui.query("outcomes_cells") if "outcomes" in answers.available() else None
     if rows is None or rows.empty:
         ui.empty_state("outcomes.no_data")
+        outcomes_survival.render(rel)  # a life table stands on its own
         return
     present = set(rows["measure"])
     c1, c2, c3 = st.columns(3)

@@ -145,7 +145,7 @@ def install(store, monkeypatch, tables: dict[str, pd.DataFrame] | None = None) -
 
 
 def remove(store) -> None:
-    """The live release as one published before outcomes existed (no outcome, cost or group tables)."""
+    """The live release as one published before outcomes existed (no outcome, cost, group or life tables)."""
     folder = store.release_dir(store.current())
-    for name in TABLES:
+    for name in (*TABLES, "life_table"):
         (folder / f"{name}.parquet").unlink(missing_ok=True)

@@ -1,7 +1,7 @@
 """Outcomes page, time to re-arrest, through AppTest: the log-rank statement follows the test (a direction only
 when p < 0.05), the Kaplan-Meier chart draws both groups with bands and its table is the numbers drawn, the
-share table has 6, 12 and 24 months, Spanish shows no English, Home carries the line only when it is clear, and
-a release without a life table says so plainly."""
+share table has 6, 12 and 24 months, Spanish shows no English, Home carries the line only when it is clear, a
+release without a life table says so plainly, and one without outcomes still shows its life table."""
 from __future__ import annotations
 
 import json
@@ -132,3 +132,11 @@ def test_one_group_only_is_drawn_without_a_comparison(store):
     assert names == ["LEAD: 95% band", "LEAD"]
     home = run_page("home", None, "en", timeout=120)
     assert not any("Time to re-arrest" in m.value for m in home.markdown)
+
+
+def test_release_without_outcomes_still_shows_time_to_re_arrest(store):
+    (store.release_dir(store.current()) / "outcomes.parquet").unlink()
+    at = run()
+    assert any("has no outcome data yet" in i.value for i in at.info), [i.value for i in at.info]
+    assert any(h.value == "Time to re-arrest" for h in at.header)
+    survival_spec(at)
