@@ -41,14 +41,16 @@ _COUNT_RUNS = """(() => { window.__leadsfRuns = 0; window.__leadsfFinished = 0; 
             if (found.has(6)) window.__leadsfFinished++;
             if (![...found].every(f => f === 1 || f === 2 || f === 26)) {
                 window.__leadsfLastMessage = performance.now(); } }); } }; })()"""
-_IDLE_AFTER = """([seen, finished, doc, quiet]) => { const app = document.querySelector('[data-testid="stApp"]');
+# The app connected and its script not running; every wait below starts from this.
+_IDLE = """(app => !!app && app.dataset.testConnectionState === 'CONNECTED'
+    && app.dataset.testScriptState === 'notRunning')(document.querySelector('[data-testid="stApp"]'))"""
+_IDLE_AFTER = """([seen, finished, doc, quiet]) => {
     const same = window.__leadsfDocument === doc;
     const ran = same ? window.__leadsfRuns > seen : window.__leadsfRuns > 0;
     const told = (same ? window.__leadsfFinished > finished : window.__leadsfFinished > 0)
         && performance.now() - window.__leadsfLastMessage > quiet;
-    return (seen < 0 || ran || told) && app && app.dataset.testConnectionState === 'CONNECTED'
-        && app.dataset.testScriptState === 'notRunning'
-        && !document.querySelector('[data-testid="stStatusWidget"]'); }"""
+    return (seen < 0 || ran || told) && IDLE && !document.querySelector('[data-testid="stStatusWidget"]'); }
+    """.replace("IDLE", _IDLE)
 _COUNTS = "[window.__leadsfRuns, window.__leadsfFinished, window.__leadsfDocument]"
 
 
@@ -62,6 +64,11 @@ def wait_for_run(page, timeout: float = 60_000, new_run: bool = True) -> None:
         page.wait_for_function(_IDLE_AFTER, arg=[seen if new_run else -1, finished, doc, QUIET], timeout=timeout)
     except Exception as exc:
         raise AssertionError(f"the app was not idle after a new run: {_run_state(page)}") from exc
+    _remember_runs(page)
+
+
+def _remember_runs(page) -> None:
+    """The counts the next wait's new run must go beyond."""
     page.runs_seen = tuple(page.evaluate(_COUNTS))
 
 
@@ -83,12 +90,11 @@ def _run_state(page) -> dict:
 # A page reached by a link has finished its first run once its own title heads the page, no element of the
 # page it came from is still shown (stale), and the app is idle: a condition of the page itself, where a
 # count of runs could be thrown off by a link followed while the page it left was still running.
-_PAGE_SHOWN = """(titles) => { const app = document.querySelector('[data-testid="stApp"]');
-    const heading = document.querySelector('[data-testid="stMain"] h1');
-    return app && app.dataset.testConnectionState === 'CONNECTED' && app.dataset.testScriptState === 'notRunning'
-        && heading && titles.some(t => heading.innerText.trim().startsWith(t))
+_PAGE_SHOWN = """(titles) => { const heading = document.querySelector('[data-testid="stMain"] h1');
+    return IDLE && !!heading && titles.some(t => heading.innerText.trim().startsWith(t))
         && !document.querySelector(
-            '[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stStatusWidget"]'); }"""
+            '[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stStatusWidget"]'); }
+    """.replace("IDLE", _IDLE)
 
 
 def wait_for_page(page, *titles: str, timeout: float = 60_000) -> None:
@@ -101,15 +107,14 @@ def wait_for_page(page, *titles: str, timeout: float = 60_000) -> None:
         shown = heading.inner_text(timeout=2_000) if heading.count() else None
         raise AssertionError(f"page {titles} not shown and idle (heading {shown!r}): "
                              f"{_run_state(page)}") from exc
-    page.runs_seen = tuple(page.evaluate(_COUNTS))
+    _remember_runs(page)
 
 
 # A fresh load's first run is over once the page body holds elements, none is stale, and no lazily loaded
 # element (st.html's styles among them) still holds its place with a skeleton.
-_FIRST_RUN_DONE = """() => { const app = document.querySelector('[data-testid="stApp"]');
-    return app && app.dataset.testConnectionState === 'CONNECTED' && app.dataset.testScriptState === 'notRunning'
-        && !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
-        && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]'); }"""
+_FIRST_RUN_DONE = """() => IDLE
+    && !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
+    && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')""".replace("IDLE", _IDLE)
 
 
 def open_page(page, base_url: str, url_path: str = "", timeout: float = 60_000, **params) -> None:
