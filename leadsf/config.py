@@ -32,35 +32,35 @@ SETTINGS: tuple[Setting, ...] = (
             "CDC Mapping Injury, Overdose and Violence dashboard (10,000); R-10."),
     Setting("max_withheld_share", 0.25, "A table (measure x area level x period type x year) where more than this "
             "share of cells would be withheld before complementary suppression is not published at that grain.",
-            "Table redesign before suppression: HandbookSDC ch. 5; privacy_rules section 2.6."),
+            "Table redesign before suppression: HandbookSDC ch. 5; R-8."),
     Setting("cost_level_weight", 10, "Complementary suppression hides the cells that cost least, a cell costing "
             "(count + 1) x this weight for every level it sits above the cells beneath it (quarter over month, "
             "year over quarter, whole area over areas, all categories over one, any drug over one drug).",
             "GaussSuppression candidate order (freq + 1) x weight; tau-ARGUS cost-weighted suppression "
-            "(manual 4.1, pp. 42, 90); research/suppression_utility.md."),
+            "(manual 4.1, pp. 42, 90); docs/privacy.md#which-cells-give-way."),
     Setting("cost_whole_area_levels", 2, "Levels the whole area counts above its areas in that cost, so a "
             "whole-area count is the last to be hidden; whole-area top-level counts by quarter or year above "
             "suppress_max are never hidden (a finer table is not published instead).",
             "HiTaS (top table protected first, its totals then fixed): tau-ARGUS manual 4.1 section 2.10."),
     Setting("cohort_min_people", 11, "An outcome cohort (LEAD or comparison, one follow-up window) with fewer people "
             "followed is not published at that grain: quarters merge into years, years into multi-year spans.",
-            "Cohort tables: DESIGN.md privacy model; the primary threshold (suppress_max) plus one."),
+            "Cohort tables: docs/privacy.md#cohort-outcome-tables; the primary threshold (suppress_max) plus one."),
     Setting("cohort_min_people_totals", 20, "Totals of jail bookings and days are published, as means per person, "
             "only for cohorts of at least this many people followed.",
-            "NC-TOPPS reporting rule (\"more than 20 people\"); research/outcomes.md."),
+            "NC-TOPPS reporting rule (\"more than 20 people\"); docs/outcomes-method.md#small-cohorts."),
     # Outcomes and cost (issue 23): what an evaluator would check first.
     Setting("outcome_alpha", 0.05, "A difference between LEAD and the comparison group is stated in words only "
             "when its 1 - outcome_alpha interval excludes no difference. Before and after are the same cohorts: a "
             "cohort whose after-window is not complete is in neither side, and a figure for all cohorts together "
             "is one model with each cohort as a stratum (its own level, group and window terms), never a sum row "
             "that mixes cohorts with and without an after-window.",
-            "DESIGN.md \"Same people before and after\"; statsmodels GLM (Binomial identity for shares, Poisson "
+            "docs/outcomes-method.md; statsmodels GLM (Binomial identity for shares, Poisson "
             "log with person-years offset for totals); UW LEAD evaluation (95% intervals)."),
     Setting("cost_window_months", 12, "Criminal-justice cost per person-year is compared over this many months "
             "before and after referral, on the same cohorts both sides, LEAD's program cost added after "
             "referral (6 when no cohort has this much follow-up published).",
             "UW LEAD cost study (pre/post legal costs, -$2,100 LEAD vs +$5,961 comparison); Santa Fe 2018 "
-            "evaluation ($7,541 per client-year, 17% below system as usual); research/outcomes.md."),
+            "evaluation ($7,541 per client-year, 17% below system as usual); docs/outcomes-method.md#sources."),
     Setting("cost_cohort_fiscal_lag", 1, "A fiscal year has a cost estimate of its own only from the calendar-year "
             "cohort referred this many years before the fiscal year ends (that cohort's year after referral "
             "centres on it), published on its own with every number needed; other years are in the pooled "
@@ -94,7 +94,7 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 # ------------------------------------------------------------------------------------------ backbone series
-# The county's own totals (DESIGN.md "The county's own totals, always"): the series a visitor reads first, at
+# The county's own totals (docs/privacy.md#the-countys-own-totals-always): the series a visitor reads first, at
 # whole-county level over all categories. Their yearly totals above suppress_max are always published and
 # never withheld; their quarterly totals are never withheld either: when one quarter of a year is 1 to
 # suppress_max, none of that year's county quarters are published and the charts show that year as a year.
@@ -116,7 +116,7 @@ BACKBONE_PERIODS = ("quarter", "year")
 # release may only end intervals where the live one did (or widen them); the audit refuses anything else.
 # Outcomes reports the share not re-arrested at these months, kept as interval ends where they can be; the
 # Kaplan-Meier curves, median and log-rank test come from lifelines, a difference stated only when the
-# log-rank p is below outcome_alpha (Santa Fe's evaluation reports time to re-arrest: research/outcomes.md).
+# log-rank p is below outcome_alpha (Santa Fe's evaluation reports time to re-arrest: docs/outcomes-method.md#sources).
 SURVIVAL_REPORT_MONTHS: tuple[int, ...] = (6, 12, 24)
 
 

@@ -1,4 +1,4 @@
-"""Public outcome, cost and group-definition tables with exactly the columns of /work/coord/o13_schema.md, for the
+"""Public outcome, cost and group-definition tables with exactly the columns of leadsf/pipeline/export.py, for the
 pages' tests, and a store whose live release carries them.
 
 When the published sample already has these tables (helper 13a's sample data), `store_with_outcomes` uses the

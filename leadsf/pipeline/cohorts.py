@@ -1,6 +1,6 @@
 """The public cohort tables of a release: outcomes by referral cohort, program costs, group definitions.
 
-Privacy rules for outcomes (DESIGN.md, "Cohort outcome tables"), the unit being a person followed for a window:
+Privacy rules for outcomes (docs/privacy.md#cohort-outcome-tables), the unit being a person followed for a window:
 
 - Cohort sizes: a cohort-group-window with fewer than `cohort_min_people` followed is not published at that
   grain. Quarters are published only when all four quarters of the year are large enough in both groups (so a

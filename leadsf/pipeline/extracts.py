@@ -1,6 +1,6 @@
 """Turn an uploaded file into a validated extract, or into a list of everything wrong with it.
 
-Checks run from the outside in (privacy_rules §4, §5.4; R-12, R-13, R-16, R-22): bytes, text, CSV
+Checks run from the outside in (docs/privacy.md#checks-on-every-upload; R-12, R-13, R-16, R-22): bytes, text, CSV
 structure, header and personal data, cell values, then relations between rows. A layer that fails stops
 the later ones, whose findings would be noise (a UTF-16 file has no meaningful "row 3, column count");
 within a layer every problem is collected, so staff can fix a file in one pass.

@@ -206,7 +206,7 @@ def _write_release(store: Store, version: int) -> None:
 
 def _write_latest(store: Store) -> None:
     """latest/ holds copies of the live release's files, each replaced on its own with a rename. A copy, not
-    a symlink: the README's object-storage sync (rclone, aws s3 sync) and a plain `cp -r` of the store do
+    a symlink: the object-storage sync of docs/production.md (rclone, aws s3 sync) and a plain `cp -r` of the store do
     not keep symlinks. Between two renames a reader may get one table of each release; never half a file."""
     root, live = public_root(store), store.current()
     folder = root / LATEST

@@ -2,7 +2,7 @@
 
 The first line is the contract's allow-lists, which leave personal data nowhere to go. These checks exist so
 that a staff member who exported the wrong table gets a clear "this looks like personal data" instead of a
-generic schema error (privacy_rules §4.2-4.3, R-13). They are deliberately over-inclusive: a false alarm
+generic schema error (docs/privacy.md#personal-data, R-13). They are deliberately over-inclusive: a false alarm
 costs a re-export, a miss costs a person's privacy.
 """
 from __future__ import annotations

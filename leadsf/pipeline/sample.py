@@ -2,7 +2,7 @@
 
 The sample lets the app, the release builder and the tests run without real data. Its scale and trends are
 calibrated to public figures, so charts look plausible. It says nothing about real people, real places or
-how well the program works. Figures used (sources in /work/shared/research/public_figures.md):
+how well the program works. Figures used (sources in docs/sample-data.md):
 
 - Referrals: first referral May 2014; about 175 people diverted 2014-2018; 55% social contact / 45% arrest
   referrals (intake profile, n=84); almost no new police referrals during the 2019 LEAD -> Thrive change; in 2021
@@ -16,7 +16,7 @@ how well the program works. Figures used (sources in /work/shared/research/publi
 - Property crime: city residential burglaries 782 (2011) and 802 (2012); 33 in July 2014 (-43% on July 2013);
   residential burglary +11% in 2019 vs 2018.
 
-- Outcomes (research/outcomes.md): the LEAD cohorts are the people referred in each quarter of the referral
+- Outcomes (docs/outcomes-method.md#sources): the LEAD cohorts are the people referred in each quarter of the referral
   sample, each person once (about 1 referral in 10 is of someone referred before, which puts 2014-2018 at about
   the 177 people Santa Fe diverted from May 2014 to October 2018); a comparison group about 0.75 times as large (Seattle's UW evaluation: 203 LEAD vs 115
   controls). Both groups are alike before referral (many arrests, a rearrest about every 6 months), except that

@@ -1,6 +1,6 @@
 """SYNTHETIC sample life table (time to re-arrest). Made-up people, NOT real program results.
 
-Calibration (research/outcomes.md): Santa Fe's evaluation found that LEAD participants' time to any re-arrest
+Calibration (docs/outcomes-method.md): Santa Fe's evaluation found LEAD participants' time to any re-arrest
 was over a month longer than the comparison group's. Both groups are people with a pattern of re-arrest about
 every 6 months (about 55% re-arrested within 6 months, as the outcome sample before referral), so the comparison
 group's median time to re-arrest is about 6 months and LEAD's about 7. With a few hundred people in each group

@@ -7,7 +7,7 @@ the whole area is what the headline charts show), the total over all categories 
 whole over its part (any drug over one drug). With a weight of 10 a cell one level up costs as much as ten
 cells of the same count below it, so a total is hidden only where nothing beneath it can do the job, which is
 how tau-ARGUS's cost-weighted optimisation avoids "the suppression of totals and marginals" that equal costs
-lead to (tau-ARGUS manual 4.1, pp. 42, 90; research/suppression_utility.md recommendation 1).
+lead to (tau-ARGUS manual 4.1, pp. 42, 90; docs/privacy.md#sources-which-cells-give-way).
 
 Headline cells (whole area, top level, by quarter or year, 11 or more) are never withheld at all: where a
 small count could only be protected by hiding one, the finer cells or the finer table give way instead (the

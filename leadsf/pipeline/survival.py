@@ -5,7 +5,7 @@ the start of the month (followed and not yet re-arrested), those first re-arrest
 follow-up ended in it without one (censored). So the people at risk of a month are those of the month before
 less its re-arrests and censorings, and the last month leaves nobody at risk.
 
-Publishing (DESIGN.md, "Time to event"): the months of each group are pooled into wider intervals until every
+Publishing (docs/privacy.md#time-to-event): the months of each group are pooled into wider intervals until every
 re-arrest and censoring count, and every at-risk count, is 0 or more than `suppress_max`. Nothing is withheld:
 a published interval's counts are sums of the monthly counts, and at-risk counts are differences of published
 sums, so a reader can rebuild no single month inside an interval. Pooling prefers to keep 6, 12 and 24 months

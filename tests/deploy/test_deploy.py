@@ -1,5 +1,5 @@
 """deploy/: the nginx site passes `nginx -t`, its limits and Content-Security-Policy follow the app they guard,
-and the systemd units run what the README says. (tests/e2e/test_proxy.py runs the whole arrangement.)"""
+and the systemd units run what docs/production.md says. (tests/e2e/test_proxy.py runs the whole arrangement.)"""
 from __future__ import annotations
 
 import configparser

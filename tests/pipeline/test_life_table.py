@@ -282,7 +282,7 @@ def test_lead_group_that_is_exactly_a_withheld_referral_count_is_not_published()
 
 
 def test_sample_is_calibrated_to_santa_fes_month_longer(store):
-    """Santa Fe's LEAD evaluation (research/outcomes.md, 1b): time to any re-arrest was "over a month longer"
+    """Santa Fe's LEAD evaluation (docs/outcomes-method.md): time to any re-arrest was "over a month longer"
     than the comparison group's; both groups re-arrested about every 6 months (about 55% within 6 months, the
     outcome sample's rate before referral)."""
     from leadsf.stats import survival as stats

@@ -188,7 +188,7 @@ def test_write_sample(tmp_path, sample):
 
 
 # ----------------------------------------------------- outcomes and costs: what an evaluator would check
-# Targets from /work/shared/research/outcomes.md, read from the published sample through the site's own
+# Targets from docs/outcomes-method.md#sources, read from the published sample through the site's own
 # queries and views (the same cohorts on both sides, pooled with cohort as a stratum).
 SANTA_FE_CLIENT_YEAR = 7_541                  # Santa Fe 2018 evaluation (NMSC): programme plus criminal justice
 SANTA_FE_SYSTEM_AS_USUAL = 7_541 + 1_558      # same evaluation: $1,558 (17%) saved a client-year -> ~$9,099

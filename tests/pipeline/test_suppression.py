@@ -1,4 +1,4 @@
-"""leadsf.pipeline.suppression against the worked examples of privacy_rules §2.4 and an independent LP re-check."""
+"""leadsf.pipeline.suppression against the worked examples in docs/privacy.md and an independent LP re-check."""
 from __future__ import annotations
 
 import numpy as np

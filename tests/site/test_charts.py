@@ -1,4 +1,4 @@
-"""The chart builders skip plotly's per-property validation for speed (charts._figure); every figure they make
+"""The chart builders skip plotly's per-property validation for speed (charts.build_figure); every figure they make
 must still be one plotly accepts when validated, and withheld values must be gaps, never zeros."""
 import math
 
