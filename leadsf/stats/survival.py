@@ -49,12 +49,11 @@ def _band(survival: np.ndarray, greenwood: np.ndarray) -> tuple[np.ndarray, np.n
     """The pointwise band of S: log(-log S) +- z * sqrt(var) / log S, back on the survival scale. Where S is 1
     (before the first re-arrest) the band is 1; where S is 0 it is 0."""
     z = norm.ppf(1 - ALPHA / 2)
-    low, high = np.ones_like(survival), np.ones_like(survival)
-    falls = survival < 1
-    log_s = np.log(np.where(falls, survival, 0.5))
     with np.errstate(divide="ignore", invalid="ignore"):
-        spread = np.exp(z * np.sqrt(greenwood) / log_s)
-        low[falls], high[falls] = (survival ** (1 / spread))[falls], (survival ** spread)[falls]
+        spread = np.exp(z * np.sqrt(greenwood) / np.log(survival))
+    low, high = survival ** (1 / spread), survival ** spread
+    before = survival == 1
+    low[before] = high[before] = 1.0
     return low, high
 
 
@@ -67,8 +66,8 @@ def fit(intervals: pd.DataFrame, label: str = "KM_estimate") -> Fit:
     n, d = km.n_risk.astype(float), km.n_events.astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(n > d, d / (n * (n - d)), 0.0)  # Greenwood; a risk set all re-arrested adds nothing
-    survival = np.where(step >= 0, km.surv_prob[np.maximum(step, 0)], 1.0)
-    greenwood = np.where(step >= 0, np.cumsum(terms)[np.maximum(step, 0)], 0.0)
+    survival = np.r_[1.0, km.surv_prob][step + 1]
+    greenwood = np.r_[0.0, np.cumsum(terms)][step + 1]
     low, high = _band(survival, greenwood)
     return Fit(label, pd.DataFrame({"month": months, "survival": survival, "low": low, "high": high}))
 
@@ -128,7 +127,10 @@ def logrank(a: pd.DataFrame, b: pd.DataFrame) -> LogRank:
     time = np.repeat(np.r_[wa.durations, wb.durations], counts)
     status = np.repeat(np.r_[wa.events, wb.events].astype(float), counts)
     group = np.repeat(np.r_[np.zeros(len(wa.weights)), np.ones(len(wb.weights))], counts)
-    statistic, p_value = survdiff(time, status, group)
+    try:
+        statistic, p_value = survdiff(time, status, group)
+    except np.linalg.LinAlgError:  # no re-arrest while both groups were followed: nothing tells them apart
+        return LogRank(0.0, 1.0)
     return LogRank(float(statistic), float(p_value))
 
 

@@ -135,6 +135,13 @@ def test_median_not_reached():
     assert not m.reached and np.isinf(m.estimate)
 
 
+def test_no_re_arrest_while_both_are_followed_is_no_difference():
+    # Every comparison person is censored at month 2, before LEAD's first re-arrest: as lifelines said, p = 1.
+    gone = pd.DataFrame({"interval_to": [2], "re_arrested": [0], "censored": [40]})
+    ours = survival.logrank(LEAD.iloc[1:], gone)
+    assert (ours.statistic, ours.p_value) == (0.0, 1.0) and not ours.clear
+
+
 def test_clear_only_below_005_and_direction():
     ours = survival.logrank(LEAD, COMPARISON)
     assert ours.clear == (ours.p_value < 0.05)
