@@ -9,14 +9,11 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# requirements-nodeps.txt says why lifelines is installed without its declared dependencies.
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-test.txt
-	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
 
 # Debian's chromium drives the browser tests; Playwright never downloads a browser here.
 chromium:
@@ -49,7 +46,7 @@ test: install-test chromium nginx
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q -p no:cacheprovider
 
 test-fast: install-test
-	$(BIN)/python -m pytest -q -m "not e2e" -x
+	$(BIN)/python -m pytest -q -m "not e2e and not install" -x
 
 e2e: install-test chromium nginx
 	$(BIN)/python -m pytest -q -m e2e

@@ -115,7 +115,7 @@ BACKBONE_PERIODS = ("quarter", "year")
 # wider intervals until every re-arrest, censored and at-risk count is 0 or above suppress_max, and a later
 # release may only end intervals where the live one did (or widen them); the audit refuses anything else.
 # Outcomes reports the share not re-arrested at these months, kept as interval ends where they can be; the
-# Kaplan-Meier curves, median and log-rank test come from lifelines, a difference stated only when the
+# Kaplan-Meier curves, median and log-rank test come from statsmodels, a difference stated only when the
 # log-rank p is below outcome_alpha (Santa Fe's evaluation reports time to re-arrest: docs/outcomes-method.md#sources).
 SURVIVAL_REPORT_MONTHS: tuple[int, ...] = (6, 12, 24)
 

@@ -1,8 +1,11 @@
 """Kaplan-Meier curves, median time to re-arrest and the log-rank test, from a published (pooled) life table.
 
-Everything is fitted by lifelines on the aggregated counts as weights: one duration per interval end, an event
-flag, and the count as the weight; that is the same fit as on one row per person (tests check it). A pooled
-interval's re-arrests all sit at its end, so the curve steps at the published interval ends only.
+The curve is statsmodels' Kaplan-Meier (SurvfuncRight) on the aggregated counts as frequency weights: one
+duration per interval end, an event flag, and the count as the weight; that is the same fit as on one row per
+person (tests check it). A pooled interval's re-arrests all sit at its end, so the curve steps at the published
+interval ends only. The 95% band is Greenwood's variance with the log(-log) transform, worked out here from the
+fit's risk sets and re-arrests: statsmodels gives, with weights, Tsiatis' variance and no pointwise band, and these
+are the bands (and median intervals) the site has published since it began (tests hold them to those figures).
 """
 from __future__ import annotations
 
@@ -10,9 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
-from lifelines.statistics import logrank_test
-from lifelines.utils import median_survival_times
+from scipy.stats import norm
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from leadsf import config
 
@@ -36,17 +38,43 @@ def weighted(intervals: pd.DataFrame) -> Weighted:
     return Weighted(durations[keep], events[keep], weights[keep])
 
 
-def fit(intervals: pd.DataFrame, label: str = "KM_estimate") -> KaplanMeierFitter:
+@dataclass(frozen=True)
+class Fit:
+    """One group's Kaplan-Meier curve: month, survival, low, high at month 0 and every published interval end."""
+    label: str
+    table: pd.DataFrame
+
+
+def _band(survival: np.ndarray, greenwood: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pointwise band of S: log(-log S) +- z * sqrt(var) / log S, back on the survival scale. Where S is 1
+    (before the first re-arrest) the band is 1; where S is 0 it is 0."""
+    z = norm.ppf(1 - ALPHA / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.exp(z * np.sqrt(greenwood) / np.log(survival))
+    low, high = survival ** (1 / spread), survival ** spread
+    before = survival == 1
+    low[before] = high[before] = 1.0
+    return low, high
+
+
+def fit(intervals: pd.DataFrame, label: str = "KM_estimate") -> Fit:
     w = weighted(intervals)
-    return KaplanMeierFitter(alpha=ALPHA).fit(w.durations, w.events, weights=w.weights, label=label)
+    km = SurvfuncRight(w.durations, w.events.astype(float), freq_weights=w.weights)
+    months = np.unique(np.r_[0.0, w.durations])
+    # The curve's value at each month is its value at the last re-arrest time at or before it.
+    step = np.searchsorted(km.surv_times, months, side="right") - 1
+    n, d = km.n_risk.astype(float), km.n_events.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(n > d, d / (n * (n - d)), 0.0)  # Greenwood; a risk set all re-arrested adds nothing
+    survival = np.r_[1.0, km.surv_prob][step + 1]
+    greenwood = np.r_[0.0, np.cumsum(terms)][step + 1]
+    low, high = _band(survival, greenwood)
+    return Fit(label, pd.DataFrame({"month": months, "survival": survival, "low": low, "high": high}))
 
 
-def curve(fitter: KaplanMeierFitter) -> pd.DataFrame:
+def curve(fitted: Fit) -> pd.DataFrame:
     """month, survival and its 95% band at every step of the curve (month 0 included)."""
-    sf = fitter.survival_function_.iloc[:, 0]
-    ci = fitter.confidence_interval_survival_function_
-    return pd.DataFrame({"month": sf.index.to_numpy(float), "survival": sf.to_numpy(float),
-                         "low": ci.iloc[:, 0].to_numpy(float), "high": ci.iloc[:, 1].to_numpy(float)})
+    return fitted.table.copy()
 
 
 @dataclass(frozen=True)
@@ -60,20 +88,25 @@ class Median:
         return bool(np.isfinite(self.estimate))
 
 
-def median(fitter: KaplanMeierFitter) -> Median:
-    bounds = median_survival_times(fitter.confidence_interval_survival_function_)
-    return Median(float(fitter.median_survival_time_), float(bounds.iloc[0, 0]), float(bounds.iloc[0, 1]))
+def _first_at_or_below_half(months: pd.Series, values: pd.Series) -> float:
+    below = months[values.to_numpy() <= 0.5]
+    return float(below.iloc[0]) if len(below) else float("inf")
 
 
-def share_at(fitter: KaplanMeierFitter, month: float) -> tuple[float, float, float, float] | None:
+def median(fitted: Fit) -> Median:
+    """The first month at which the curve is at or below one half; its interval where the band's edges are."""
+    c = fitted.table
+    return Median(*(_first_at_or_below_half(c["month"], c[col]) for col in ("survival", "low", "high")))
+
+
+def share_at(fitted: Fit, month: float) -> tuple[float, float, float, float] | None:
     """(survival, low, high, month it rests on) at `month`: the curve's value at its last step at or before it.
     None past the last published month, where the curve says nothing."""
-    sf = fitter.survival_function_.iloc[:, 0]
-    if month > sf.index.max():
+    c = fitted.table
+    if month > c["month"].max():
         return None
-    at = sf.index[sf.index <= month].max()
-    ci = fitter.confidence_interval_survival_function_.loc[at]
-    return float(sf.loc[at]), float(ci.iloc[0]), float(ci.iloc[1]), float(at)
+    row = c[c["month"] <= month].iloc[-1]
+    return float(row["survival"]), float(row["low"]), float(row["high"]), float(row["month"])
 
 
 @dataclass(frozen=True)
@@ -87,17 +120,25 @@ class LogRank:
 
 
 def logrank(a: pd.DataFrame, b: pd.DataFrame) -> LogRank:
+    """statsmodels' log-rank test (survdiff) on the two tables expanded into one row per person: survdiff takes no
+    weights, and a published table holds at most a few thousand people."""
     wa, wb = weighted(a), weighted(b)
-    result = logrank_test(wa.durations, wb.durations, wa.events, wb.events, weights_A=wa.weights,
-                          weights_B=wb.weights)
-    return LogRank(float(result.test_statistic), float(result.p_value))
+    counts = np.r_[wa.weights, wb.weights].astype(int)
+    time = np.repeat(np.r_[wa.durations, wb.durations], counts)
+    status = np.repeat(np.r_[wa.events, wb.events].astype(float), counts)
+    group = np.repeat(np.r_[np.zeros(len(wa.weights)), np.ones(len(wb.weights))], counts)
+    try:
+        statistic, p_value = survdiff(time, status, group)
+    except np.linalg.LinAlgError:  # no re-arrest while both groups were followed: nothing tells them apart
+        return LogRank(0.0, 1.0)
+    return LogRank(float(statistic), float(p_value))
 
 
-def longer(a: KaplanMeierFitter, b: KaplanMeierFitter) -> bool:
+def longer(a: Fit, b: Fit) -> bool:
     """Whether group a goes longer before re-arrest than b: by the medians when both are reached, otherwise by
     the share not re-arrested at the last month both curves cover."""
     ma, mb = median(a), median(b)
     if ma.reached and mb.reached and ma.estimate != mb.estimate:
         return ma.estimate > mb.estimate
-    last = min(a.survival_function_.index.max(), b.survival_function_.index.max())
+    last = min(a.table["month"].max(), b.table["month"].max())
     return share_at(a, last)[0] > share_at(b, last)[0]

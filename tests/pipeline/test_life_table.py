@@ -293,3 +293,14 @@ def test_sample_is_calibrated_to_santa_fes_month_longer(store):
     assert 1 <= gap <= 2, gap
     assert 0.45 <= 1 - stats.share_at(comparison, 6)[0] <= 0.65
     assert stats.longer(lead, comparison)
+
+
+def test_the_published_sample_is_the_table_survival_figures_are_held_to(store):
+    """tests/stats/test_survival.py holds the curves, medians and log-rank to the figures recorded on the sample's
+    published table (survival_today.json); that is only a check on the sample while it is still this table."""
+    from tests.stats.test_survival import recorded
+
+    table = store.table(1, survival.TABLE)
+    for group in ("lead", "comparison"):
+        published = table[table["group"] == group][["interval_to", "re_arrested", "censored"]].astype(int)
+        pd.testing.assert_frame_equal(published.reset_index(drop=True), recorded(f"sample_{group}"))

@@ -60,7 +60,7 @@ def test_sample_section_english(store):
     fitted = survival.curve(survival.fit(lead))
     assert drawn["y"] == pytest.approx(list(100 * fitted["survival"]), abs=1e-9)
     assert drawn["line"]["shape"] == "hv"
-    # Medians with their intervals, as lifelines gives them.
+    # Medians with their intervals, as leadsf.stats.survival gives them.
     m = survival.median(survival.fit(lead))
     assert any(f"LEAD: half had been re-arrested by month {m.estimate:.0f}" in x.value
                and f"{m.low:.0f} to {m.high:.0f} months" in x.value for x in at.markdown)
