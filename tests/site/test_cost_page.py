@@ -53,8 +53,8 @@ def test_default_costs_match_the_model(cost_store):
     lead, comparison = int(change["lead"]["total"]), int(change["comparison"]["total"])
     statement = next(m.value for m in at.markdown if "not a tested difference" in m.value)
     assert f"**${lead:,}**" in statement and f"**${comparison:,}**" in statement
-    assert f"**{'+' if change['comparison']['change'] > 0 else '-'}${abs(int(change['comparison']['change'])):,}**" \
-        in statement
+    sign = "+" if change["comparison"]["change"] > 0 else "\u2212"  # the typographic minus, as everywhere
+    assert f"**{sign}${abs(int(change['comparison']['change'])):,}**" in statement
     # Which cohorts the pooled figure covers, and the bars: pooled first, then each fiscal year of its own.
     pooled = table[table["estimate"] == "all"]
     assert pooled["cohorts"].iloc[0].split()[0] in statement
