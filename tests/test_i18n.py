@@ -195,3 +195,23 @@ def test_dates_and_numbers_follow_the_language():
         assert l10n.area_name("Tract 1.01") == "Tract 1.01"
     finally:
         i18n.set_language("en")
+
+
+def test_one_number_and_one_sign_for_every_page():
+    """ui.number is l10n.number (one formatter); a change is signed with the typographic minus, in numbers and
+    in money, and a missing value is the withheld wording in both."""
+    from leadsf.site import cost_views, l10n, ui
+
+    assert ui.number is l10n.number
+    withheld = i18n.t("ui.withheld")
+    assert l10n.number(None) == l10n.number(float("nan")) == l10n.signed(None) == withheld
+    assert l10n.number(1234.567, 1) == "1,234.6" and l10n.number(3, 0) == "3"
+    assert l10n.signed(4) == "+4.0" and l10n.signed(-3, 0) == "\u22123" and l10n.signed(0.04) == "0.0"
+    assert l10n.signed(-3056.4, 0, cost_views.money) == "\u2212$3,056"
+    assert l10n.signed(481, 0, cost_views.money) == "+$481"
+    assert not hasattr(cost_views, "signed") or cost_views.signed is l10n.signed
+    try:
+        i18n.set_language("es")
+        assert l10n.signed(-1234.5, 1) == "\u22121.234,5"
+    finally:
+        i18n.set_language("en")

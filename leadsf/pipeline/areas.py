@@ -155,6 +155,12 @@ def publication_areas(bset: BoundarySet, large_only: bool) -> list[Area]:
     return list(hit[1])
 
 
+def polygons(geometry: dict) -> list:
+    """The polygons of a GeoJSON Polygon or MultiPolygon, each a list of rings (the outer ring first)."""
+    coordinates = geometry.get("coordinates")
+    return [coordinates] if geometry.get("type") == "Polygon" else coordinates
+
+
 def _publication_areas(bset: BoundarySet, large_only: bool) -> list[Area]:
     mapping = publication_map(bset, large_only)
     members: dict[str, list[Area]] = {}
@@ -165,13 +171,9 @@ def _publication_areas(bset: BoundarySet, large_only: bool) -> list[Area]:
         if pub_id != REST_ID:
             out.append(group[0])
             continue
-        polygons = []
-        for a in group:
-            g = a.geometry
-            polygons.extend([g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"])
         names = ", ".join(sorted(a.area_id for a in group))
         out.append(Area(REST_ID, f"Rest of {bset.total_name} ({names})", sum(a.population for a in group),
-                        {"type": "MultiPolygon", "coordinates": polygons}))
+                        {"type": "MultiPolygon", "coordinates": [p for a in group for p in polygons(a.geometry)]}))
     return sorted(out, key=lambda a: (a.area_id == REST_ID, a.area_id))
 
 

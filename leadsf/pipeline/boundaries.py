@@ -5,8 +5,8 @@ with a unique id, a name and a whole-number population above 0, and no two areas
 It is stored normalised at <LEADSF_DATA_DIR>/boundaries/<name>.geojson (written to a temporary file, then
 renamed into place), where leadsf.pipeline.areas picks it up. A rejected file changes nothing.
 
-The overlap check needs no GIS library: for each pair of areas whose bounding boxes meet, a grid of points over
-the shared box is tested against both polygons (even-odd rule); an overlap over 1% of the smaller area rejects.
+Overlaps are measured with shapely: the area two areas share (each made valid first: a staff file's polygons
+may touch or cross) as a share of the smaller one; an overlap over 1% of it rejects.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import shapely
 
 from leadsf import config
 
@@ -33,7 +34,6 @@ RESERVED_IDS = {areas.TOTAL_ID, areas.REST_ID}
 MAX_FEATURES = 500
 MAX_PROBLEMS = 50
 OVERLAP_SHARE = 0.01  # overlaps above this share of the smaller area are not slivers
-GRID = 40  # sample points per side of a shared bounding box
 
 
 class BoundaryRejected(Exception):
@@ -47,62 +47,12 @@ def boundaries_dir() -> Path:
 
 
 # ---- geometry helpers ---------------------------------------------------------------------------------
-def _polygons(geometry: dict) -> list:
-    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-
-
-def _ring_area(ring: np.ndarray) -> float:
-    x, y = ring[:, 0], ring[:, 1]
-    return abs(float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))) / 2
-
-
-def _area(polys: list[list[np.ndarray]]) -> float:
-    return sum(_ring_area(p[0]) - sum(_ring_area(h) for h in p[1:]) for p in polys)
-
-
-def _inside_ring(px: np.ndarray, py: np.ndarray, ring: np.ndarray) -> np.ndarray:
-    """Even-odd point-in-ring test for many points at once."""
-    inside = np.zeros(px.shape, dtype=bool)
-    x0, y0 = ring[:-1, 0], ring[:-1, 1]
-    x1, y1 = ring[1:, 0], ring[1:, 1]
-    for ax, ay, bx, by in zip(x0, y0, x1, y1):
-        crosses = (ay > py) != (by > py)
-        if not crosses.any():
-            continue
-        xint = ax + (py - ay) * (bx - ax) / ((by - ay) or 1e-300)
-        inside ^= crosses & (px < xint)
-    return inside
-
-
-def _inside(px: np.ndarray, py: np.ndarray, polys: list[list[np.ndarray]]) -> np.ndarray:
-    out = np.zeros(px.shape, dtype=bool)
-    for poly in polys:
-        inner = _inside_ring(px, py, poly[0])
-        for hole in poly[1:]:
-            inner &= ~_inside_ring(px, py, hole)
-        out |= inner
-    return out
-
-
-def _bbox(polys) -> tuple[float, float, float, float]:
-    pts = np.concatenate([p[0] for p in polys])
-    return float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())
-
-
-def overlap_share(a: list[list[np.ndarray]], b: list[list[np.ndarray]]) -> float:
-    """Estimated overlap of two areas as a share of the smaller one (0 when the boxes do not meet)."""
-    ax0, ay0, ax1, ay1 = _bbox(a)
-    bx0, by0, bx1, by1 = _bbox(b)
-    x0, y0, x1, y1 = max(ax0, bx0), max(ay0, by0), min(ax1, bx1), min(ay1, by1)
-    if x0 >= x1 or y0 >= y1:
+def overlap_share(a: shapely.Geometry, b: shapely.Geometry) -> float:
+    """The overlap of two areas as a share of the smaller one (0 when they do not meet)."""
+    if not shapely.intersects(a, b):
         return 0.0
-    # cell centres, so points on shared edges (exactly on a box corner) are unlikely
-    xs = x0 + (np.arange(GRID) + 0.5) * (x1 - x0) / GRID
-    ys = y0 + (np.arange(GRID) + 0.5) * (y1 - y0) / GRID
-    px, py = np.meshgrid(xs, ys)
-    both = _inside(px, py, a) & _inside(px, py, b)
-    overlap = both.mean() * (x1 - x0) * (y1 - y0)
-    smaller = min(_area(a), _area(b))
+    smaller = min(shapely.area(a), shapely.area(b))
+    overlap = shapely.area(shapely.intersection(shapely.make_valid(a), shapely.make_valid(b)))
     return float(overlap / smaller) if smaller > 0 else 1.0
 
 
@@ -111,13 +61,13 @@ def _is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def _check_rings(geometry: dict, where: str, problems: list[str]) -> list[list[np.ndarray]] | None:
+def _check_rings(geometry: dict, where: str, problems: list[str]) -> shapely.Geometry | None:
+    """The area as a shapely (Multi)Polygon in [lon, lat], or None with the problem added."""
     gtype = geometry.get("type")
-    coords = geometry.get("coordinates")
     if gtype not in ("Polygon", "MultiPolygon"):
         problems.append(f"{where}: geometry type is {gtype!r}; only Polygon and MultiPolygon areas are accepted.")
         return None
-    polys = [coords] if gtype == "Polygon" else coords
+    polys = areas.polygons(geometry)
     if not isinstance(polys, list) or not polys:
         problems.append(f"{where}: the {gtype} has no coordinates.")
         return None
@@ -138,12 +88,12 @@ def _check_rings(geometry: dict, where: str, problems: list[str]) -> list[list[n
                 problems.append(f"{where}: a ring is not closed (its first and last positions differ).")
                 return None
             rings.append(arr)
-        out.append(rings)
-    return out
+        out.append(shapely.Polygon(rings[0], holes=rings[1:]))
+    return shapely.MultiPolygon(out)
 
 
-def _check_location(polys, where: str, problems: list[str]) -> bool:
-    pts = np.concatenate([r for p in polys for r in p])
+def _check_location(shape: shapely.Geometry, where: str, problems: list[str]) -> bool:
+    pts = shapely.get_coordinates(shape)
     lon, lat = pts[:, 0], pts[:, 1]
     in_nm = (lon >= NM_LON[0]) & (lon <= NM_LON[1]) & (lat >= NM_LAT[0]) & (lat <= NM_LAT[1])
     if in_nm.all():
@@ -186,7 +136,7 @@ def validate(data: bytes, *, id_field: str, name_field: str, population_field: s
 
     problems: list[str] = []
     out: list[dict] = []
-    shapes: list[list[list[np.ndarray]] | None] = []
+    shapes: list[shapely.Geometry | None] = []
     seen: dict[str, int] = {}
     for i, f in enumerate(feats):
         where = f"Feature {i}"

@@ -13,7 +13,7 @@ from leadsf.i18n import t
 from leadsf.stats import cost_model
 
 from . import charts
-from .l10n import number
+from .l10n import number, signed
 from .outcome_views import covers_label
 
 COMPONENTS = ("program", *cost_model.JUSTICE)
@@ -34,13 +34,6 @@ def money(value) -> str:
 
 def fy_label(fiscal_year: str) -> str:
     return t("cost.fy", year=fiscal_year)
-
-
-def signed(value) -> str:
-    """A change in money with its sign: +$481, -$3,056."""
-    if value is None or pd.isna(value):
-        return t("ui.withheld")
-    return ("+" if value > 0 else "") + money(value)
 
 
 def estimate_label(estimate: str, cohorts: str) -> str:
@@ -67,9 +60,9 @@ def statement(table: pd.DataFrame, pair: str = "12m") -> str | None:
         return None
     lead, comp = found["lead"], found["comparison"]
     pooled = table[table["estimate"] == cost_model.POOLED].iloc[0]
-    return t("cost.statement", window=t(f"cost.window_{pair}"), lead_change=signed(lead["change"]),
+    return t("cost.statement", window=t(f"cost.window_{pair}"), lead_change=signed(lead["change"], 0, money),
              lead_before=money(lead["before"]), lead_after=money(lead["after"]),
-             comparison_change=signed(comp["change"]), comparison_before=money(comp["before"]),
+             comparison_change=signed(comp["change"], 0, money), comparison_before=money(comp["before"]),
              comparison_after=money(comp["after"]), program=money(lead["program"]), lead=money(lead["total"]),
              comparison=money(comp["total"]), cohorts=covers_text(pooled["cohorts"]),
              fy=fy_label(pooled["fiscal_year"]))

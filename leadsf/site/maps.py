@@ -16,6 +16,9 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
+
+from leadsf.pipeline.areas import polygons
 
 # viridis at 5 evenly spaced stops (light = high is easier on white; we go dark purple = low -> yellow = high)
 VIRIDIS5 = ((68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37))
@@ -44,37 +47,13 @@ BASEMAPS = {"light": "light", "dark": "dark", "road": "road"}
 
 
 # ---- geometry ------------------------------------------------------------------------------------------
-def _dp_keep(points: np.ndarray, tolerance: float) -> np.ndarray:
-    """Douglas-Peucker: boolean mask of the vertices to keep (iterative, no recursion limit)."""
-    n = len(points)
-    keep = np.zeros(n, dtype=bool)
-    keep[0] = keep[-1] = True
-    stack = [(0, n - 1)]
-    while stack:
-        start, end = stack.pop()
-        if end - start < 2:
-            continue
-        a, b = points[start], points[end]
-        seg = b - a
-        inner = points[start + 1:end]
-        norm = math.hypot(*seg)
-        if norm == 0:
-            dist = np.hypot(*(inner - a).T)
-        else:
-            dist = np.abs(seg[0] * (inner[:, 1] - a[1]) - seg[1] * (inner[:, 0] - a[0])) / norm
-        i = int(np.argmax(dist))
-        if dist[i] > tolerance:
-            mid = start + 1 + i
-            keep[mid] = True
-            stack += [(start, mid), (mid, end)]
-    return keep
-
-
 def simplify_ring(ring, tolerance: float, digits: int = 5) -> list[list[float]]:
-    """Thin a closed ring with Douglas-Peucker and round coordinates; never fewer than 4 positions."""
+    """Thin a closed ring with Douglas-Peucker (shapely) and round coordinates; never fewer than 4 positions.
+    The ring is thinned as a line, so its first position stays and no ring is dropped or merged with another
+    (simplifying the polygon would repair it into something else)."""
     pts = np.asarray(ring, dtype=float)[:, :2]
     if len(pts) > 4 and tolerance > 0:
-        kept = pts[_dp_keep(pts, tolerance)]
+        kept = shapely.get_coordinates(shapely.simplify(shapely.linestrings(pts), tolerance, preserve_topology=False))
         if len(kept) < 4:  # keep the shape a polygon: fall back to evenly spaced original vertices
             kept = pts[np.linspace(0, len(pts) - 1, 4).astype(int)]
         pts = kept
@@ -86,8 +65,7 @@ def simplify_ring(ring, tolerance: float, digits: int = 5) -> list[list[float]]:
 
 def simplify_geometry(geometry: dict, tolerance: float = 0.0008, digits: int = 5) -> dict:
     """A Polygon or MultiPolygon with every ring thinned (tolerance in degrees: 0.0008 is roughly 80 m)."""
-    polys = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-    out = [[simplify_ring(r, tolerance, digits) for r in poly] for poly in polys]
+    out = [[simplify_ring(r, tolerance, digits) for r in poly] for poly in polygons(geometry)]
     return {"type": "Polygon", "coordinates": out[0]} if geometry["type"] == "Polygon" else \
         {"type": "MultiPolygon", "coordinates": out}
 
@@ -110,22 +88,6 @@ def thinned(geometry: dict, tolerance: float = 0.0008) -> dict:
     return hit[1]
 
 
-def _polygons(geometry: dict) -> list:
-    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-
-
-def ring_area_centroid(ring) -> tuple[float, float, float]:
-    """Signed-area-weighted centroid of a ring: (abs area, lon, lat)."""
-    p = np.asarray(ring, dtype=float)[:, :2]
-    x, y = p[:, 0], p[:, 1]
-    x1, y1 = np.roll(x, -1), np.roll(y, -1)
-    cross = x * y1 - x1 * y
-    a = cross.sum() / 2
-    if a == 0:
-        return 0.0, float(x.mean()), float(y.mean())
-    return abs(a), float(((x + x1) * cross).sum() / (6 * a)), float(((y + y1) * cross).sum() / (6 * a))
-
-
 def label_point(geometry: dict) -> list[float]:
     """Where to put an area's label: the centroid of its largest polygon's outer ring."""
     return label_place(geometry)[0]
@@ -133,8 +95,11 @@ def label_point(geometry: dict) -> list[float]:
 
 def label_place(geometry: dict) -> tuple[list[float], float]:
     """An area's label point and the area (square degrees) of the polygon it sits in."""
-    best = max((ring_area_centroid(poly[0]) for poly in _polygons(geometry)), key=lambda r: r[0])
-    return [round(best[1], 5), round(best[2], 5)], best[0]
+    shells = [shapely.polygons(np.asarray(poly[0], dtype=float)[:, :2]) for poly in polygons(geometry)]
+    sizes = shapely.area(shells)
+    best = int(np.argmax(sizes))
+    centre = shapely.centroid(shells[best])
+    return [round(centre.x, 5), round(centre.y, 5)], float(sizes[best])
 
 
 def _pixels(lon: float, lat: float, zoom: float) -> tuple[float, float]:
@@ -167,7 +132,7 @@ def readable_labels(places: list[tuple[list[float], float]], texts: list[str], z
 def bounds(geometries) -> tuple[float, float, float, float]:
     xs, ys = [], []
     for g in geometries:
-        for poly in _polygons(g):
+        for poly in polygons(g):
             arr = np.asarray(poly[0], dtype=float)
             xs += [arr[:, 0].min(), arr[:, 0].max()]
             ys += [arr[:, 1].min(), arr[:, 1].max()]

@@ -70,7 +70,9 @@ def _metrics(summary: dict, title: str, unit: str, rate: bool) -> None:
     c1.metric(t("profile.metric_area", measure=title, year=year), _fmt(summary["now"], rate) + mark,
               delta=None if delta is None else t("profile.delta_prev", delta=l10n.signed(delta, 1 if rate else 0),
                                                           year=int(year) - 1),
-              delta_color="off", help=unit)
+              delta_color="off", help=unit,
+              # Streamlit reads a direction only from a hyphen; the delta is written with the typographic minus.
+              delta_arrow="off" if not round(delta or 0, 1 if rate else 0) else "down" if delta < 0 else "up")
     c2.metric(t("profile.metric_city", year=year), _fmt(summary["city"], rate), help=unit)
     c3.metric(t("profile.metric_rank", year=year),
               t("profile.rank", rank=summary["rank"][0], n=summary["rank"][1]) if summary["rank"]

@@ -4,9 +4,9 @@ WebSocket protocol (no browser, so not marked e2e)."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -72,10 +72,16 @@ def test_warm_waits_for_a_starting_process_then_runs_its_page(tmp_path):
     runs = tmp_path / "runs.txt"
     script = tmp_path / "app.py"
     script.write_text(f"import streamlit as st\nopen({str(runs)!r}, 'a').write('run\\n')\nst.write('hi')\n")
-    port = bench_server.free_port()
-    warm = subprocess.Popen([sys.executable, "-m", "deploy.warm", f"http://127.0.0.1:{port}", "--home-only",
-                             "--timeout", "60"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1)
+    # The port is held by a bare listener until the warm-up has knocked on it (and got no answer), so the
+    # warm-up is known to be waiting before the app starts, and no other process takes the port meanwhile.
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        warm = subprocess.Popen([sys.executable, "-m", "deploy.warm", f"http://127.0.0.1:{port}", "--home-only",
+                                 "--timeout", "60"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        listener.settimeout(60)
+        knock, _ = listener.accept()
+        knock.close()
     assert warm.poll() is None, warm.communicate()
     with bench_server.Server(tmp_path / "store", tmp_path / "app.log", script=str(script), port=port):
         out, err = warm.communicate(timeout=90)

@@ -140,7 +140,8 @@ def test_cpu_seconds_counts_ended_threads_to_the_nanosecond():
         "    end = time.thread_time() + 0.25\n"
         "    while time.thread_time() < end: pass\n"
         "t = threading.Thread(target=burn); t.start(); t.join()\n"
-        "print('done', flush=True); time.sleep(30)\n")], stdout=subprocess.PIPE, text=True)
+        "print('done', flush=True); sys.stdin.read()\n")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True)  # it waits, its threads ended, until killed
     try:
         assert child.stdout.readline() == "done\n"
         used = serve.cpu_seconds(child.pid)

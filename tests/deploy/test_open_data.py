@@ -129,7 +129,7 @@ def world(published_sample, tmp_path_factory):
                 break
             except OSError:
                 assert time.monotonic() < deadline and ngx.poll() is None, (prefix / "error.log").read_text()
-                time.sleep(0.2)
+                time.sleep(0.2)  # sleep: poll interval while nginx starts (the loop waits on its answer)
         yield {"store": Store(data), "data": data, "log": log, "upstream": upstream,
                "urls": {"nginx": nginx_url, "app": app_url}, "nginx_dir": prefix}
     finally:

@@ -62,7 +62,7 @@ def arrangement(published_sample, tmp_path_factory):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail("deploy/serve.py did not come up:\n" + (tmp / "serve.out").read_text(errors="replace"))
-        time.sleep(0.3)
+        time.sleep(0.3)  # sleep: poll interval until serve.py writes its state file
     state = json.loads(state_file.read_text()) | {"proc": proc, "tmp": tmp, "data": data}
     yield state
     if proc.poll() is None:
@@ -134,7 +134,7 @@ def upstream_of(state: dict, marker: str) -> int:
         for line in log.read_text().splitlines():
             if marker in line and (m := re.search(r"up=127\.0\.0\.1:(\d+)", line)):
                 return int(m.group(1))
-        time.sleep(0.1)
+        time.sleep(0.1)  # sleep: poll interval until nginx has written the access log line
     raise AssertionError(f"no access log line for {marker}")
 
 
@@ -314,7 +314,7 @@ def test_sigterm_stops_everything(arrangement):
     alive = pids
     while alive and time.monotonic() < deadline:
         alive = [p for p in pids if _alive(p)]
-        time.sleep(0.2)
+        time.sleep(0.2)  # sleep: poll interval until every stopped process is gone
     assert not alive, f"processes left behind: {alive}"
 
 

@@ -107,3 +107,28 @@ def test_one_sentence_per_problem_names_feature_and_field():
     assert len(exc.value.problems) == 2
     assert exc.value.problems[0].startswith("Feature 1: property 'pop'")
     assert exc.value.problems[1].startswith("Feature 2: property 'label'")
+
+
+def test_overlap_is_the_area_shared_as_a_share_of_the_smaller_area():
+    def square(x0, y0, side):
+        ring = [[x0, y0], [x0 + side, y0], [x0 + side, y0 + side], [x0, y0 + side], [x0, y0]]
+        return boundaries._check_rings({"type": "Polygon", "coordinates": [ring]}, "f", [])
+
+    big = square(-106.0, 35.0, 0.2)
+    assert boundaries.overlap_share(big, square(-105.9, 35.1, 0.2)) == pytest.approx(0.25)
+    assert boundaries.overlap_share(big, square(-105.95, 35.05, 0.05)) == pytest.approx(1.0)  # inside the other
+    assert boundaries.overlap_share(big, square(-105.8, 35.0, 0.2)) == 0.0  # sharing an edge only
+    # A ring that crosses itself (a staff file's mistake) is measured, not a crash.
+    bowtie = boundaries._check_rings({"type": "Polygon", "coordinates": [[[-106.0, 35.0], [-105.8, 35.2],
+                                                                          [-105.8, 35.0], [-106.0, 35.2],
+                                                                          [-106.0, 35.0]]]}, "f", [])
+    assert 0 < boundaries.overlap_share(big, bowtie) <= 1
+
+
+def test_the_overlap_named_is_the_whole_district_claimed_twice():
+    data = next(data for label, data, _ in CASES if label == "overlapping_areas")
+    with pytest.raises(boundaries.BoundaryRejected) as exc:
+        boundaries.validate(data, id_field="district", name_field="label", population_field="pop")
+    assert exc.value.problems == [
+        "Feature 0 (D1) and feature 3 (D4) overlap by about 100% of the smaller area; areas must not overlap (a "
+        "published count could be recovered by subtraction)."]

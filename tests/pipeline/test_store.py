@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from leadsf.pipeline import contract
 from leadsf.pipeline.db import open_release
 from leadsf.pipeline.store import PublishError, Store
 from tests.conftest import sample_uploads
+from tests.pipeline import kill_publish
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_FILES = [str(p) for p in sorted(config.SAMPLE_DIR.glob("*.csv"))]
@@ -50,22 +50,23 @@ def test_manifest_and_history(store):
     assert store.current() == 2
 
 
-@pytest.mark.parametrize("delay", [0.5, 1.0, 2.0, 3.0])
-def test_sigkill_during_publish_leaves_previous_release(store, delay):
+@pytest.mark.parametrize("point", kill_publish.POINTS)
+def test_sigkill_during_publish_leaves_previous_release(store, point):
+    """A publish killed at each step leaves the previous release live and byte for byte as it was; killed
+    after the switch, the new release is live and complete."""
     root = store.root
     before_pub, before_raw = tree_hash(root / "releases" / "1"), tree_hash(root / "raw" / "1")
     before_current = (root / "current").read_bytes()
-    proc = publish_proc(root)
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    killed = subprocess.run([sys.executable, "-m", "tests.pipeline.kill_publish", str(root), point], cwd=ROOT,
+                            env=os.environ | {"LEADSF_DATA_DIR": str(root)}, capture_output=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr.decode()[-2000:])
     after = Store(root)
-    assert (root / "current").read_bytes() == before_current or proc.returncode == 0
-    if after.current() == 1:
-        assert tree_hash(root / "releases" / "1") == before_pub, "release 1 changed under a killed publish"
-        assert tree_hash(root / "raw" / "1") == before_raw
-    else:  # the publish finished before the kill: it must then be complete
+    if point == "after-switch":
         assert after.current() == 2 and after.manifest(2)["audit"]["passed"]
+    else:
+        assert (root / "current").read_bytes() == before_current and after.current() == 1
+    assert tree_hash(root / "releases" / "1") == before_pub, "release 1 changed under a killed publish"
+    assert tree_hash(root / "raw" / "1") == before_raw
     # A following publish works and cleans up temporaries.
     proc = publish_proc(root)
     out, err = proc.communicate(timeout=120)

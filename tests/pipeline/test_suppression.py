@@ -184,15 +184,29 @@ def test_complement_of_small_part():
     assert_protected(p, r)
 
 
-@pytest.mark.parametrize("seed", range(100))
-def test_random_tables_independent_lp(seed):
+def random_table(seed: int) -> Problem:
     rng = np.random.default_rng(seed)
     rows, cols = int(rng.integers(1, 5)), int(rng.integers(2, 9))
     mean = float(rng.choice([2, 4, 8, 15, 30]))
-    grid = rng.poisson(mean, size=(rows, cols))
-    p, _ = grid_problem(grid)
-    try:
-        r = suppress(p, K, WIDTH)
-    except Unprotectable:
-        pytest.skip("table reported unprotectable (allowed, R-8)")
-    assert_protected(p, r)
+    return grid_problem(rng.poisson(mean, size=(rows, cols)))[0]
+
+
+# The random tables the search gives up on: mostly counts of 0-3, where no set of withheld cells it tries
+# widens every small count's range to the protection width. Giving up is allowed (R-8: the table is not
+# published at that grain); any other table reported unprotectable is a regression.
+GIVEN_UP = (3, 5, 40, 90)
+
+
+@pytest.mark.parametrize("seed", [s for s in range(100) if s not in GIVEN_UP])
+def test_random_tables_independent_lp(seed):
+    p = random_table(seed)
+    assert_protected(p, suppress(p, K, WIDTH))
+
+
+@pytest.mark.parametrize("seed", GIVEN_UP)
+def test_random_tables_given_up_name_a_small_count(seed):
+    """A table given up on is reported, naming a count of 1-10 it could not protect (staff are told which)."""
+    p = random_table(seed)
+    with pytest.raises(Unprotectable) as info:
+        suppress(p, K, WIDTH)
+    assert 1 <= p.values[info.value.variable] <= K, info.value.variable

@@ -140,7 +140,9 @@ def test_feature_collection_marks_states_and_unstable_labels():
     assert props["b"]["label"].endswith(maps.UNSTABLE_MARK) and not props["a"]["label"].endswith(maps.UNSTABLE_MARK)
     assert props["c"]["fill"][:3] == list(maps.SUPPRESSED_FILL)
     assert props["d"]["fill"][:3] == [255, 255, 255]
-    assert breaks == [5.0, 50.0] or len(breaks) >= 2
+    # Five quantile classes over the two published rates only (withheld and unpublished areas have none).
+    assert breaks == [14.0, 23.0, 32.0, 41.0, 50.0]
+    assert props["a"]["fill"][:3] == list(maps.VIRIDIS5[0]) and props["b"]["fill"][:3] == list(maps.VIRIDIS5[4])
 
 
 def test_simplify_keeps_closed_rings_and_shrinks_payload():

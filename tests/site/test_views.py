@@ -167,6 +167,26 @@ def test_area_profile_opens_on_the_best_covered_area(store, rel):
         assert len(m.value) <= 12, m.value
 
 
+def _area_metrics_script():
+    from pages.sections import area_domain
+
+    for delta in (-3.0, 0.0, 2.6, 0.2):
+        area_domain._metrics({"year": "2024", "delta": delta, "unstable": False, "now": 40.0, "city": 400.0,
+                              "rank": (2, 9)}, "People referred", "people", rate=False)
+
+
+def test_area_change_is_signed_with_the_minus_and_its_arrow_follows_the_sign():
+    """Streamlit reads a delta's direction from a leading hyphen only; the change is written with the
+    typographic minus, so its arrow is set from the number (a change that rounds to 0 has none)."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    at = AppTest.from_function(_area_metrics_script).run()
+    assert not at.exception
+    changes = [(m.delta, m.proto.direction) for m in at.metric if m.delta]
+    assert changes == [("\u22123 on 2023", Metric.MetricDirection.DOWN), ("0 on 2023", Metric.MetricDirection.NONE),
+                       ("+3 on 2023", Metric.MetricDirection.UP), ("0 on 2023", Metric.MetricDirection.NONE)]
+
+
 def test_history_grain():
     def rows(grain, periods, withheld=()):
         return pd.DataFrame({"period_type": grain, "period": periods,

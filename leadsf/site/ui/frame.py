@@ -12,6 +12,7 @@ from leadsf.i18n import t
 from leadsf.pipeline import opendata
 from leadsf.pipeline.db import PublicRelease
 from leadsf.site import nav
+from leadsf.site.l10n import babel_locale, number  # noqa: F401 - number: ui.number for the pages
 
 from .data import release
 from .offers import Offer, offer_buttons
@@ -55,29 +56,15 @@ def language_switch() -> None:
         st.rerun()
 
 
-@lru_cache(maxsize=None)
-def _locale(lang: str):
-    """Babel re-parses a locale name on every call (~0.2 ms); parse each language once."""
-    from babel import Locale
-
-    return Locale.parse(lang)
-
-
 @lru_cache(maxsize=4096)
 def _month_label(month: str, lang: str) -> str:
     from babel.dates import format_date
 
-    return format_date(date(int(month[:4]), int(month[5:7]), 1), "MMMM y", locale=_locale(lang))
+    return format_date(date(int(month[:4]), int(month[5:7]), 1), "MMMM y", locale=babel_locale(lang))
 
 
 def month_label(month: str) -> str:
     return _month_label(month, i18n.language())
-
-
-def number(value) -> str:
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, locale=_locale(i18n.language()))
 
 
 def release_note(rel: PublicRelease) -> str:
