@@ -1,13 +1,14 @@
 """Lighthouse (npm's `lighthouse`, pinned in bench/package.json, with Debian's chromium; its default mobile run:
-simulated slow 4G and 4x CPU slowdown) on every public page and on an empty Streamlit page, served directly by
-`streamlit run` and through nginx (`make serve`'s arrangement, two app processes, /static/ cache warmed first):
-bytes on the wire, FCP, TBT, TTI and the SEO score.
+simulated slow 4G and 4x CPU slowdown) on every public page and on an empty Streamlit page, served directly as
+`make run` serves them (`streamlit run app.py`: its /data/ and page-head middleware) and through nginx
+(`make serve`'s arrangement, two app processes, /static/ cache warmed first): bytes on the wire, FCP, TBT,
+TTI and the SEO score.
 
     npm install --prefix bench        # once: bench/node_modules (git-ignored)
     .venv/bin/python bench/lighthouse.py [--pages home maps] [--json PATH]
 
 Targets through the proxy: a chart page's first visit under 2.5 MB on the wire, a map page's under 3.5 MB, TTI
-at least 40% below the direct figure on every page, SEO 100. Lighthouse clears the browser's cache and storage
+at least 40% below the direct figure on every page, SEO 100 both ways. Lighthouse clears the browser's cache and storage
 before each run, so every run is a first visit; figures come from Lighthouse's simulation (lantern), so they
 move less with the machine's load than wall times do, but not nothing.
 """
@@ -98,7 +99,7 @@ def run(store: Path, pages=PAGES, reports: Path | None = None, ways=("direct", "
         # One way at a time, each target alone: run side by side, the proxy rows once measured the empty
         # app's page for every page (1.07 MB, no chart) for reasons not found; alone they measure the site.
         if "direct" in ways:
-            with srv.start(store, work / "direct") as direct, \
+            with srv.start(store, work / "direct", script="app.py") as direct, \
                     srv.start(store, work / "direct-empty", script="empty.py", cwd=empty_dir) as direct_empty:
                 # A first script run of dashboard.py registers its st.navigation pages (until then a deep
                 # link on a fresh server gets Streamlit's legacy pages/ mode); make serve does this itself.

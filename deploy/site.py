@@ -103,6 +103,14 @@ def content_security_policy(index_html: str | None = None) -> str:
     ])
 
 
+def page_head() -> str:
+    """What takes the place of Streamlit's <title> on every public page, the same through nginx (sub_filter)
+    and `make run` (app.py): the site's title, its description for search results, the feeds' links."""
+    from html import escape
+
+    return f'<title>{TITLE}</title><meta name="description" content="{escape(DESCRIPTION)}">{opendata.head_tags()}'
+
+
 def _nginx_string(text: str) -> str:
     """Text for a double-quoted nginx string (nginx turns \\n back into a newline)."""
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -133,9 +141,9 @@ class Site:
             "LISTEN": self.listen, "SERVER_NAME": self.server_name, "STATIC_LISTEN": self.static_listen,
             "CACHE_DIR": self.cache_dir, "ACCESS_LOG": self.access_log,
             "MAX_UPLOAD_MB": str(max_upload_mb(self.root)), "MAX_BODY": client_max_body_size(self.root),
-            "CSP": content_security_policy(), "TITLE": TITLE, "DESCRIPTION": _nginx_string(DESCRIPTION),
+            "CSP": content_security_policy(), "TITLE": TITLE, "PAGE_HEAD": _nginx_string(page_head()),
             "ROBOTS": _nginx_string(ROBOTS.read_text(encoding="utf-8")),
-            "PUBLIC_DIR": self.public_dir.rstrip("/"), "HEAD_LINKS": _nginx_string(opendata.head_tags()),
+            "PUBLIC_DIR": self.public_dir.rstrip("/"),
             "CACHE_RELEASE": opendata.CACHE_RELEASE, "CACHE_MOVING": opendata.CACHE_MOVING,
         }
         text = TEMPLATE.read_text(encoding="utf-8")

@@ -63,12 +63,14 @@ def feed_url(lang: str = "en") -> str:
 
 
 def head_tags() -> str:
-    """The feeds' <link rel="alternate"> for the page head (nginx's sub_filter, make run's HeadLinks)."""
+    """The feeds' <link rel="alternate"> for the page head (nginx's sub_filter, make run's HeadLinks); each
+    title names its feed's language. No hreflang: search engines read a link with hreflang as the same *page*
+    in that language, at an absolute URL, and a feed is neither (Lighthouse's hreflang audit fails on it)."""
     from html import escape
 
     from leadsf import i18n
 
-    return "".join(f'<link rel="alternate" type="application/atom+xml" hreflang="{lang}" '
+    return "".join(f'<link rel="alternate" type="application/atom+xml" '
                    f'title="{escape(i18n.messages(lang)["opendata.feed_link_title"])}" href="{feed_url(lang)}">'
                    for lang in FEEDS)
 

@@ -6,8 +6,9 @@ Why this and not Streamlit's static serving (server.enableStaticServing): that s
 tree, which lives in $LEADSF_DATA_DIR; nor does it set a download's file name. And not an st.App route:
 Streamlit's path-security middleware runs before routes and answers `..` with a 400, not a 404.
 
-Also the page head: `HeadLinks` adds the feeds' <link rel="alternate"> (opendata.head_tags) to Streamlit's
-index.html, as nginx does with sub_filter in production.
+Also what nginx adds for search engines and feed readers: `HeadLinks` puts the page head it is given (app.py
+passes deploy.site.page_head: title, description, the feeds' <link rel="alternate">) in place of Streamlit's
+<title>, as nginx's sub_filter does in production, and `Robots` answers /robots.txt as nginx does.
 """
 from __future__ import annotations
 
@@ -70,12 +71,29 @@ class DataAddresses:
         await response(scope, receive, send)
 
 
-class HeadLinks:
-    """ASGI middleware: the feed's <link>s into Streamlit's index.html (any page path serves it). It asks the
-    app for the HTML uncompressed, so it can read it, and fixes Content-Length."""
+class Robots:
+    """ASGI middleware: /robots.txt, the text it is given. Streamlit would answer with its page shell, which a
+    crawler (and Lighthouse's robots-txt audit) reads as a robots.txt full of errors."""
 
-    def __init__(self, app):
+    def __init__(self, app, text: str):
         self.app = app
+        self.text = text
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] != "/robots.txt":
+            return await self.app(scope, receive, send)
+        from starlette.responses import PlainTextResponse
+
+        await PlainTextResponse(self.text, headers={"X-Content-Type-Options": "nosniff"})(scope, receive, send)
+
+
+class HeadLinks:
+    """ASGI middleware: `head` in place of the <title> of Streamlit's index.html (any page path serves it). It
+    asks the app for the HTML uncompressed, so it can read it, and fixes Content-Length."""
+
+    def __init__(self, app, head: str):
+        self.app = app
+        self.head = head
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(
@@ -98,7 +116,7 @@ class HeadLinks:
             start["body"] += message.get("body", b"")
             if message.get("more_body"):
                 return None
-            body = start["body"].replace(TITLE.encode(), (TITLE + opendata.head_tags()).encode(), 1)
+            body = start["body"].replace(TITLE.encode(), self.head.encode(), 1)
             first = start["message"]
             headers = [(k, v) for k, v in first.get("headers", []) if k != b"content-length"]
             headers.append((b"content-length", str(len(body)).encode()))

@@ -18,14 +18,18 @@ import subprocess
 import sys
 import threading
 import time
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import feedparser
 import pytest
 
 from deploy import serve, site, warm
+from leadsf.i18n import messages
 from leadsf.pipeline import export, opendata
 from leadsf.pipeline.store import Store, Upload
+from leadsf.site import nav
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVERS = ("nginx", "app")
@@ -248,14 +252,52 @@ def test_the_feeds_are_atom_in_both_languages(world, server):
         assert status == 200, link.href
 
 
-def test_the_page_head_links_the_feeds(world):
-    for server in SERVERS:
-        status, _, body = get(world["urls"][server], "/about")
-        assert status == 200
-        html = body.decode()
-        assert html.count('<link rel="alternate" type="application/atom+xml"') == 2, server
-        assert 'href="/data/releases.atom"' in html and 'href="/data/releases.es.atom"' in html
+def page_links(html: str) -> list[dict[str, str | None]]:
+    """The attributes of every <link> of a page."""
+    links = []
 
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "link":
+                links.append(dict(attrs))
+
+    Links().feed(html)
+    return links
+
+
+def absolute(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_every_page_head_links_both_feeds_and_no_relative_language_alternate(world, server):
+    """Feed readers find both feeds, each titled in its language, on every public page. A search engine reads
+    a <link> with hreflang as this page in that language, and only at a full URL: a relative one fails
+    Lighthouse's hreflang audit (SEO 91)."""
+    feeds = {opendata.feed_url(lang): messages(lang)["opendata.feed_link_title"] for lang in opendata.FEEDS}
+    for spec in nav.PUBLIC:
+        status, _, body = get(world["urls"][server], "/" + spec.url_path)
+        assert status == 200
+        links = page_links(body.decode())
+        relative = [link for link in links if "hreflang" in link and not absolute(link.get("href") or "")]
+        assert not relative, (spec.url_path, relative)
+        assert {link.get("href"): link.get("title") for link in links
+                if link.get("rel") == "alternate" and link.get("type") == "application/atom+xml"} == feeds, (
+            spec.url_path, links)
+
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_make_run_gives_search_engines_what_nginx_gives(world, server):
+    """The site's title and description (Lighthouse's meta-description audit) and robots.txt (its robots-txt
+    audit; Streamlit alone answers with its page shell) from both servers."""
+    base = world["urls"][server]
+    status, _, body = get(base, "/referrals")
+    assert status == 200 and site.page_head() in body.decode()
+    status, headers, robots = get(base, "/robots.txt")
+    assert status == 200 and headers["content-type"].startswith("text/plain")
+    assert robots.decode() == site.ROBOTS.read_text(encoding="utf-8")
 
 # ---- releases come and go; addresses stay -----------------------------------------------------------------
 def snapshot(base: str, version: int) -> dict[str, bytes]:
