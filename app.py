@@ -1,10 +1,19 @@
 """`make run`: the dashboard (dashboard.py) plus the open-data addresses at /data/ and the feeds' links in the
 page head (leadsf.site.data_route), as Streamlit 1.67's st.App: `streamlit run app.py` finds `app` and serves
-it. Production runs dashboard.py itself behind nginx, which serves /data/ and adds the links (deploy/)."""
+it. Production runs dashboard.py itself behind nginx, which serves /data/ and adds the links (deploy/).
+
+Before it serves anyone, an empty store gets the bundled sample and an older store its /data/ tree
+(leadsf.pipeline.publishing.start, as deploy/serve.py and the systemd unit do): no visitor's page run publishes."""
+import logging
+
 import streamlit as st
 from starlette.middleware import Middleware
 
+from leadsf.pipeline import publishing
 from leadsf.site import data_route
 
-data_route.build_tree()
+try:
+    publishing.start()
+except Exception:  # noqa: BLE001 - the site still runs: its pages say nothing is published, /data/ answers 404
+    logging.getLogger("app").exception("start: could not publish the sample or build the /data/ tree")
 app = st.App("dashboard.py", middleware=[Middleware(data_route.DataAddresses), Middleware(data_route.HeadLinks)])
