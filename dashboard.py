@@ -9,7 +9,6 @@ import streamlit as st
 
 from leadsf.i18n import t
 from leadsf.site import nav, ui
-from pages import staff
 
 st.set_page_config(page_title="LEAD Santa Fe", page_icon=nav.tab_icon(), layout="wide", initial_sidebar_state="auto")
 ui.tune_process()
@@ -18,8 +17,17 @@ ui.choose_language()
 
 # Staff reach /staff directly; it is listed in the menu only for a signed-in staff session, and the page
 # checks sign-in itself, so it shows nothing private to anyone else.
-signed_in = bool(st.session_state.get(staff.SESSION))
-pages = {spec.key: st.Page(importlib.import_module(f"pages.{spec.module}").render, title=t(f"nav.{spec.key}"),
+signed_in = bool(st.session_state.get(nav.STAFF_SESSION))
+
+
+def staff_page() -> None:
+    """The staff page's module loads the publishing pipeline (validation, suppression, cohorts), so it is
+    imported when the staff page runs, not for every visitor of a process that routes it (make run)."""
+    importlib.import_module("pages.staff").render()
+
+
+pages = {spec.key: st.Page(importlib.import_module(f"pages.{spec.module}").render if spec.public else staff_page,
+                           title=t(f"nav.{spec.key}"),
                            icon=spec.icon, url_path=spec.url_path, default=spec is nav.DEFAULT,
                            visibility="visible" if spec.public or signed_in else "hidden")
          for spec in nav.routed()}

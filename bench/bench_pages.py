@@ -108,12 +108,13 @@ def print_table(res: dict) -> None:
 def ensure_store() -> None:
     os.environ.setdefault("LEADSF_DATA_DIR", tempfile.mkdtemp(prefix="leadsf-bench-"))
     from leadsf import config
+    from leadsf.pipeline import publishing
     from leadsf.pipeline.store import Store, Upload
 
     store = Store()
     if store.current() is None:
-        store.publish([Upload(p.name, p.read_bytes()) for p in sorted(config.SAMPLE_DIR.glob("*.csv"))],
-                      who="bench", synthetic=True)
+        publishing.publish(store, [Upload(p.name, p.read_bytes()) for p in sorted(config.SAMPLE_DIR.glob("*.csv"))],
+                           who="bench", synthetic=True)
 
 
 def main() -> None:

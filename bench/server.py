@@ -18,13 +18,14 @@ from deploy.serve import Arrangement, cpu_seconds, free_port  # noqa: E402
 def published_store(root: Path | None = None) -> Path:
     """A data directory with the bundled sample published as release 1 (made once per call)."""
     from leadsf import config
+    from leadsf.pipeline import publishing
     from leadsf.pipeline.store import Store, Upload
 
     root = Path(root or tempfile.mkdtemp(prefix="leadsf-bench-store-"))
     store = Store(root)
     if store.current() is None:
-        store.publish([Upload(p.name, p.read_bytes()) for p in sorted(config.SAMPLE_DIR.glob("*.csv"))],
-                      who="bench", note="sample", synthetic=True)
+        publishing.publish(store, [Upload(p.name, p.read_bytes()) for p in sorted(config.SAMPLE_DIR.glob("*.csv"))],
+                           who="bench", note="sample", synthetic=True)
     return root
 
 

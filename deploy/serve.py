@@ -39,7 +39,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deploy import site, warm  # noqa: E402
-from leadsf.pipeline import opendata  # noqa: E402
+from leadsf.pipeline import opendata, publishing  # noqa: E402
 from leadsf.pipeline.store import Store  # noqa: E402
 
 ROOT = site.ROOT
@@ -217,17 +217,16 @@ class Arrangement:
     def start(self) -> "Arrangement":
         self.state_dir.mkdir(parents=True, exist_ok=True)
         try:
+            # Before any app process: an empty store gets the sample (a publish takes seconds, never inside a
+            # visitor's page run), an older one its /data/ tree; publishes and rollbacks keep it up to date.
+            publishing.start(Store(self.data_dir))
             self.workers = [self._start_app(f"app{i + 1}") for i in range(self.n_workers)]
             if self.with_staff:
                 self.staff = self._start_app("staff", base=site.STAFF_BASE)
             for proc in self.apps:
                 self._wait_healthy(proc)
-            # The first alone (it may publish the sample into an empty store), then the others together.
-            self._warm(self.apps[0])
             with ThreadPoolExecutor(max_workers=len(self.apps)) as pool:
-                list(pool.map(self._warm, self.apps[1:]))
-            # An older store has releases but no /data/ tree yet; a publish or rollback keeps it up to date.
-            opendata.ensure(Store(self.data_dir))
+                list(pool.map(self._warm, self.apps))
             self.nginx = self._start_nginx()
         except BaseException:
             self.stop()

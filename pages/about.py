@@ -5,7 +5,7 @@ import streamlit as st
 from leadsf import config
 from leadsf.i18n import t
 from leadsf.pipeline import opendata
-from leadsf.pipeline.store import Store
+from leadsf.pipeline.published import Releases
 from leadsf.site import about_views as views
 from leadsf.site import ui
 
@@ -51,7 +51,7 @@ def render() -> None:
     ui.text_table(views.dictionary_table())
 
     st.header(t("about.history_title"))
-    store = Store()
+    store = Releases()
     held = tuple(store.numbers())
     history = views.history_table(held)
     if history is None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from leadsf import config
+from leadsf.pipeline import publishing
 from leadsf.pipeline.store import Store, Upload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,7 @@ def sample_uploads() -> list[Upload]:
 def published_sample(tmp_path_factory) -> Path:
     """A data directory with the sample published as release 1 (built once; treat as read-only)."""
     root = tmp_path_factory.mktemp("sample_store")
-    Store(root).publish(sample_uploads(), who="tests", note="sample", synthetic=True)
+    publishing.publish(Store(root), sample_uploads(), who="tests", note="sample", synthetic=True)
     return root
 
 

@@ -9,11 +9,13 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from leadsf import config
 
-from . import contract, extracts
+from . import contract, extracts, publishing
 from .store import PublishError, Store, Upload
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
@@ -52,12 +54,31 @@ def cmd_validate(args) -> int:
     return EXIT_OK
 
 
+@contextmanager
+def _building() -> Iterator[None]:
+    """While a release is built, what is printed to file descriptor 1 goes to stderr, like the progress lines.
+    HiGHS prints a one-line banner there (below Python's sys.stdout) when a process makes its first model,
+    before any option of that model can apply; the models themselves are quiet (suppression._model sets
+    output_flag and log_to_console before they run). A command's stdout is for its result alone. Only here,
+    at run time: a single-threaded command owns its descriptor 1; a server process never redirects it."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def cmd_publish(args) -> int:
     store = Store()
     uploads = [_read(f) for f in args.files]
     try:
-        manifest = store.publish(uploads, who=_who(), note=args.note, synthetic=args.synthetic,
-                                 progress=lambda step: print(f"... {step}", file=sys.stderr))
+        with _building():
+            manifest = publishing.publish(store, uploads, who=_who(), note=args.note, synthetic=args.synthetic,
+                                          progress=lambda step: print(f"... {step}", file=sys.stderr))
     except extracts.ExtractRejected as exc:
         return _report(exc)
     except PublishError as exc:
@@ -87,7 +108,8 @@ def cmd_history(args) -> int:
 
 def cmd_rollback(args) -> int:
     try:
-        manifest = Store().rollback(args.release, who=_who())
+        with _building():  # the rollback's audit solves models too
+            manifest = publishing.rollback(Store(), args.release, who=_who())
     except PublishError as exc:
         print(f"Not rolled back: {exc}", file=sys.stderr)
         return EXIT_REJECTED

@@ -13,26 +13,15 @@ import pandas as pd
 
 from leadsf import config
 
-from . import contract
+from . import contract, survival
+from .cohort_periods import cohort_months
+from .cohort_periods import month_number as _month_number
 from .findings import COUNT_RE, MONTH_RE, Found, count_problem, last_full_month
 
 COHORT_RE = r"^[0-9]{4}(-Q[1-4])?$"
 FISCAL_YEAR_RE = r"^[0-9]{4}$"
 AMOUNT_RE = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"  # under a billion: more in one row is a typing error
 DAYS_PER_MONTH = 31  # the most jail days one person can spend in a month of follow-up
-
-
-def _month_number(month: str) -> int:
-    return int(month[:4]) * 12 + int(month[5:7]) - 1
-
-
-def cohort_months(cohort: str) -> tuple[str, str]:
-    """First and last referral month of a cohort ('2016-Q2' -> 2016-04, 2016-06; '2016' -> 2016-01, 2016-12)."""
-    year = cohort[:4]
-    if "-Q" not in cohort:
-        return f"{year}-01", f"{year}-12"
-    q = int(cohort[-1])
-    return f"{year}-{(q - 1) * 3 + 1:02d}", f"{year}-{q * 3:02d}"
 
 
 def fiscal_year_months(fiscal_year: str) -> tuple[str, str]:
@@ -233,8 +222,6 @@ def _check_groups(frame: pd.DataFrame, found: Found) -> None:
 
 
 def _check_life_table(frame: pd.DataFrame, found: Found) -> None:
-    from . import survival  # survival builds on this module's cohort rules
-
     survival.check_relations(frame, found)
 
 
@@ -272,8 +259,6 @@ def coverage(kind: str, frame: pd.DataFrame) -> tuple[str | None, str | None]:
         years = frame["fiscal_year"].astype(str)
         return fiscal_year_months(years.min())[0], fiscal_year_months(years.max())[1]
     if kind == "life_table":
-        from . import survival
-
         return survival.coverage(frame)
     return None, None
 

@@ -32,9 +32,8 @@ import pandas as pd
 from leadsf import config
 
 from . import areas, contract, release, suppression
-from .cohort_checks import cohort_months
-
-EN_DASH = "\u2013"
+from .cohort_periods import EN_DASH, cohort_months
+from .cohort_periods import month_number as _month_number
 ALL_COHORTS = "all"
 CELL_KEY = ["cohort", "group", "window", "measure"]
 # The after-window each before-window is compared with (the Outcomes page's follow-up pairs).
@@ -58,10 +57,6 @@ class Unit:
     first_month: str
     last_month: str
     in_year: str = ""          # quarter units inside a published year: the year they add up to
-
-
-def _month_number(month: str) -> int:
-    return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
 def _complete(last_month: str, window: str, through: str) -> bool:

@@ -16,8 +16,7 @@ import pandas as pd
 
 from leadsf import config
 
-from .release import period_months
-from .store import PUBLIC_TABLES, Store
+from .published import PUBLIC_TABLES, Releases
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
@@ -35,6 +34,20 @@ def query_params(name: str) -> set[str]:
 
 def query_names() -> list[str]:
     return sorted(p.stem for p in config.QUERIES_DIR.glob("*.sql"))
+
+
+def period_months(periods: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """First and last month ('YYYY-MM') of each period ('YYYY-MM', 'YYYY-Qn' or 'YYYY'), so queries can
+    select the periods inside a month range without parsing period labels."""
+    year = periods.str[:4]
+    is_quarter = periods.str.contains("-Q", regex=False)
+    is_year = periods.str.len() == 4
+    q = periods.str[-1].where(is_quarter, "1").astype(int)
+    first = periods.where(~is_quarter & ~is_year, year + "-" + ((q - 1) * 3 + 1).astype(str).str.zfill(2))
+    last = periods.where(~is_quarter & ~is_year, year + "-" + (q * 3).astype(str).str.zfill(2))
+    first = first.where(~is_year, year + "-01")
+    last = last.where(~is_year, year + "-12")
+    return first, last
 
 
 @dataclass
@@ -59,7 +72,7 @@ def _tables_named(sql: str) -> list[str]:
     return [t for t in PUBLIC_TABLES if re.search(rf"\b{t}\b", body)]
 
 
-def open_release(store: Store, version: int) -> PublicRelease:
+def open_release(store: Releases, version: int) -> PublicRelease:
     folder = store.release_dir(version)
     con = duckdb.connect(":memory:", config={"threads": 1})
     loaded = [t for t in PUBLIC_TABLES if (folder / f"{t}.parquet").exists()]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import contract
 from .downloads import to_csv
-from .store import PUBLIC_TABLES, Store
+from .published import PUBLIC_TABLES, Releases
 
 PACKAGE = "datapackage.json"
 
@@ -121,7 +121,7 @@ def _schema(frame: pd.DataFrame, name: str) -> dict:
     return {"fields": fields, "missingValues": [""]}
 
 
-def bundle(store: Store, version: int) -> dict[str, bytes]:
+def bundle(store: Releases, version: int) -> dict[str, bytes]:
     """The bundle of one release as file name -> bytes: one CSV per public table it holds, then
     datapackage.json. `export DIR`, the About page's zip and the permanent /data/ addresses
     (leadsf.pipeline.opendata) all write these bytes, so a table cited from one is the table in the others."""
@@ -157,7 +157,7 @@ def bundle(store: Store, version: int) -> dict[str, bytes]:
     return files
 
 
-def write_bundle(store: Store, version: int, folder: Path) -> list[Path]:
+def write_bundle(store: Releases, version: int, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for file_name, data in bundle(store, version).items():
@@ -167,7 +167,7 @@ def write_bundle(store: Store, version: int, folder: Path) -> list[Path]:
     return written
 
 
-def bundle_zip(store: Store, version: int, scratch: Path) -> bytes:
+def bundle_zip(store: Releases, version: int, scratch: Path) -> bytes:
     files = write_bundle(store, version, scratch)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -10,8 +10,10 @@
 Only this tree is served, so raw/, audit.log and the store's other files have no address at all. Every file
 and folder is made under a temporary name and renamed into place, so a reader gets the old file or the new
 one, never half of one. A release's folder, once written, is never written again: its
-address keeps the same bytes for good. The store calls `refresh` at each publish and rollback, inside its
-lock; `ensure` builds what an older store lacks (at start: deploy/serve.py, the systemd unit, make run).
+address keeps the same bytes for good. leadsf.pipeline.publishing calls `refresh` after each publish and
+rollback, inside the store's lock, and at start builds what an older store lacks (deploy/serve.py, the systemd
+unit, make run). Only the published releases are read here (leadsf.pipeline.published), so the public site
+can import this module for its addresses without the code that builds releases.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import export, feed, whatchanged
-from .store import Store
+from .published import Releases
 
 PUBLIC = "public"
 RELEASES = "releases"
@@ -46,7 +48,7 @@ CACHE_RELEASE = "public, max-age=86400"
 CACHE_MOVING = "public, max-age=60"
 
 
-def public_root(store: Store) -> Path:
+def public_root(store: Releases) -> Path:
     return store.root / PUBLIC
 
 
@@ -122,7 +124,7 @@ class ReleaseEntry:
         return {name: release_url(self.version, name) for name in self.files}
 
 
-def statuses(store: Store) -> dict[int, tuple[str, str | None]]:
+def statuses(store: Releases) -> dict[int, tuple[str, str | None]]:
     """Release -> (status, rolled back at). A release is rolled back when a rollback took it off the air
     and it has not been live since; replaying the audit log tells that from a release merely replaced."""
     live = store.current()
@@ -137,7 +139,7 @@ def statuses(store: Store) -> dict[int, tuple[str, str | None]]:
             for n in store.numbers()}
 
 
-def entries(store: Store) -> list[ReleaseEntry]:
+def entries(store: Releases) -> list[ReleaseEntry]:
     """Every release with a public folder, newest first."""
     root = public_root(store)
     out = []
@@ -152,12 +154,12 @@ def entries(store: Store) -> list[ReleaseEntry]:
     return out
 
 
-def changes(store: Store, version: int) -> dict[str, list[str]]:
+def changes(store: Releases, version: int) -> dict[str, list[str]]:
     path = public_root(store) / CHANGES / f"{version}.json"
     return json.loads(path.read_text("utf-8")) if path.exists() else {}
 
 
-def index(store: Store, listed: list[ReleaseEntry] | None = None) -> dict:
+def index(store: Releases, listed: list[ReleaseEntry] | None = None) -> dict:
     """releases.json: every release, its status and addresses, for scripts to poll."""
     live = store.current()
     listed = entries(store) if listed is None else listed
@@ -185,7 +187,7 @@ def _write_file(path: Path, data: bytes) -> None:
         raise
 
 
-def _write_release(store: Store, version: int) -> None:
+def _write_release(store: Releases, version: int) -> None:
     folder = public_root(store) / RELEASES / str(version)
     if (folder / export.PACKAGE).exists():
         return
@@ -206,7 +208,7 @@ def _write_release(store: Store, version: int) -> None:
         raise
 
 
-def _write_latest(store: Store) -> None:
+def _write_latest(store: Releases) -> None:
     """latest/ holds copies of the live release's files, each replaced on its own with a rename. A copy, not
     a symlink: the object-storage sync of docs/production.md (rclone, aws s3 sync) and a plain `cp -r` of the store do
     not keep symlinks. Between two renames a reader may get one table of each release; never half a file."""
@@ -230,7 +232,7 @@ def _write_latest(store: Store) -> None:
             stale.unlink()
 
 
-def latest_version(store: Store) -> int | None:
+def latest_version(store: Releases) -> int | None:
     """The release latest/ holds, from its datapackage.json."""
     try:
         return int(json.loads((public_root(store) / LATEST / export.PACKAGE).read_text("utf-8"))["version"])
@@ -245,7 +247,7 @@ def _clean(root: Path) -> None:
             shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
 
 
-def refresh(store: Store) -> None:
+def refresh(store: Releases) -> None:
     """Bring the public tree up to date with the store: a folder for every release that lacks one, then
     latest, the feeds and the index. The caller holds the store's lock."""
     root = public_root(store)
@@ -263,33 +265,10 @@ def refresh(store: Store) -> None:
     _write_file(root / INDEX, (json.dumps(index(store, listed), ensure_ascii=False, indent=2) + "\n").encode())
 
 
-def up_to_date(store: Store) -> bool:
+def up_to_date(store: Releases) -> bool:
     root, live = public_root(store), store.current()
     if not all((root / RELEASES / str(n) / export.PACKAGE).exists() for n in store.numbers()):
         return False
     if not all((root / name).exists() for name in (*FEEDS.values(), INDEX)):
         return False
     return latest_version(store) == live
-
-
-def ensure(store: Store) -> bool:
-    """Build what is missing (a store from before the public tree, or a refresh that failed); True when
-    something was written."""
-    if not store.numbers() or up_to_date(store):
-        return False
-    with store.lock():
-        if up_to_date(store):
-            return False
-        refresh(store)
-        return True
-
-
-def main() -> int:
-    """`python -m leadsf.pipeline.opendata`: build the public tree of $LEADSF_DATA_DIR's store if needed."""
-    store = Store()
-    print(f"{public_root(store)}: " + ("built" if ensure(store) else "up to date"))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

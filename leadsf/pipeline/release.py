@@ -67,20 +67,6 @@ class ReleaseRefused(Exception):
     pass
 
 
-def period_months(periods: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """First and last month ('YYYY-MM') of each period ('YYYY-MM', 'YYYY-Qn' or 'YYYY'), so queries can
-    select the periods inside a month range without parsing period labels."""
-    year = periods.str[:4]
-    is_quarter = periods.str.contains("-Q", regex=False)
-    is_year = periods.str.len() == 4
-    q = periods.str[-1].where(is_quarter, "1").astype(int)
-    first = periods.where(~is_quarter & ~is_year, year + "-" + ((q - 1) * 3 + 1).astype(str).str.zfill(2))
-    last = periods.where(~is_quarter & ~is_year, year + "-" + (q * 3).astype(str).str.zfill(2))
-    first = first.where(~is_year, year + "-01")
-    last = last.where(~is_year, year + "-12")
-    return first, last
-
-
 def quarter_of(months: pd.Series) -> pd.Series:
     return months.str[:4] + "-Q" + ((months.str[5:7].astype(int) - 1) // 3 + 1).astype(str)
 

@@ -48,12 +48,9 @@ import pandas as pd
 
 from . import contract, sample_survival
 from .areas import boundary_set
-
-FIRST_MONTH = "2014-01"
-LAST_MONTH = "2025-12"  # the latest full month of 2025
-SEED = 20140501  # any fixed number works; this one is the month of the first LEAD Santa Fe referral
-KIND_NAMES = ("referrals", "engagement", "overdoses", "property_crime", "outcomes", "costs", "outcome_groups",
-              "life_table")
+from .sample_basis import (COMPARISON_SIZE, FIRST_MONTH, FRAILTY_SHAPE, KIND_NAMES, LAST_MONTH, OUTCOMES_THROUGH,
+                           REREFERRAL_SHARE, SEED)
+from .sample_basis import rng as _rng
 
 
 # ---------------------------------------------------------------------------------------------- shared helpers
@@ -103,11 +100,6 @@ def _frame(name: str, levels: list[list[str]], counts: np.ndarray) -> pd.DataFra
     rows = pd.DataFrame(list(itertools.product(*levels)), columns=list(contract.kind(name).columns[:-1]))
     rows["count"] = counts.reshape(-1).astype("int64")
     return rows
-
-
-def _rng(kind_name: str) -> np.random.Generator:
-    # One stream per kind, so retuning one kind leaves the others' numbers unchanged.
-    return np.random.default_rng([SEED, KIND_NAMES.index(kind_name)])
 
 
 # ------------------------------------------------------------------------------------------------- referrals
@@ -286,9 +278,6 @@ def property_crime() -> pd.DataFrame:
 
 # -------------------------------------------------------------------------------------------------- outcomes
 
-COMPARISON_SIZE = 0.75  # comparison people per LEAD person in each cohort
-REREFERRAL_SHARE = 0.1  # referrals of someone already referred: one person, one cohort
-FRAILTY_SHAPE = 0.9     # people differ in how often they are arrested (gamma, mean 1): a few are arrested a lot
 # Mean arrests per person in each half-year of follow-up (index 0 = the 6 months after referral) and before.
 # Before: ~57% arrested in any 6 months ("a pattern of rearrest every 6 months"), about 2.8 arrests a year
 # (the 2013 study: 590 arrests of 100 people in 3 years, ~2 a year, most of them repeatedly).
@@ -318,7 +307,6 @@ _OTHER = {
 }
 _STATES = ("housed", "employed", "income_or_benefits")
 SCALE_BY_WINDOW = {6: 0.6, 12: 1.0, 24: 1.6}
-OUTCOMES_THROUGH = LAST_MONTH
 
 
 def _quarter_cohorts(referral_frame: pd.DataFrame) -> pd.Series:

@@ -17,11 +17,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import contract, sample
+from . import contract
+from .sample_basis import (COMPARISON_SIZE, FRAILTY_SHAPE, OUTCOMES_THROUGH, REREFERRAL_SHARE,
+                           rng)
 
 FIRST_COHORT, LAST_COHORT = "2014", "2024"
 MAX_FOLLOW_UP = 36  # months: the longest follow-up an evaluation of the program would report
-# Monthly hazard of re-arrest for an average person (frailty 1); with sample.FRAILTY_SHAPE these give medians of
+# Monthly hazard of re-arrest for an average person (frailty 1); with FRAILTY_SHAPE these give medians of
 # about 6 months (comparison) and 7 months (LEAD): "over a month longer".
 HAZARD = {"comparison": 0.17, "lead": 0.14}
 
@@ -32,7 +34,7 @@ def _months_between(first: str, last: str) -> int:
 
 def _group_rows(rng: np.random.Generator, group: str, referral_months: np.ndarray, through: str) -> list[tuple]:
     n = len(referral_months)
-    frailty = rng.gamma(sample.FRAILTY_SHAPE, 1 / sample.FRAILTY_SHAPE, n)
+    frailty = rng.gamma(FRAILTY_SHAPE, 1 / FRAILTY_SHAPE, n)
     event = np.ceil(rng.exponential(1 / (HAZARD[group] * frailty))).astype(np.int64).clip(min=1)
     available = np.array([_months_between(m, through) for m in referral_months])
     end = np.minimum(available, MAX_FOLLOW_UP).clip(min=1)
@@ -50,16 +52,16 @@ def _group_rows(rng: np.random.Generator, group: str, referral_months: np.ndarra
 
 def life_table(referral_frame: pd.DataFrame) -> pd.DataFrame:
     """The life-table extract: LEAD and comparison, by month since referral, every relation of the contract kept."""
-    rng = np.random.default_rng([sample.SEED, sample.KIND_NAMES.index("life_table")])
-    through = sample.OUTCOMES_THROUGH
+    generator = rng("life_table")
+    through = OUTCOMES_THROUGH
     in_span = referral_frame[referral_frame["month"].str[:4].between(FIRST_COHORT, LAST_COHORT)]
     per_month = in_span.groupby("month")["count"].sum()
     per_month = per_month[per_month > 0]
     rows = []
-    for group, size in (("lead", 1 - sample.REREFERRAL_SHARE), ("comparison", sample.COMPARISON_SIZE)):
-        people = rng.binomial(per_month.to_numpy(), size) if group == "lead" else \
-            rng.poisson(per_month.to_numpy() * size)
+    for group, size in (("lead", 1 - REREFERRAL_SHARE), ("comparison", COMPARISON_SIZE)):
+        people = generator.binomial(per_month.to_numpy(), size) if group == "lead" else \
+            generator.poisson(per_month.to_numpy() * size)
         months = np.repeat(per_month.index.to_numpy(), people)
-        rows += _group_rows(rng, group, months, through)
+        rows += _group_rows(generator, group, months, through)
     # Numbers as the CSV holds them (like the costs sample's amounts): the extract is text until validated.
     return pd.DataFrame(rows, columns=list(contract.TABLE_KINDS["life_table"].columns)).astype(str)

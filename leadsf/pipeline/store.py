@@ -8,6 +8,9 @@ an append-only audit log and a lock so publishes queue instead of interleaving.
 
 A publish writes everything under temporary names, renames the finished folders into place, and only then
 replaces `current`; a publish killed at any point leaves the previous release live and untouched.
+
+Reading is leadsf.pipeline.published's (Releases, which Store extends); the open-data tree and the feed that
+follow each publish and rollback are leadsf.pipeline.publishing's, which calls this store first.
 """
 from __future__ import annotations
 
@@ -25,11 +28,9 @@ from typing import Callable
 
 import pandas as pd
 
-from leadsf import config
+from . import cohorts, extracts, release, survival
+from .published import Releases
 
-from . import cohorts, contract, extracts, release, survival
-
-PUBLIC_TABLES = (*contract.KINDS, "areas", *contract.TABLE_KINDS)
 COHORT_CELLS = "cohort_cells.parquet"  # internal outcome cells beside cells.parquet (older releases have none)
 
 
@@ -62,55 +63,14 @@ def _write_bytes(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-_current_seen: dict[Path, tuple[tuple, int]] = {}  # current file -> (its stat, its number)
+class Store(Releases):
+    """The releases with their raw extracts, the lock and the audit log: everything a publish writes."""
 
-
-class Store:
     def __init__(self, root: Path | None = None):
-        self.root = Path(root) if root else config.data_dir()
-        self.releases = self.root / "releases"
+        super().__init__(root)
         self.raw = self.root / "raw"
-        self.current_file = self.root / "current"
-        self.log_file = self.root / "audit.log"
 
-    # ---- reading -------------------------------------------------------------------------------------
-    def current(self) -> int | None:
-        """The live release number. Every page run asks several times; the file is read again only when
-        its inode, mtime or size changes (a publish or rollback replaces it with os.replace)."""
-        try:
-            st = os.stat(self.current_file)
-        except FileNotFoundError:
-            return None
-        seen = (st.st_ino, st.st_mtime_ns, st.st_size)
-        cached = _current_seen.get(self.current_file)
-        if cached and cached[0] == seen:
-            return cached[1]
-        try:
-            value = int(self.current_file.read_text().strip())
-        except (FileNotFoundError, ValueError):
-            return None
-        _current_seen[self.current_file] = (seen, value)
-        return value
-
-    def release_dir(self, n: int) -> Path:
-        return self.releases / str(n)
-
-    def manifest(self, n: int) -> dict:
-        return json.loads((self.release_dir(n) / "manifest.json").read_text(encoding="utf-8"))
-
-    def numbers(self) -> list[int]:
-        if not self.releases.exists():
-            return []
-        return sorted(int(p.name) for p in self.releases.iterdir()
-                      if p.name.isdigit() and (p / "manifest.json").exists())
-
-    def history(self) -> list[dict]:
-        live = self.current()
-        return [self.manifest(n) | {"current": n == live} for n in reversed(self.numbers())]
-
-    def table(self, n: int, name: str) -> pd.DataFrame:
-        return pd.read_parquet(self.release_dir(n) / f"{name}.parquet")
-
+    # ---- reading what only staff may see ---------------------------------------------------------------
     def raw_extracts(self, n: int) -> dict[str, extracts.Extract]:
         manifest = self.manifest(n)
         out = {}
@@ -125,11 +85,6 @@ class Store:
     def cohort_cells(self, n: int) -> pd.DataFrame | None:
         path = self.raw / str(n) / COHORT_CELLS
         return pd.read_parquet(path) if path.exists() else None
-
-    def audit_log(self) -> list[dict]:
-        if not self.log_file.exists():
-            return []
-        return [json.loads(line) for line in self.log_file.read_text(encoding="utf-8").splitlines() if line]
 
     # ---- writing -------------------------------------------------------------------------------------
     @contextmanager
@@ -235,7 +190,6 @@ class Store:
             manifest = self.manifest(n)
             self.log("published", who=who, release=n, files=files, note=note,
                      withheld=manifest["audit"]["withheld_cells"], refused_tables=len(manifest["refused"]))
-            self._publish_open_data()
             return manifest
 
     def _write(self, new: dict, built: cohorts.Built, who: str, note: str, synthetic: bool) -> int:
@@ -301,19 +255,7 @@ class Store:
                 self._audit_pair(n, live)
             self._switch(n)
             self.log("rollback", who=who, release=n, previous=live)
-            self._publish_open_data()
             return self.manifest(n)
-
-    def _publish_open_data(self) -> None:
-        """The /data/ tree (leadsf.pipeline.opendata) follows the release just switched to. The release is
-        live already: a failure here is logged, and the next publish, rollback or start builds what is
-        missing (opendata.ensure)."""
-        from . import opendata  # it builds on this module, so it is imported when first used
-
-        try:
-            opendata.refresh(self)
-        except Exception as exc:  # noqa: BLE001 - the live release must not look refused
-            self.log("open_data_failed", release=self.current(), reason=f"{type(exc).__name__}: {exc}")
 
     def _audit_pair(self, n: int, live: int) -> None:
         """Readers have seen the live release; re-publishing n must not let the two be subtracted."""
@@ -323,12 +265,3 @@ class Store:
             raise PublishError(f"rolling back to release {n} after release {live} would let readers work out "
                                "withheld counts by comparing the two; publish a corrected extract instead")
 
-
-def ensure_published(store: Store) -> None:
-    """On first start with an empty store, publish the bundled sample so a newcomer sees a working site."""
-    if store.current() is not None:
-        return
-    paths = sorted(config.SAMPLE_DIR.glob("*.csv"))
-    if paths:
-        store.publish([Upload(p.name, p.read_bytes()) for p in paths], who="first start",
-                      note="Synthetic sample data published on first start", synthetic=True, if_empty=True)

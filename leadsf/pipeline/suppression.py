@@ -20,7 +20,6 @@ withheld ones.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import highspy
@@ -28,23 +27,6 @@ import numpy as np
 from scipy import sparse
 
 _TOL = 1e-6
-
-
-def _quiet_first_highs() -> None:
-    """HiGHS prints a banner to the process's stdout when its first model is made, before options apply;
-    make that model with stdout pointed at /dev/null so CLI output stays clean."""
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(devnull)
-        os.close(saved)
-
-
-_quiet_first_highs()
 
 
 @dataclass
@@ -305,7 +287,9 @@ def audit(problem: Problem, hidden: np.ndarray, targets_mask: np.ndarray, width:
 def _model(a_eq, b_eq, lower, upper=None) -> highspy.Highs:
     """A HiGHS model of `a_eq x = b_eq, x >= lower`; re-solving it with a new objective starts warm."""
     h = highspy.Highs()
+    # Quiet before the model is passed and run: the publish's own output is the CLI's and the staff page's.
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
     n = a_eq.shape[1]
     csc = sparse.csc_matrix(a_eq)
     lp = highspy.HighsLp()

@@ -26,8 +26,8 @@ import pandas as pd
 from leadsf import config
 
 from . import areas, contract, release
-from .cohort_checks import cohort_months
-from .cohorts import EN_DASH
+from .cohort_periods import cohort_months, span_label
+from .cohort_periods import month_number as _month_number
 from .findings import Found
 
 TABLE = "life_table"
@@ -39,14 +39,6 @@ TEMPLATE_ROWS = (("2025-06", "2018", "2023", "lead", "1", "140", "12", "0"),
                  ("2025-06", "2018", "2023", "lead", "3", "117", "13", "104"),
                  ("2025-06", "2018", "2023", "comparison", "1", "105", "14", "0"),
                  ("2025-06", "2018", "2023", "comparison", "2", "91", "13", "78"))
-
-
-def _month_number(month: str) -> int:
-    return int(month[:4]) * 12 + int(month[5:7]) - 1
-
-
-def span_label(first: str, last: str) -> str:
-    return first if first == last else f"{first}{EN_DASH}{last}"
 
 
 # ------------------------------------------------------------------------------------------- validation

@@ -14,7 +14,7 @@ from leadsf.stats.highlights import Highlight, highlights
 
 from . import db
 from .areas import area_name
-from .store import Store
+from .published import Releases
 
 LIMIT = 5  # Home lists at most five
 
@@ -27,7 +27,7 @@ def statement(item: Highlight, *, area: str, number: Callable[[int], str]) -> st
              previous_period=item.previous_period, recent=number(item.recent), previous=number(item.previous))
 
 
-def release_statements(store: Store, version: int) -> dict[str, list[str]]:
+def release_statements(store: Releases, version: int) -> dict[str, list[str]]:
     """Language -> the release's statements, as Home says them, area names in each language."""
     rel = db.open_release(store, version)
     try:

@@ -10,14 +10,14 @@ from leadsf import config
 from leadsf.i18n import t
 from leadsf.pipeline import contract, opendata
 from leadsf.pipeline.export import FIELD_HELP, bundle_zip
-from leadsf.pipeline.store import Store
+from leadsf.pipeline.published import Releases
 from leadsf.site import ui
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def bundle(root: str, version: int) -> bytes:
     with tempfile.TemporaryDirectory() as scratch:
-        return bundle_zip(Store(Path(root)), version, Path(scratch))
+        return bundle_zip(Releases(Path(root)), version, Path(scratch))
 
 
 @ui.per_release
@@ -79,7 +79,7 @@ def history_table(numbers: tuple[int, ...]) -> str | None:
     """The release history, None before the first release. A release's manifest never changes, so the history
     changes only with the releases held (`numbers`) and the live one, which ui.per_release keys it by: a
     rollback to an earlier release is a new key, not a stale hit."""
-    history = Store().history()
+    history = Releases().history()
     if not history:
         return None
     return ui.table_html(pd.DataFrame([{t("about.col_version"): h["version"], t("about.col_date"): h["created_at"][:10],
@@ -93,7 +93,7 @@ def open_data_releases(numbers: tuple[int, ...]) -> list[str]:
     """One line per release with its permanent addresses, newest first; like the history, keyed by the
     releases held and (ui.per_release) the live one, so a rollback shows at once."""
     lines = []
-    for entry in opendata.entries(Store()):
+    for entry in opendata.entries(Releases()):
         status = t(f"opendata.{entry.status}", date=(entry.rolled_back_at or "")[:10])
         through = ui.month_label(entry.data_through) if entry.data_through else "–"
         links = " · ".join(f"[{name}]({url})" for name, url in entry.urls().items())

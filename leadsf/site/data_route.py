@@ -16,7 +16,7 @@ import logging
 
 from leadsf import config
 from leadsf.pipeline import opendata
-from leadsf.pipeline.store import Store, ensure_published
+from leadsf.pipeline.published import Releases
 
 log = logging.getLogger(__name__)
 HEADERS = {"X-Content-Type-Options": "nosniff", "Access-Control-Allow-Origin": "*"}
@@ -35,7 +35,7 @@ def serve(address: str, if_none_match: str = ""):
     from starlette.responses import FileResponse, Response
 
     try:
-        served = opendata.resolve(opendata.public_root(Store(config.data_dir())), address)
+        served = opendata.resolve(opendata.public_root(Releases(config.data_dir())), address)
         if served is None:
             return not_found()
         stat = served.path.stat()
@@ -126,14 +126,3 @@ class HeadLinks:
 
         await self.app(scope, receive, patched)
 
-
-def build_tree() -> None:
-    """At start: an empty store gets the bundled sample, as a first page visit would give it, so /data/ has
-    tables before anyone has opened a page; an older store gets its public tree (publishes and rollbacks keep
-    it up to date)."""
-    try:
-        store = Store(config.data_dir())
-        ensure_published(store)
-        opendata.ensure(store)
-    except Exception:  # noqa: BLE001 - the site still runs; /data/ answers 404 until the next publish
-        log.exception("open data: could not build the public tree")

@@ -11,6 +11,8 @@ from functools import lru_cache
 
 # Home is served at "/" (Streamlit's default page has no path of its own); /home is a hidden alias to it.
 HOME_ALIAS = "home"
+# The session-state key of a signed-in staff session: the router lists the staff page only when it is set.
+STAFF_SESSION = "staff_session"
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import time
+import traceback
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from leadsf import config
 from leadsf.pipeline import contract, extracts
 from leadsf.pipeline.store import Store, Upload
 
+log = logging.getLogger(__name__)
 THROTTLE_FILE = "staff_throttle.json"
 MAX_THROTTLE_ENTRIES = 5000
 
@@ -255,3 +258,29 @@ def audit_frame(store: Store) -> pd.DataFrame:
                      "note": e.get("note", "") or e.get("reason", "")})
     cols = ["time", "event", "who", "outcome", "release", "files", "problems", "withheld", "note"]
     return pd.DataFrame(rows[::-1], columns=cols)
+
+
+# ---- failures, for the operator ----------------------------------------------------------------------------
+def failure_report(exc: BaseException) -> str:
+    """Where a failure happened: the type of the exception and of each one it was raised from or during,
+    each with its frames (file, line, function). Never the exception's message: a parser's or pandas'
+    message may quote a cell of the upload, and the process log is no place for a cell value (R-13)."""
+    chain, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        chain.append(exc)
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    lines = []
+    for n, item in enumerate(reversed(chain)):
+        if n:
+            lines.append("  which led to:")
+        lines.append(f"  {type(item).__module__}.{type(item).__qualname__}")
+        lines += [f'    File "{f.filename}", line {f.lineno}, in {f.name}'
+                  for f in traceback.extract_tb(item.__traceback__)]
+    return "\n".join(lines)
+
+
+def log_failure(action: str, exc: BaseException) -> None:
+    """The staff see a plain message and the audit log the exception's type; the operator gets where it
+    failed in the process's log (journalctl, or `make serve`'s state directory)."""
+    log.error("staff %s failed:\n%s", action, failure_report(exc))

@@ -8,13 +8,15 @@ import math
 
 import pandas as pd
 
+from leadsf import config
 from leadsf.i18n import t
-from leadsf.pipeline.survival import REPORT_MONTHS
 from leadsf.stats import survival
 
 from . import charts, ui
 from .l10n import number, period_label
 from .outcome_views import GROUPS
+
+REPORT_MONTHS = config.SURVIVAL_REPORT_MONTHS  # the months the published life table keeps as interval ends
 
 
 def available() -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from leadsf.i18n import t
-from leadsf.pipeline import contract, downloads, extracts
+from leadsf.pipeline import contract, downloads, extracts, publishing
 from leadsf.pipeline.store import PublishError, Store
 from leadsf.site import staff as logic
 from pages.sections.staff_signin import current_session
@@ -28,7 +28,7 @@ def history_tab(session: dict) -> None:
         if current_session() is None:
             st.rerun()
         try:
-            manifest = store.rollback(int(target), who=session["who"])
+            manifest = publishing.rollback(store, int(target), who=session["who"])
         except PublishError as exc:
             st.error(t("staff.rollback_failed", reason=str(exc)))
             return

@@ -9,9 +9,10 @@ import streamlit as st
 from leadsf.i18n import t
 from leadsf.pipeline import auth
 from leadsf.pipeline.store import Store
+from leadsf.site import nav
 from leadsf.site import staff as logic
 
-SESSION = "staff_session"
+SESSION = nav.STAFF_SESSION
 
 
 def _secrets_section(name: str):

@@ -1,5 +1,5 @@
-"""Staff page, upload tab: upload -> validate -> preview -> publish, through the same Store calls as the CLI.
-Used by pages/staff.py."""
+"""Staff page, upload tab: upload -> validate -> preview -> publish, through the same calls as the CLI
+(leadsf.pipeline.publishing). Used by pages/staff.py."""
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +8,7 @@ import streamlit as st
 
 from leadsf import config
 from leadsf.i18n import t
-from leadsf.pipeline import downloads, extracts
+from leadsf.pipeline import downloads, extracts, publishing
 from leadsf.pipeline.store import PublishError, Store, Upload
 from leadsf.site import staff as logic
 from pages.sections.staff_signin import current_session
@@ -69,8 +69,8 @@ def _publish(uploads: list[Upload], note: str) -> None:
     store = Store()
     try:
         with st.status(t("staff.publishing"), expanded=True) as status:
-            manifest = store.publish(uploads, who=session["who"], note=note.strip(),
-                                     progress=lambda step: status.update(label=t(f"staff.step_{step}")))
+            manifest = publishing.publish(store, uploads, who=session["who"], note=note.strip(),
+                                          progress=lambda step: status.update(label=t(f"staff.step_{step}")))
             status.update(label=t("staff.published", version=manifest["version"]), state="complete")
     except extracts.ExtractRejected as exc:
         _report_problems(exc)
@@ -80,6 +80,7 @@ def _publish(uploads: list[Upload], note: str) -> None:
         return
     except Exception as exc:  # noqa: BLE001 - staff get a plain message, never a traceback (R-22)
         store.log("error", who=session["who"], error=type(exc).__name__)
+        logic.log_failure("publish", exc)  # the traceback is the operator's, in the process's log
         st.error(t("staff.publish_failed"))
         return
     st.cache_data.clear()
@@ -116,6 +117,7 @@ def upload_tab(session: dict) -> None:
             result = str(exc)
         except Exception as exc:  # noqa: BLE001
             store.log("error", who=session["who"], error=type(exc).__name__)
+            logic.log_failure("check", exc)
             result = t("staff.check_failed")
         st.session_state["staff_preview"] = cached = (key, result)
     result = cached[1]

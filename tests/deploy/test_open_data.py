@@ -27,7 +27,7 @@ import pytest
 
 from deploy import serve, site, warm
 from leadsf.i18n import messages
-from leadsf.pipeline import export, opendata
+from leadsf.pipeline import export, opendata, publishing
 from leadsf.pipeline.store import Store, Upload
 from leadsf.site import nav
 
@@ -314,7 +314,7 @@ def snapshot(base: str, version: int) -> dict[str, bytes]:
 def test_a_publish_adds_a_release_and_keeps_the_older_one(world):
     store = world["store"]
     before = {server: snapshot(world["urls"][server], 1) for server in SERVERS}
-    store.publish([Upload("referrals.csv", bumped_referrals())], who="test", note="revised referrals")
+    publishing.publish(store, [Upload("referrals.csv", bumped_referrals())], who="test", note="revised referrals")
     assert store.current() == 2
     new = export.bundle(store, 2)
     for server in SERVERS:
@@ -331,7 +331,7 @@ def test_a_publish_adds_a_release_and_keeps_the_older_one(world):
 def test_a_rollback_keeps_the_rolled_back_release_and_says_so(world):
     store = world["store"]
     two = snapshot(world["urls"]["nginx"], 2)
-    store.rollback(1, who="test")
+    publishing.rollback(store, 1, who="test")
     one = export.bundle(store, 1)
     for server in SERVERS:
         base = world["urls"][server]
@@ -428,12 +428,24 @@ def test_the_rendered_site_serves_only_the_public_tree(tmp_path):
 def test_systemd_builds_an_older_stores_tree_before_a_process_starts(tmp_path, published_sample):
     unit = (ROOT / "deploy" / "systemd" / "leadsf@.service").read_text()
     line = next(li for li in unit.splitlines() if li.startswith("ExecStartPre="))
-    assert line == "ExecStartPre=-/opt/leadsf/.venv/bin/python -m leadsf.pipeline.opendata"
+    assert line == "ExecStartPre=-/opt/leadsf/.venv/bin/python -m leadsf.pipeline.publishing"
     data = tmp_path / "store"
     shutil.copytree(published_sample, data)
     shutil.rmtree(data / opendata.PUBLIC)
-    run = lambda: subprocess.run([sys.executable, "-m", "leadsf.pipeline.opendata"], cwd=ROOT, text=True,  # noqa: E731
+    run = lambda: subprocess.run([sys.executable, "-m", "leadsf.pipeline.publishing"], cwd=ROOT, text=True,  # noqa: E731
                                  env=os.environ | {"LEADSF_DATA_DIR": str(data)}, capture_output=True, check=True)
     assert run().stdout.strip().endswith("built")
     assert opendata.up_to_date(Store(data))
     assert run().stdout.strip().endswith("up to date")
+
+
+def test_the_start_publishes_the_sample_into_an_empty_store(tmp_path):
+    """The systemd unit's ExecStartPre (and make serve, make run): the sample is published before a process
+    serves anyone, so no visitor's page run ever publishes."""
+    data = tmp_path / "store"
+    proc = subprocess.run([sys.executable, "-m", "leadsf.pipeline.publishing"], cwd=ROOT, text=True,
+                          env=os.environ | {"LEADSF_DATA_DIR": str(data)}, capture_output=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().endswith("published the sample"), proc.stdout
+    store = Store(data)
+    assert store.current() == 1 and store.manifest(1)["synthetic"] and opendata.up_to_date(store)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from leadsf import config
 from leadsf.pipeline import cli, contract
 from leadsf.pipeline.store import Store
 from tests.bad_inputs import BAD_INPUTS
@@ -167,3 +168,14 @@ def test_hash_password_stdin(empty_store):
     short = subprocess.run([sys.executable, "-m", "leadsf", "hash-password", "--stdin"], cwd=ROOT,
                            input=b"short\n", capture_output=True, timeout=60)
     assert short.returncode == 2
+
+
+def test_publish_prints_only_its_result_on_stdout(empty_store):
+    """HiGHS's one-line banner and the progress lines go to stderr: stdout is the result, for scripts."""
+    samples = sorted(str(p) for p in config.SAMPLE_DIR.glob("*.csv"))
+    proc = subprocess.run([sys.executable, "-m", "leadsf", "publish", "--synthetic", *samples], cwd=ROOT,
+                          capture_output=True, timeout=600, env=os.environ | {"LEADSF_DATA_DIR": str(empty_store.root)})
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    lines = proc.stdout.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Published release 1:"), lines
+    assert "... checking" in proc.stderr.decode()

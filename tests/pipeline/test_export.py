@@ -6,7 +6,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from leadsf.pipeline import downloads
+from leadsf.pipeline import downloads, publishing
 from leadsf.pipeline.export import write_bundle
 from leadsf.pipeline.store import Store
 
@@ -92,7 +92,7 @@ def test_the_public_tree_holds_exactly_the_export(published_sample, tmp_path):
 
 def test_a_failed_refresh_leaves_the_release_live_and_the_tree_whole(store, monkeypatch):
     """The release is live before the tree is written: a failure is logged, nothing half-written is
-    served, and the next start (opendata.ensure) builds what is missing."""
+    served, and the next start (publishing.ensure_open_data) builds what is missing."""
     from leadsf.pipeline import export, opendata
     from leadsf.pipeline.store import Upload
     from tests.site.test_staff import bumped_referrals
@@ -109,7 +109,7 @@ def test_a_failed_refresh_leaves_the_release_live_and_the_tree_whole(store, monk
             raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export, "bundle", lambda st, version: DiskFills(real(st, version)))
-    manifest = store.publish([Upload("referrals.csv", bumped_referrals()[0])], who="test", note="second")
+    manifest = publishing.publish(store, [Upload("referrals.csv", bumped_referrals()[0])], who="test", note="second")
     assert store.current() == manifest["version"] == 2
     assert store.audit_log()[-1]["event"] == "open_data_failed"
     assert "No space left" in store.audit_log()[-1]["reason"]
@@ -118,7 +118,7 @@ def test_a_failed_refresh_leaves_the_release_live_and_the_tree_whole(store, monk
     assert (root / "releases.atom").read_bytes() == feed_before
     assert not opendata.up_to_date(store)
     monkeypatch.setattr(export, "bundle", real)
-    assert opendata.ensure(store) and opendata.up_to_date(store)
+    assert publishing.ensure_open_data(store) and opendata.up_to_date(store)
     assert (root / "latest" / "referrals.csv").read_bytes() == real(store, 2)["referrals.csv"]
 
 
@@ -127,9 +127,9 @@ def test_a_rolled_back_release_stays_rolled_back_after_a_later_publish(store):
     from leadsf.pipeline.store import Upload
     from tests.site.test_staff import bumped_referrals
 
-    store.publish([Upload("referrals.csv", bumped_referrals(2)[0])], who="test", note="second")
-    store.rollback(1, who="test")
-    store.publish([Upload("referrals.csv", bumped_referrals(4)[0])], who="test", note="third")
+    publishing.publish(store, [Upload("referrals.csv", bumped_referrals(2)[0])], who="test", note="second")
+    publishing.rollback(store, 1, who="test")
+    publishing.publish(store, [Upload("referrals.csv", bumped_referrals(4)[0])], who="test", note="third")
     assert {n: s for n, (s, _) in opendata.statuses(store).items()} == {3: "live", 2: "rolled_back",
                                                                         1: "earlier"}
     index = opendata.index(store)

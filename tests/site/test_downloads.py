@@ -27,7 +27,7 @@ def test_public_downloads_are_made_on_click(store, monkeypatch, page):
 
 def test_a_download_is_made_from_the_release_and_language_seen(empty_store, monkeypatch):
     live = {"version": 1}
-    monkeypatch.setattr(data.Store, "current", lambda self: live["version"])
+    monkeypatch.setattr(data.Releases, "current", lambda self: live["version"])
     monkeypatch.setattr(data, "_open", lambda root, version: f"release {version}")
     i18n.set_language("es")
     try:
@@ -48,7 +48,7 @@ def test_a_run_reads_one_release_throughout(empty_store, monkeypatch):
     """begin_run pins the run's thread to the release live when it began: a publish during the run shows at the
     next run, and never in another thread."""
     live = {"version": 1}
-    monkeypatch.setattr(data.Store, "current", lambda self: live["version"])
+    monkeypatch.setattr(data.Releases, "current", lambda self: live["version"])
     monkeypatch.setattr(data, "_open", lambda root, version: f"release {version}")
     seen = []
 

@@ -39,12 +39,19 @@ def test_home_in_spanish(store):
         i18n.set_language("en")
 
 
-def test_empty_store_publishes_sample_on_first_start(empty_store):
-    assert empty_store.current() is None
+def test_an_empty_store_shows_the_empty_state_until_the_start_publishes_the_sample(empty_store):
+    """A page run only reads: the sample is published at start (publishing.start: make run, make serve, the
+    systemd unit), never inside a visitor's run, which would take seconds."""
+    from leadsf.i18n import t
+    from leadsf.pipeline import publishing
+
     at = run_home()
+    assert empty_store.current() is None and not at.metric
+    assert t("ui.no_release") in [i.value for i in at.info]
+    assert publishing.start(empty_store) == "published the sample"
     assert empty_store.current() == 1
     assert empty_store.manifest(1)["synthetic"] is True
-    assert len(at.metric) == 4
+    assert len(run_home().metric) == 4
 
 
 def test_first_run_tunes_the_process(store):

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from leadsf.pipeline import publishing
 from leadsf.pipeline.db import open_release
 from leadsf.stats import highlights as hl
 
@@ -291,7 +292,7 @@ def test_about_release_history_follows_publish_and_rollback(store):
         return list(zip(table["Release"].astype(str), table["Live now"]))
 
     assert history() == [("1", "✓")]
-    store.publish([Upload("referrals.csv", bumped_referrals()[0])], who="test", note="second")
+    publishing.publish(store, [Upload("referrals.csv", bumped_referrals()[0])], who="test", note="second")
     assert history() == [("2", "✓"), ("1", "")]
-    store.rollback(1, who="test")
+    publishing.rollback(store, 1, who="test")
     assert history() == [("2", ""), ("1", "✓")]

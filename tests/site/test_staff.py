@@ -7,6 +7,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from leadsf import config
+from leadsf.i18n import t
 from leadsf.pipeline import auth, contract
 from leadsf.pipeline.store import Store, Upload
 from leadsf.site import staff
@@ -311,3 +312,52 @@ def test_bad_boundary_set_rejected_from_the_staff_page(store):
     _add_boundary_set(at, data, "council_district")
     assert any("nothing changed" in e.value for e in at.error)
     assert not (store.root / "boundaries").exists() or not list((store.root / "boundaries").iterdir())
+
+
+# ---- a failed publish, for the operator ------------------------------------------------------------------
+SECRET_CELL = "4711-Jane-Roe"  # stands for a cell value an exception's message may quote
+
+
+def test_a_failed_publish_logs_where_it_failed_and_never_the_message(store, monkeypatch, caplog):
+    from leadsf.pipeline import publishing
+
+    def fails(*args, **kwargs):
+        int(SECRET_CELL)  # raises ValueError: invalid literal for int() with base 10: '4711-Jane-Roe'
+
+    data, _ = bumped_referrals()
+    at = sign_in(password_app())
+    at.get("file_uploader")[0].set_value(("referrals.csv", data, "text/csv"))
+    at.run()
+    monkeypatch.setattr(publishing, "publish", fails)
+    with caplog.at_level("ERROR", logger="leadsf.site.staff"):
+        at.button(key="staff_publish").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [t("staff.publish_failed")]
+    assert store.current() == 1
+    records = [r for r in caplog.records if r.name == "leadsf.site.staff"]
+    assert len(records) == 1 and records[0].levelname == "ERROR"
+    text = records[0].getMessage()
+    assert text.startswith("staff publish failed:") and "builtins.ValueError" in text
+    this_file = __file__.rsplit("/", 1)[-1]
+    assert f'{this_file}", line ' in text and ", in fails" in text  # the frame where it failed
+    assert 'staff_upload.py", line ' in text and ", in _publish" in text
+    assert SECRET_CELL not in caplog.text and "invalid literal" not in caplog.text
+    assert store.audit_log()[-1] | {"time": None} == {"time": None, "event": "error", "who": "ana",
+                                                     "error": "ValueError"}
+
+
+def test_the_failure_report_follows_a_chain_of_exceptions():
+    def parse():
+        int(SECRET_CELL)
+
+    try:
+        try:
+            parse()
+        except ValueError as exc:
+            raise RuntimeError(f"while reading {SECRET_CELL}") from exc
+    except RuntimeError as exc:
+        report = staff.failure_report(exc)
+    lines = report.splitlines()
+    assert lines[0].strip() == "builtins.ValueError" and "which led to:" in report
+    assert any(", in parse" in line for line in lines) and "builtins.RuntimeError" in report
+    assert SECRET_CELL not in report

@@ -14,12 +14,12 @@ import streamlit as st
 
 from leadsf import config, i18n, memo
 from leadsf.pipeline.db import PublicRelease, open_release
-from leadsf.pipeline.store import Store, ensure_published
+from leadsf.pipeline.published import Releases
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _open(root: str, version: int) -> PublicRelease:
-    return open_release(Store(root), version)
+    return open_release(Releases(root), version)
 
 
 _runs = 0
@@ -78,14 +78,13 @@ _seen: contextvars.ContextVar[tuple[str, PublicRelease] | None] = contextvars.Co
 
 
 def live() -> tuple[str, PublicRelease | None]:
+    """(store root, the live release or None). A page only reads: with nothing published it shows its empty
+    state. The sample is published at start (leadsf.pipeline.publishing.start), never in a visitor's run."""
     seen = _seen.get()
     if seen is not None:
         return seen
-    store = Store()
+    store = Releases()
     version = store.current()
-    if version is None:
-        ensure_published(store)
-        version = store.current()
     root = str(store.root)
     return root, None if version is None else _open(root, version)
 
