@@ -105,13 +105,9 @@ def _time_axis(periods: pd.Series) -> dict:
 
 
 def build_figure(data: list[dict], layout: dict) -> go.Figure:
-    """Wrap an already well-formed spec without running plotly's validators over it; later updates validate."""
-    fig = go.Figure({"data": data, "layout": layout}, _validate=False)
-    fig._validate = True
-    fig._layout_obj._validate = True
-    for trace in fig.data:
-        trace._validate = True
-    return fig
+    """A figure from its spec, checked by plotly's validators (once per figure: views are made once per
+    release and language, ui.per_release)."""
+    return go.Figure({"data": data, "layout": layout})
 
 
 def _floats(values: pd.Series) -> np.ndarray:
