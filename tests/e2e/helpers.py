@@ -138,46 +138,45 @@ def wait_for_charts(page, timeout: float = 30_000) -> None:
 
 
 # ---- what a visitor sees: charts that say something, metrics that fit ---------------------------------------
+# Each Plotly chart as drawn in its SVG: its title, and per pair of axes (a subplot, g.subplot.xy) each trace
+# drawn: its markers and bars (a `.point` each), its line's pieces (path.js-line, one `M` per piece: a gap
+# starts a new one) and how many points each piece joins. A trace with nothing to draw is not in the SVG.
 _PLOTLY_FIGURES = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')].map(gd => {
-    const missing = v => v === null || v === undefined || v === '' || (typeof v === 'number' && isNaN(v));
-    const title = ((gd._fullLayout || {}).title || {}).text || '';
-    const traces = (gd._fullData || []).filter(t => t.visible === true).map(t => {
-        const horizontal = t.orientation === 'h';
-        const vals = Array.from((horizontal ? t.x : t.y) || t.values || []);
-        const cats = Array.from((horizontal ? t.y : t.x) || t.labels || []);
-        let points = 0, run = 0, longest = 0;
-        vals.forEach((v, i) => {
-            const ok = !missing(v) && (cats.length === 0 || !missing(cats[i]));
-            points += ok; run = ok ? run + 1 : 0; longest = Math.max(longest, run);
-        });
-        const line = /^scatter/.test(t.type) && String(t.mode || '').includes('lines');
-        return {name: String(t.name || ''), type: t.type, line, points,
-                joined: line ? (t.connectgaps ? points : longest) : 0,
-                subplot: (t.xaxis || 'x') + (t.yaxis || 'y')};
+    const title = (gd.querySelector('.gtitle') || {}).textContent || '';
+    const traces = sp => [...sp.querySelectorAll('g.trace')].map(tr => {
+        const pieces = [...tr.querySelectorAll('path.js-line')].flatMap(p => (p.getAttribute('d') || '')
+            .split('M').filter(Boolean).map(piece => (piece.match(/[LHV]/g) || []).length + 1));
+        const marks = [...tr.querySelectorAll('.point')].filter(pt => (pt.getAttribute('d') || pt.querySelector(
+            'path[d]:not([d=""])') || '') !== '').length;
+        const line = pieces.length > 0;
+        return {name: tr.classList.value, line, points: marks || pieces.reduce((a, b) => a + b, 0),
+                joined: Math.max(0, ...pieces)};
     });
-    const subplots = ((gd._fullLayout || {})._subplots || {}).cartesian || [];
-    return {title, traces, subplots};
+    const subplots = [...gd.querySelectorAll('.cartesianlayer > g.subplot')].map(sp => ({
+        name: [...sp.classList].filter(c => c !== 'subplot').join(' '), traces: traces(sp)}));
+    return {title, subplots, traces: subplots.length ? subplots.flatMap(sp => sp.traces) : traces(gd)};
 })"""
 
 
 def chart_problems(page) -> list[str]:
-    """Plotly charts that say nothing: an axis (subplot) with no data point, or a line chart that draws no
-    line (no trace with two joined points) although it shows two or more points. (Two, not four: "one dot per
-    pathway" over three pathways, or two dots split by gap marks, are the one-dot charts to catch.)"""
+    """Plotly charts that say nothing, as drawn: an axis (subplot) with no data point, or a line chart that
+    draws no line (no piece of line joining two points) although it shows two or more points. (Two, not four:
+    "one dot per pathway" over three pathways, or two dots split by gap marks, are the one-dot charts to
+    catch.)"""
     problems = []
     for fig in page.evaluate(_PLOTLY_FIGURES):
-        name = repr(re.sub(r"<[^>]+>", " ", fig["title"]).strip()[:90])
+        name = repr(fig["title"].strip()[:90])
         total = sum(t["points"] for t in fig["traces"])
         if total == 0:
             problems.append(f"chart {name} shows no data at all")
             continue
         for subplot in fig["subplots"]:
-            if not sum(t["points"] for t in fig["traces"] if t["subplot"] == subplot):
-                problems.append(f"chart {name}: the axes {subplot} have no data")
+            if not sum(t["points"] for t in subplot["traces"]):
+                problems.append(f"chart {name}: the axes {subplot['name']} have no data")
         lines = [t for t in fig["traces"] if t["line"]]
         if lines and total >= 2 and max(t["joined"] for t in lines) < 2:
             problems.append(f"line chart {name} draws no line: {total} points shown, traces "
-                            + ", ".join(f"{t['name'] or t['type']}={t['points']}" for t in fig["traces"]))
+                            + ", ".join(f"{t['name']}={t['points']}" for t in fig["traces"]))
     return problems
 
 

@@ -38,11 +38,13 @@ def tune_process() -> None:
       create. Pages import and build lazily, so this is done at runs 1, 2, 4 ... 64, each after a full
       collection: nothing is lost, and what is frozen is at most what those few runs left alive.
 
-    Streamlit's and Starlette's internals are left as they are (issue "Built to last"; figures from
-    bench/bench_process.py): static files are served by nginx's cache in production (make serve, systemd), so
-    Starlette's 64 KiB pieces cost an app process a few ms per bundle once per start; Streamlit's poll of its
-    config files every 0.2 s has no setting; and it compiles dashboard.py again (~0.2 ms) for the first
-    visitor after its last session closed.
+    Streamlit's and Starlette's internals are left as they are, with what patching them bought given up
+    (bench/bench_process.py, 3 rounds on a busy 2-core machine): Starlette sends a static file in 64 KiB
+    pieces, 9-10 ms of an app process's CPU for the Plotly bundle (4-8 ms in 1 MiB pieces), but behind nginx
+    (make serve, the systemd units) /static/ comes from nginx's cache, so a process serves each bundle about
+    once; Streamlit polls its config files every 0.2 s with no setting to slow it (an idle process: 3.0-3.6
+    against 1.5-2.0 ms CPU a second); and it compiles dashboard.py again (0.15 ms) for the first visitor
+    after its last session closed.
     """
     global _runs
     _runs += 1
