@@ -56,10 +56,12 @@ def run(store: Path, idle_s: float = 20, gets: int = 10) -> dict:
                 with urllib.request.urlopen(server.url + path, timeout=60) as r:
                     size = len(r.read())
                 costs.append(server.cpu_seconds() - before - idle * (time.monotonic() - t0))
-            static[path.rsplit("/", 1)[1]] = {"kb": round(size / 1024), "cpu_ms": round(statistics.median(costs) * 1e3, 1)}
+            static[path.rsplit("/", 1)[1]] = {"kb": round(size / 1024),
+                                              "cpu_ms": round(statistics.median(costs) * 1e3, 1)}
     source = (HERE.parent / "dashboard.py").read_text()
     compile_ms = min(timeit.repeat(lambda: compile(source, "dashboard.py", "exec"), number=20, repeat=5)) / 20 * 1e3
-    return {"idle_cpu_ms_per_s": round(idle * 1e3, 2), "static_get": static, "compile_dashboard_ms": round(compile_ms, 2)}
+    return {"idle_cpu_ms_per_s": round(idle * 1e3, 2), "static_get": static,
+            "compile_dashboard_ms": round(compile_ms, 2)}
 
 
 def print_table(res: dict) -> None:

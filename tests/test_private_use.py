@@ -88,7 +88,8 @@ def _library_imports(tree: ast.AST, own: set[str]) -> tuple[dict[str, str], list
                     continue
                 if any(_private(part) for part in alias.name.split(".")):
                     private.append((node, alias.name))
-                names[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                top = alias.name.split(".")[0]
+                names[alias.asname or top] = alias.name if alias.asname else top
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
                 and node.module.split(".")[0] not in own:
             for alias in node.names:
@@ -160,7 +161,8 @@ def test_the_scan_finds_each_kind_of_private_use(tmp_path):
         "import plotly.io\nimport plotly.graph_objects as go\nfrom starlette.responses import FileResponse\n"
         "from _plotly_utils.utils import PlotlyJSONEncoder\n"
         "plotly.io.to_json = len\nFileResponse.chunk_size = 1 << 20\n"
-        "fig = go.Figure({}, _validate=False)\nfig._validate = False\nsetattr(fig, '_grid_ref', None)\nprint(fig._data)\n")
+        "fig = go.Figure({}, _validate=False)\nfig._validate = False\nsetattr(fig, '_grid_ref', None)\n"
+        "print(fig._data)\n")
     (tmp_path / "leadsf" / "good.py").write_text(
         "import os\nimport plotly.graph_objects as go\n\n\nclass Mine(go.Figure):\n    _kept = None\n\n"
         "    def to_dict(self):\n        self._made = 1\n        return self.__dict__\n\n\n"
