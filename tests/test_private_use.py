@@ -54,24 +54,24 @@ def _private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
+def _defined(body: list[ast.stmt]) -> Iterator[str]:
+    """The names a module's or a class's body defines."""
+    for item in body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield item.name
+        for target in getattr(item, "targets", [getattr(item, "target", None)]):
+            if isinstance(target, ast.Name):
+                yield target.id
+
+
 def own_private_names(trees: dict[Path, ast.AST]) -> set[str]:
     """Private names our own code defines: at a module's top level, in a class body, or set on self/cls."""
     names = set()
     for tree in trees.values():
-        for item in tree.body:
-            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(item.name)
-            for target in getattr(item, "targets", [getattr(item, "target", None)]):
-                if isinstance(target, ast.Name):
-                    names.add(target.id)
+        names.update(_defined(tree.body))
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
-                for item in node.body:
-                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                        names.add(item.name)
-                    for target in getattr(item, "targets", [getattr(item, "target", None)]):
-                        if isinstance(target, ast.Name):
-                            names.add(target.id)
+                names.update(_defined(node.body))
             elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) \
                     and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
                 names.add(node.attr)
