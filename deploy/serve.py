@@ -159,7 +159,12 @@ class Arrangement:
             raise RuntimeError(f"{proc.name} {state}:\n{self.tail(proc)}")
 
     def _warm(self, proc: Proc) -> None:
-        warm.open_once(proc.url, warm.public_paths() if proc in self.workers else ("",))
+        """Its pages opened once in headless chromium (deploy/warm.py); without a browser it starts cold, as a
+        systemd unit does."""
+        try:
+            warm.open_once(proc.url, warm.public_paths() if proc in self.workers else ("",))
+        except RuntimeError as exc:
+            self.say(f"{proc.name} not warmed: {exc}")
 
     # -- nginx ---------------------------------------------------------------------------------------------
     def _render_nginx(self) -> Path:

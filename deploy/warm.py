@@ -1,5 +1,5 @@
-"""Warm one app process: wait until it answers, then run each public page once, so its first visitors do
-not pay the imports and the release load. `make serve` does this for each process it starts
+"""Warm one app process: wait until it answers, then open each public page once in a headless browser, so its
+first visitors do not pay the imports and the release load. `make serve` does this for each process it starts
 (deploy/serve.py); on a server, systemd runs it after starting each one (deploy/systemd/leadsf@.service).
 
     python -m deploy.warm http://127.0.0.1:8501 [--home-only] [--timeout 120]
@@ -7,6 +7,7 @@ not pay the imports and the release load. `make serve` does this for each proces
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import urllib.request
@@ -32,30 +33,42 @@ def wait_healthy(app_url: str, timeout: float = 90, alive: Callable[[], bool] = 
     return False
 
 
-def open_once(app_url: str, pages: tuple[str, ...] = ("",), timeout: float = 120) -> None:
-    """One script run of each of `pages` (url paths; "" is Home) over one WebSocket to the app (app_url:
-    http://host:port[/base]), as a browser's first visits do: the imports (each page imports what it draws
-    with on first use), the release load (publishing the sample into an empty store), st.navigation's page
-    registration and each page's default views happen now, not for the first visitors."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ClientState_pb2 import ClientState
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.sync.client import connect
+CHROMIUM = os.environ.get("LEADSF_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+# A page's first run is over when, as a visitor sees it, the app is connected and not running, the page body
+# holds elements, none is stale or still a skeleton, and Streamlit's running indicator is gone (public test ids
+# and attributes of its frontend).
+PAGE_SHOWN = """() => { const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.dataset.testConnectionState === 'CONNECTED' && app.dataset.testScriptState === 'notRunning'
+        && !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
+        && !document.querySelector(
+            '[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stStatusWidget"]'); }"""
 
-    ws_url = app_url.replace("http://", "ws://") + "/_stcore/stream"
-    origin = "/".join(app_url.split("/")[:3])
-    with connect(ws_url, subprotocols=["streamlit"], origin=origin, max_size=2 ** 26, open_timeout=timeout) as ws:
-        for page in pages:
-            ws.send(BackMsg(rerun_script=ClientState(query_string="", page_name=page)).SerializeToString())
-            deadline = time.monotonic() + timeout
-            while True:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{app_url}/{page}: no finished script run within {timeout:.0f}s")
-                fm = ForwardMsg()
-                fm.ParseFromString(ws.recv(timeout=max(deadline - time.monotonic(), 0.1)))
-                if fm.WhichOneof("type") == "script_finished" and \
-                        fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    break
+
+def open_once(app_url: str, pages: tuple[str, ...] = ("",), timeout: float = 120) -> None:
+    """Each of `pages` (url paths; "" is Home) loaded once in headless chromium (Playwright, with the system's
+    chromium: $LEADSF_CHROMIUM, else /usr/bin/chromium), one after the other, as a first visitor's browser
+    does: the imports (each page imports what it draws with on first use), the release load, st.navigation's
+    page registration and each page's default views happen now, not for the first visitors."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError as exc:
+        raise RuntimeError("warming needs Playwright (pip install playwright) and chromium") from exc
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"warming needs chromium at {CHROMIUM} (apt-get install chromium, or $LEADSF_CHROMIUM)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page()
+            for page in pages:
+                try:
+                    tab.goto(f"{app_url}/{page}", wait_until="domcontentloaded", timeout=timeout * 1000)
+                    tab.wait_for_function(PAGE_SHOWN, timeout=timeout * 1000)
+                except Error as exc:
+                    raise RuntimeError(f"{app_url}/{page}: no finished first run within {timeout:.0f}s") from exc
+        finally:
+            browser.close()
 
 
 def public_paths() -> tuple[str, ...]:

@@ -109,7 +109,7 @@ def visible_texts(at) -> list[tuple[str, str]]:
                 continue
             out.extend((kind + ".cell", v) for v in frame[col].dropna().unique() if isinstance(v, str))
 
-    def walk(node):
+    def read(node):
         proto = getattr(node, "proto", None)
         kind = getattr(node, "type", "?")
         if proto is not None:
@@ -137,11 +137,9 @@ def visible_texts(at) -> list[tuple[str, str]]:
             frame = node.value
             config = json.loads(proto.columns or "{}") if proto is not None and hasattr(proto, "columns") else {}
             table_texts(kind, frame, {c: str((config.get(str(c)) or {}).get("label") or c) for c in frame.columns})
-        children = getattr(node, "children", None)
-        for child in (children.values() if isinstance(children, dict) else children or []):
-            walk(child)
 
-    walk(at._tree)
+    for node in (*at.main, *at.sidebar):  # a Block yields itself and every element and block inside it
+        read(node)
     return out
 
 

@@ -14,6 +14,7 @@ import json
 import math
 import os
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import shapely
@@ -358,17 +359,17 @@ def build_deck(fc: dict, *, view: dict, labels: bool = True, basemap_setting: st
 
     layers = [pdk.Layer("GeoJsonLayer", fc, id="areas", pickable=True, stroked=True, filled=True,
                         get_fill_color="properties.fill", get_line_color="properties.line",
-                        get_line_width="properties.line_width", line_width_units="pixels",
+                        get_line_width="properties.line_width", line_width_units="'pixels'",
                         line_width_min_pixels=1, auto_highlight=True)]
     if labels:
         places = [label_place(f["geometry"]) for f in fc["features"]]
         texts = [f["properties"]["label"] for f in fc["features"]]
         points = [{"position": places[i][0], "label": texts[i]} for i in readable_labels(places, texts, view["zoom"])]
         layers.append(pdk.Layer("TextLayer", points, id="labels", get_position="position", get_text="label",
-                                get_size=LABEL_SIZE, size_units="pixels", get_color=[17, 17, 17, 255],
-                                font_family=LABEL_FONT, font_weight=600, font_settings=LABEL_FONT_SETTINGS,
+                                get_size=LABEL_SIZE, size_units="'pixels'", get_color=[17, 17, 17, 255],
+                                font_family=f"'{LABEL_FONT}'", font_weight=600, font_settings=LABEL_FONT_SETTINGS,
                                 outline_width=LABEL_OUTLINE, outline_color=[255, 255, 255, 235],
-                                character_set="auto", get_text_anchor="'middle'",
+                                character_set="'auto'", get_text_anchor="'middle'",
                                 get_alignment_baseline="'center'", pickable=False))
     return _compact_deck_class()(layers=layers, initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
                     tooltip={"html": "{tooltip}", "style": {"backgroundColor": "white", "color": "#111",
@@ -376,33 +377,20 @@ def build_deck(fc: dict, *, view: dict, labels: bool = True, basemap_setting: st
                     height=height, **basemap(basemap_setting))
 
 
-LITERAL_PROPS = {"characterSet", "sizeUnits", "lineWidthUnits", "pointRadiusUnits", "fontFamily"}
-
-
+@cache
 def _compact_deck_class():
     import pydeck as pdk
 
     class CompactDeck(pdk.Deck):
-        """pydeck serialises with indent=2, which triples the bytes sent for polygons and makes json use its
-        pure-Python encoder (~30 ms for a map); send compact JSON made by the C encoder, once per deck (a
-        page's view keeps its deck for every visitor, and st.pydeck_chart asks at every run)."""
+        """pydeck's JSON (Deck.to_json) is indented, which triples the bytes sent for polygons and makes json
+        use its pure-Python encoder (~30 ms for a map); st.pydeck_chart asks for it at every run. Sent compact
+        instead, made once per deck (a page's view keeps its deck for every visitor). String props in single
+        quotes (line_width_units="'pixels'") are literals in pydeck's API, not accessor expressions."""
 
         def to_json(self):
-            if "_leadsf_json" not in self.__dict__:
-                self.__dict__["_leadsf_json"] = self._compact_json()
-            return self.__dict__["_leadsf_json"]
-
-        def _compact_json(self):
-            from pydeck.bindings.json_tools import default_serialize
-
-            doc = json.loads(json.dumps(self, sort_keys=True, default=default_serialize))
-            # pydeck turns every string argument into an accessor expression ("@@=pixels"); for these
-            # plain props deck.gl then gets a function, and the TextLayer fails to draw at all.
-            for layer in doc.get("layers", []):
-                for prop in LITERAL_PROPS & layer.keys():
-                    if isinstance(layer[prop], str) and layer[prop].startswith("@@="):
-                        layer[prop] = layer[prop][3:]
-            return json.dumps(doc, separators=(",", ":"))
+            if self.__dict__.get("leadsf_json") is None:
+                self.__dict__["leadsf_json"] = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+            return self.__dict__["leadsf_json"]
 
     return CompactDeck
 

@@ -7,94 +7,48 @@ from urllib.parse import urlencode, urlsplit
 APP = '[data-testid="stApp"]'
 
 
-# Every run the page's script finishes is counted in the browser, two ways. (1) The app's script-state
-# attribute leaving "running": a MutationObserver keeps each change's old value, so a run too short to be
-# seen by polling is still counted. (2) The server's own word: each WebSocket message whose ForwardMsg holds
-# script_finished (field 6). (1) alone can miss a run whose messages the frontend handles in one batch (the
-# likely cause of CI's load-only flakes): React then renders "notRunning" once and the attribute never
-# changes. A run counted by (2) only counts once no message but a heartbeat (field 26, with its hash and
-# metadata) has come for QUIET ms, so the frontend has drawn what came. open_page installs both before the
-# page's own scripts.
-QUIET = 300
-_COUNT_RUNS = """(() => { window.__leadsfRuns = 0; window.__leadsfFinished = 0; window.__leadsfLastMessage = 0;
-    window.__leadsfDocument = Math.random();
-    new MutationObserver(records => { for (const r of records) if (r.oldValue === 'running') window.__leadsfRuns++; })
-        .observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                            attributeFilter: ['data-test-script-state']});
-    const fields = data => {  // the top-level field numbers of one protobuf message
-        const b = new Uint8Array(data), found = new Set(); let i = 0;
-        const varint = () => { let v = 0, s = 0, x; do { x = b[i++]; v += (x & 127) * 2 ** s; s += 7; }
-                               while (x & 128 && i < b.length); return v; };
-        while (i < b.length) {
-            const tag = varint(), wire = tag % 8;
-            found.add(Math.floor(tag / 8));
-            // the length first: `i += varint()` would add it to the position before the length was read
-            if (wire === 0) varint(); else if (wire === 2) { const n = varint(); i += n; } else if (wire === 1) i += 8;
-            else if (wire === 5) i += 4; else break;
-        }
-        return found; };
-    const Native = window.WebSocket;
-    window.WebSocket = class extends Native { constructor(...args) { super(...args);
-        this.addEventListener('message', e => {
-            if (!(e.data instanceof ArrayBuffer)) return;
-            const found = fields(e.data);
-            if (found.has(6)) window.__leadsfFinished++;
-            if (![...found].every(f => f === 1 || f === 2 || f === 26)) {
-                window.__leadsfLastMessage = performance.now(); } }); } }; })()"""
-# The app connected and its script not running; every wait below starts from this.
+# The app connected and its script not running, as its root element says (Streamlit's public test attributes);
+# every wait below starts from this.
 _IDLE = """(app => !!app && app.dataset.testConnectionState === 'CONNECTED'
     && app.dataset.testScriptState === 'notRunning')(document.querySelector('[data-testid="stApp"]'))"""
-_IDLE_AFTER = """([seen, finished, doc, quiet]) => {
-    const same = window.__leadsfDocument === doc;
-    const ran = same ? window.__leadsfRuns > seen : window.__leadsfRuns > 0;
-    const told = (same ? window.__leadsfFinished > finished : window.__leadsfFinished > 0)
-        && performance.now() - window.__leadsfLastMessage > quiet;
-    return (seen < 0 || ran || told) && IDLE && !document.querySelector('[data-testid="stStatusWidget"]'); }
-    """.replace("IDLE", _IDLE)
-_COUNTS = "[window.__leadsfRuns, window.__leadsfFinished, window.__leadsfDocument]"
+# Nothing on the page left from a run before, nothing still loading, no "Running..." indicator.
+_SETTLED = """!document.querySelector(
+    '[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stStatusWidget"]')"""
 
 
-def wait_for_run(page, timeout: float = 60_000, new_run: bool = True) -> None:
-    """Wait until the app is idle and connected. With `new_run` (after a click, a typed value, a file), the
-    idle must come after a run that the action started: one finished since the last wait, however short,
-    however long a debouncing widget (pydeck ~200 ms) waited before starting it; after a full reload, its
-    first run. Without it, any idle will do (a page that was only looked at)."""
-    seen, finished, doc = getattr(page, "runs_seen", (0, 0, None))
+def wait_for_run(page, shown: str | None = None, timeout: float = 60_000) -> None:
+    """Wait until the app is idle and connected, with nothing stale, loading or running on the page, and (given
+    `shown`, a JavaScript function of no arguments) until what an action's run puts on the page is there:
+    after a click, a typed value or a file, pass what that run shows (a URL parameter, a heading in the other
+    language, a table), since right after the action the page is still idle with the old content. Waiting on
+    what a visitor sees, all at one moment, does not depend on seeing the run's start or end, which a
+    loaded machine's browser may draw in one frame."""
     try:
-        page.wait_for_function(_IDLE_AFTER, arg=[seen if new_run else -1, finished, doc, QUIET], timeout=timeout)
+        page.wait_for_function(f"() => {_IDLE} && {_SETTLED} && !!({shown or '() => true'})()", timeout=timeout)
     except Exception as exc:
-        raise AssertionError(f"the app was not idle after a new run: {_run_state(page)}") from exc
-    _remember_runs(page)
-
-
-def _remember_runs(page) -> None:
-    """The counts the next wait's new run must go beyond."""
-    page.runs_seen = tuple(page.evaluate(_COUNTS))
+        raise AssertionError(f"the app was not idle{' showing ' + shown if shown else ''}: {_run_state(page)}") \
+            from exc
 
 
 def _run_state(page) -> dict:
     """What the wait saw when it gave up, for the failure message."""
     try:
-        state = page.evaluate("""() => { const app = document.querySelector('[data-testid="stApp"]') || {dataset: {}};
+        return page.evaluate("""() => { const app = document.querySelector('[data-testid="stApp"]') || {dataset: {}};
             const status = document.querySelector('[data-testid="stStatusWidget"]');
-            return {runs: window.__leadsfRuns, finished: window.__leadsfFinished, document: window.__leadsfDocument,
-                    quiet_ms: Math.round(performance.now() - window.__leadsfLastMessage),
-                    script: app.dataset.testScriptState, connection: app.dataset.testConnectionState,
-                    status: status ? status.innerText : null}; }""")
+            return {script: app.dataset.testScriptState, connection: app.dataset.testConnectionState,
+                    stale: document.querySelectorAll('[data-stale="true"]').length,
+                    skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+                    status: status ? status.innerText : null, url: location.href}; }""")
     except Exception as exc:  # the page itself may be gone
         return {"unavailable": str(exc)[:200]}
-    seen, finished, doc = getattr(page, "runs_seen", (0, 0, None))
-    return {**state, "seen": [seen, finished], "same document": state.pop("document") == doc, "url": page.url}
 
 
 # A page reached by a link has finished its first run once its own title heads the page, no element of the
 # page it came from is still shown (stale), and the app is idle: a condition of the page itself, where a
 # count of runs could be thrown off by a link followed while the page it left was still running.
 _PAGE_SHOWN = """(titles) => { const heading = document.querySelector('[data-testid="stMain"] h1');
-    return IDLE && !!heading && titles.some(t => heading.innerText.trim().startsWith(t))
-        && !document.querySelector(
-            '[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stStatusWidget"]'); }
-    """.replace("IDLE", _IDLE)
+    return IDLE && !!heading && titles.some(t => heading.innerText.trim().startsWith(t)) && SETTLED; }
+    """.replace("IDLE", _IDLE).replace("SETTLED", _SETTLED)
 
 
 def wait_for_page(page, *titles: str, timeout: float = 60_000) -> None:
@@ -107,26 +61,20 @@ def wait_for_page(page, *titles: str, timeout: float = 60_000) -> None:
         shown = heading.inner_text(timeout=2_000) if heading.count() else None
         raise AssertionError(f"page {titles} not shown and idle (heading {shown!r}): "
                              f"{_run_state(page)}") from exc
-    _remember_runs(page)
 
 
-# A fresh load's first run is over once the page body holds elements, none is stale, and no lazily loaded
-# element (st.html's styles among them) still holds its place with a skeleton.
-_FIRST_RUN_DONE = """() => IDLE
-    && !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
-    && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')""".replace("IDLE", _IDLE)
+# A fresh load's first run is over once the page body holds elements (from this document: a fresh load has
+# no others), the app is idle, none is stale, and no lazily loaded element (st.html's styles among them) still
+# holds its place with a skeleton.
+_FIRST_RUN_DONE = """() => !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')"""
 
 
 def open_page(page, base_url: str, url_path: str = "", timeout: float = 60_000, **params) -> None:
     url = f"{base_url.rstrip('/')}/{url_path.lstrip('/')}"
     if params:
         url += "?" + urlencode(params)
-    if not getattr(page, "counts_runs", False):
-        page.add_init_script(_COUNT_RUNS)
-        page.counts_runs = True
     page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_function(_FIRST_RUN_DONE, timeout=timeout)
-    wait_for_run(page, timeout, new_run=False)
+    wait_for_run(page, _FIRST_RUN_DONE, timeout)
 
 
 def expect_no_exception(page) -> None:
@@ -190,46 +138,45 @@ def wait_for_charts(page, timeout: float = 30_000) -> None:
 
 
 # ---- what a visitor sees: charts that say something, metrics that fit ---------------------------------------
+# Each Plotly chart as drawn in its SVG: its title, and per pair of axes (a subplot, g.subplot.xy) each trace
+# drawn: its markers and bars (a `.point` each), its line's pieces (path.js-line, one `M` per piece: a gap
+# starts a new one) and how many points each piece joins. A trace with nothing to draw is not in the SVG.
 _PLOTLY_FIGURES = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')].map(gd => {
-    const missing = v => v === null || v === undefined || v === '' || (typeof v === 'number' && isNaN(v));
-    const title = ((gd._fullLayout || {}).title || {}).text || '';
-    const traces = (gd._fullData || []).filter(t => t.visible === true).map(t => {
-        const horizontal = t.orientation === 'h';
-        const vals = Array.from((horizontal ? t.x : t.y) || t.values || []);
-        const cats = Array.from((horizontal ? t.y : t.x) || t.labels || []);
-        let points = 0, run = 0, longest = 0;
-        vals.forEach((v, i) => {
-            const ok = !missing(v) && (cats.length === 0 || !missing(cats[i]));
-            points += ok; run = ok ? run + 1 : 0; longest = Math.max(longest, run);
-        });
-        const line = /^scatter/.test(t.type) && String(t.mode || '').includes('lines');
-        return {name: String(t.name || ''), type: t.type, line, points,
-                joined: line ? (t.connectgaps ? points : longest) : 0,
-                subplot: (t.xaxis || 'x') + (t.yaxis || 'y')};
+    const title = (gd.querySelector('.gtitle') || {}).textContent || '';
+    const traces = sp => [...sp.querySelectorAll('g.trace')].map(tr => {
+        const pieces = [...tr.querySelectorAll('path.js-line')].flatMap(p => (p.getAttribute('d') || '')
+            .split('M').filter(Boolean).map(piece => (piece.match(/[LHV]/g) || []).length + 1));
+        const marks = [...tr.querySelectorAll('.point')].filter(pt => (pt.getAttribute('d') || pt.querySelector(
+            'path[d]:not([d=""])') || '') !== '').length;
+        const line = pieces.length > 0;
+        return {name: tr.classList.value, line, points: marks || pieces.reduce((a, b) => a + b, 0),
+                joined: Math.max(0, ...pieces)};
     });
-    const subplots = ((gd._fullLayout || {})._subplots || {}).cartesian || [];
-    return {title, traces, subplots};
+    const subplots = [...gd.querySelectorAll('.cartesianlayer > g.subplot')].map(sp => ({
+        name: [...sp.classList].filter(c => c !== 'subplot').join(' '), traces: traces(sp)}));
+    return {title, subplots, traces: subplots.length ? subplots.flatMap(sp => sp.traces) : traces(gd)};
 })"""
 
 
 def chart_problems(page) -> list[str]:
-    """Plotly charts that say nothing: an axis (subplot) with no data point, or a line chart that draws no
-    line (no trace with two joined points) although it shows two or more points. (Two, not four: "one dot per
-    pathway" over three pathways, or two dots split by gap marks, are the one-dot charts to catch.)"""
+    """Plotly charts that say nothing, as drawn: an axis (subplot) with no data point, or a line chart that
+    draws no line (no piece of line joining two points) although it shows two or more points. (Two, not four:
+    "one dot per pathway" over three pathways, or two dots split by gap marks, are the one-dot charts to
+    catch.)"""
     problems = []
     for fig in page.evaluate(_PLOTLY_FIGURES):
-        name = repr(re.sub(r"<[^>]+>", " ", fig["title"]).strip()[:90])
+        name = repr(fig["title"].strip()[:90])
         total = sum(t["points"] for t in fig["traces"])
         if total == 0:
             problems.append(f"chart {name} shows no data at all")
             continue
         for subplot in fig["subplots"]:
-            if not sum(t["points"] for t in fig["traces"] if t["subplot"] == subplot):
-                problems.append(f"chart {name}: the axes {subplot} have no data")
+            if not sum(t["points"] for t in subplot["traces"]):
+                problems.append(f"chart {name}: the axes {subplot['name']} have no data")
         lines = [t for t in fig["traces"] if t["line"]]
         if lines and total >= 2 and max(t["joined"] for t in lines) < 2:
             problems.append(f"line chart {name} draws no line: {total} points shown, traces "
-                            + ", ".join(f"{t['name'] or t['type']}={t['points']}" for t in fig["traces"]))
+                            + ", ".join(f"{t['name']}={t['points']}" for t in fig["traces"]))
     return problems
 
 

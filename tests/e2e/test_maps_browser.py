@@ -46,7 +46,7 @@ def test_maps_canvas_legend_and_switching_measure(page, site):
     options = page.get_by_role("option")
     options.first.wait_for(timeout=10_000)
     options.filter(has_text="Referr").first.click()
-    wait_for_run(page)
+    wait_for_run(page, "() => location.search.includes('measure=referrals')")
     expect_no_exception(page)
     assert "measure=referrals" in page.url, page.url
     page.wait_for_selector(CANVAS, timeout=30_000)

@@ -67,8 +67,7 @@ def test_cost_input_moves_the_result_and_stays_in_the_url(page, site):
     box = page.get_by_role("spinbutton", name="Assumed cost of a jail day (USD)")
     box.fill("400")
     box.press("Enter")
-    wait_for_run(page)
-    page.wait_for_function("() => location.search.includes('jail_day=400')", timeout=15_000)
+    wait_for_run(page, "() => location.search.includes('jail_day=400')")
     assert statement.inner_text() != before
     expect_no_exception(page)
     # The address alone gives the same figures.

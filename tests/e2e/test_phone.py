@@ -27,7 +27,7 @@ def test_phone_language_switch_reachable(phone, site):
     assert page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true"
     page.get_by_test_id("stExpandSidebarButton").click()
     page.get_by_test_id("stSidebar").get_by_text("Español").click()
-    wait_for_run(page)
+    wait_for_run(page, "() => location.search.includes('lang=es') && document.documentElement.lang === 'es'")
     assert "lang=es" in page.url
     assert page.locator("html").get_attribute("lang") == "es"
     expect_no_exception(page)

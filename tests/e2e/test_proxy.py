@@ -218,7 +218,7 @@ def test_public_page_through_proxy(arrangement, visitor, url_path):
     open_page(visitor, arrangement["url"], url_path)
     if url_path in ("", "referrals", "engagement", "overdoses", "property-crime", "maps", "area"):
         visitor.wait_for_selector(CHART, timeout=30_000)
-    wait_for_run(visitor, new_run=False)
+    wait_for_run(visitor)
     expect_clean(visitor)
 
 
@@ -293,7 +293,7 @@ def test_killing_an_app_process_mid_session(arrangement, browser, watched):
     # The visitor whose process died: Streamlit's frontend reconnects (through nginx, to the live process)
     # and reruns the page in a new session; a click works there.
     watched.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=60_000)
-    wait_for_run(watched, new_run=False)
+    wait_for_run(watched)
     watched.wait_for_selector(CHART, timeout=30_000)
     expect_no_exception(watched)
     assert len(watched.get_by_test_id("stMain").inner_text().strip()) > 200

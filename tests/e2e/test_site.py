@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from leadsf.site import nav
 
@@ -37,7 +36,7 @@ def test_home_address_lands_on_home_with_our_tab_icon(page, site):
     watch(page, site.url)
     open_page(page, site.url, nav.HOME_ALIAS, lang="es")
     page.wait_for_url(f"{site.url}/?lang=es", timeout=30_000)
-    wait_for_run(page, new_run=False)
+    wait_for_run(page)
     expect_no_exception(page)
     assert page.get_by_test_id("stHeading").first.inner_text().startswith("LEAD Santa Fe: ¿funciona"), page.url
     assert page.get_by_role("dialog").count() == 0
@@ -62,7 +61,7 @@ def test_home_csv_download_has_no_small_counts(page, site):
     assert not media, f"the page fetched files no visitor asked for: {media}"
     # The file is made on click (ui.download), by the session's server: click once the page's run is over, as
     # a visitor does, so the button clicked is the one the finished run drew.
-    wait_for_run(page, new_run=False)
+    wait_for_run(page)
     with page.expect_download(timeout=60_000) as info:
         buttons.first.locator("button").click()
     data = Path(info.value.path()).read_bytes().decode("utf-8-sig")
@@ -77,7 +76,7 @@ def test_home_csv_download_has_no_small_counts(page, site):
                 assert not 1 <= float(v) <= 10, f"download shows a count of 1..10: {row}"
         for v in row.values():
             assert not (v or "").startswith(("=", "+", "@")), f"formula-like cell in download: {row}"
-    wait_for_run(page, new_run=False)
+    wait_for_run(page)
     expect_no_exception(page)
 
 
@@ -100,24 +99,3 @@ def test_public_deep_link_on_fresh_server_renders(page, fresh_server):
         "to dashboard.py switches Streamlit to its legacy pages/ mode until the first run of dashboard.py calls "
         "st.navigation, so the first visitors get pages/referrals.py run as a script (it only defines render()). "
         "Fix: rename pages/ (e.g. to views/) and update the imports.")
-
-
-def test_the_run_counter_counts_each_script_finished_message(page, site):
-    """wait_for_run's count of the server's script_finished messages (helpers._COUNT_RUNS reads each
-    ForwardMsg's top-level fields in the browser) equals what Streamlit's own protobuf finds in the same
-    frames, for the first run and for the run a click starts. (The script-state count beside it can miss a
-    run on a loaded machine, which is why this one exists.)"""
-    frames = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(payload)))
-
-    def finished() -> int:
-        return sum(ForwardMsg.FromString(f).WhichOneof("type") == "script_finished" for f in frames
-                   if isinstance(f, bytes))
-
-    open_page(page, site.url, "", lang="en")
-    assert page.runs_seen[1] == finished() >= 1, (page.runs_seen, finished())
-    before = page.runs_seen[1]
-    page.get_by_test_id("stSidebar").get_by_text("Español").click()
-    wait_for_run(page)
-    assert page.runs_seen[1] == finished() > before, (before, page.runs_seen, finished())
-    assert page.get_by_test_id("stHeading").first.inner_text().startswith("LEAD Santa Fe: ¿funciona")

@@ -38,14 +38,13 @@ def test_sign_in_upload_preview_publish(page, staff_server, tmp_path):
     page.get_by_label("Username").fill("ana")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_test_id("stFormSubmitButton").first.locator("button").click()
-    wait_for_run(page)
+    # The signed-in page (its tabs, and the menu the sign-in's st.rerun redraws) is drawn and its run over
+    # before a file is chosen: a file chosen while the rerun still lays the page out is not carried into the
+    # next run.
+    wait_for_run(page, """() => [...document.querySelectorAll('[role="tab"]')].some(t => t.innerText.includes(
+        'Boundary sets')) && document.querySelector('[data-testid="stSidebarNav"]')?.innerText.includes(
+        'Staff sign-in')""")
     expect_no_exception(page)
-    # The sign-in's st.rerun redraws the menu a moment after the run that set the session: poll, don't read once.
-    expect(page.get_by_test_id("stSidebarNav")).to_contain_text("Staff sign-in", timeout=20_000)
-    # ...and the signed-in page (its tabs) is drawn and that run over before a file is chosen: a file chosen
-    # while the rerun still lays the page out is not carried into the next run.
-    expect(page.get_by_role("tab", name="Boundary sets")).to_be_visible(timeout=60_000)
-    wait_for_run(page, new_run=False)
 
     data, added = bumped_referrals()
     upload = tmp_path / "referrals.csv"
@@ -54,19 +53,15 @@ def test_sign_in_upload_preview_publish(page, staff_server, tmp_path):
     # The file is in the session once its chip shows without a spinner; only then does the preview run start.
     expect(page.get_by_test_id("stFileChipName").first).to_have_text("referrals.csv", timeout=30_000)
     expect(page.get_by_test_id("stFileChipIconSpinner")).to_have_count(0, timeout=30_000)
-    wait_for_run(page)
     # The preview publishes to a scratch store and runs the LP audit: seconds alone, far longer on a busy CI box.
     # A dropped file fails at once, saying so, instead of after the whole wait.
-    page.wait_for_function("""() => document.body.innerText.includes('Privacy audit passed')
-        || (!document.querySelector('[data-testid="stFileChipName"]')
-            && document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning')""",
-                           timeout=180_000)
+    wait_for_run(page, """() => document.body.innerText.includes('Privacy audit passed')
+        || !document.querySelector('[data-testid="stFileChipName"]')""", timeout=180_000)
     assert page.get_by_test_id("stFileChipName").count(), "the uploader dropped the file before its preview"
     page.get_by_text("Privacy audit passed").first.wait_for(timeout=5_000)
     expect_no_exception(page)
     page.get_by_role("button", name="Publish", exact=True).first.click()
-    wait_for_run(page)
-    page.get_by_text("Published release 2").first.wait_for(timeout=180_000)
+    wait_for_run(page, "() => document.body.innerText.includes('Published release 2')", timeout=180_000)
     expect_no_exception(page)
 
     store = Store(Path(staff_server.log_path).parent / "store")

@@ -35,7 +35,7 @@ def download(page, button) -> str:
     """The file a click on `button` downloads, made on click by the session's server (a click reruns nothing:
     ui.download)."""
     button.scroll_into_view_if_needed(timeout=30_000)
-    wait_for_run(page, new_run=False)
+    wait_for_run(page)
     with page.expect_download(timeout=60_000) as info:
         button.click()
     return Path(info.value.path()).read_bytes().decode("utf-8-sig")
@@ -81,8 +81,9 @@ def test_survival_section(page, site, lang):
     # The table view shows the same rows.
     toggle = page.locator('[class*="st-key-survival_curves_as_table"]')
     assert words["table"] in toggle.inner_text()
+    grids = page.locator('[data-testid="stDataFrame"]').count()
     toggle.get_by_text(words["table"]).click()
-    wait_for_run(page)
+    wait_for_run(page, f"""() => document.querySelectorAll('[data-testid="stDataFrame"]').length > {grids}""")
     grid = page.locator('[data-testid="stDataFrame"]').last
     grid.wait_for(timeout=30_000)
     # The grid is drawn on a canvas; its accessible table says how many rows it holds (header included).

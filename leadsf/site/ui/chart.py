@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 
 import pandas as pd
-import plotly.io
 import streamlit as st
-from plotly.basedatatypes import BaseFigure
 
 from leadsf import config, memo
 from leadsf.i18n import t
@@ -34,52 +31,6 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 _chart_csv = memo.by_content(downloads.to_csv)
-
-
-class _Spec(dict):
-    """A figure's dict with its JSON, made once: st.plotly_chart encodes the figure with plotly.io.to_json at
-    every run (7% of the Home page's run), while our figures are built once and shared by every visitor."""
-
-    @property
-    def json(self) -> str:
-        cached = self.__dict__.get("_json")
-        if cached is None:
-            cached = self.__dict__["_json"] = _plotly_to_json(self, validate=False)
-        return cached
-
-
-class _Drawn(BaseFigure):
-    """A figure as st.plotly_chart reads it, which is only `to_dict()`: here a dict made once per figure.
-    plotly's to_dict deep-copies the figure and re-encodes every array at each call, a third of a chart's
-    cost in every run, while the figures are built once and shared by every visitor (memo.by_content)."""
-
-    def __init__(self, plain: _Spec):  # not BaseFigure.__init__: nothing else of a figure is read
-        object.__setattr__(self, "_plain", plain)
-
-    def to_dict(self) -> _Spec:
-        return self._plain
-
-
-def drawn(fig) -> _Drawn:
-    """`fig` ready for st.plotly_chart, its dict kept on it: a figure handed to chart_block is final."""
-    plain = fig.__dict__.get("_leadsf_plain")
-    if plain is None:
-        plain = fig._leadsf_plain = _Spec(fig.to_dict())
-    return _Drawn(plain)
-
-
-_plotly_to_json = plotly.io.to_json
-
-
-@wraps(_plotly_to_json)
-def _to_json(fig, validate=True, pretty=False, remove_uids=True, engine=None):
-    if type(fig) is _Spec and not pretty and remove_uids and engine is None:
-        return fig.json
-    return _plotly_to_json(fig, validate, pretty, remove_uids, engine)
-
-
-# st.plotly_chart looks plotly.io.to_json up at every call; any other caller gets plotly's own.
-plotly.io.to_json = _to_json
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,7 +69,7 @@ def chart_block(fig, frame: pd.DataFrame, *, key: str, filename: str, alt: str, 
         # No Plotly mode bar: on phones it covers the chart title, and its buttons cannot be reached by Tab;
         # the table view and the CSV download carry the same numbers.
         # theme=None: the figure carries its own theme, and Streamlit's wraps the title in <b> on every redraw.
-        st.plotly_chart(drawn(fig), key=f"{key}_chart", alt=alt, theme=None,
+        st.plotly_chart(fig, key=f"{key}_chart", alt=alt, theme=None,
                         config={"displaylogo": False, "responsive": True, "displayModeBar": False})
     download(t("ui.download_csv"), _chart_csv, frame, file_name=f"{filename}.csv", mime="text/csv",
              key=f"{key}_download")

@@ -37,38 +37,20 @@ def tune_process() -> None:
       moved to the permanent generation (gc.freeze), so that even those collections walk only what runs
       create. Pages import and build lazily, so this is done at runs 1, 2, 4 ... 64, each after a full
       collection: nothing is lost, and what is frozen is at most what those few runs left alive.
-    - Streamlit's server (Starlette) sends a static file in 64 KiB pieces, each read in a worker thread. A new
-      visitor's browser fetches the 4.7 MB Plotly and 3 MB deck.gl bundles while the page's first run is still
-      going, on the same event loop that delivers the run's messages: ~19 ms and ~11 ms of server CPU.
-      1 MiB pieces cost ~4.5 ms and ~3.5 ms (server CPU over repeated GETs of each file; the files are
-      immutable and content-hashed, so nothing else changes).
-    - Streamlit polls its config files and secrets.toml every 0.2 s, each poll a wake-up of a pool thread.
-      Every 5 s instead: a changed staff password still takes effect without a restart, and an idle
-      process's CPU falls from 8.5 to 4.5 ms a second (from /proc, bench/bench_proxy.py's idle figure).
-    - Streamlit forgets the compiled dashboard.py whenever its last session closes, so on a quiet site each
-      visitor's first run read and compiled it again (~1 ms). With no file watcher the code changes only by a
-      restart (as the pages, imported modules, already do), so it is kept (tests/deploy/test_app_process.py).
+
+    Streamlit's and Starlette's internals are left as they are, with what patching them bought given up
+    (bench/bench_process.py, 3 rounds on a busy 2-core machine): Starlette sends a static file in 64 KiB
+    pieces, 9-10 ms of an app process's CPU for the Plotly bundle (4-8 ms in 1 MiB pieces), but behind nginx
+    (make serve, the systemd units) /static/ comes from nginx's cache, so a process serves each bundle about
+    once; Streamlit polls its config files every 0.2 s with no setting to slow it (an idle process: 3.0-3.6
+    against 1.5-2.0 ms CPU a second); and it compiles dashboard.py again (0.15 ms) for the first visitor
+    after its last session closed.
     """
     global _runs
     _runs += 1
     if _runs in _FREEZE_AT:
         gc.collect()
         gc.freeze()
-    if _runs == 1:
-        from starlette.responses import FileResponse
-        from streamlit.watcher import polling_path_watcher
-
-        FileResponse.chunk_size = max(FileResponse.chunk_size, 1 << 20)
-        polling_path_watcher._POLLING_PERIOD_SECS = max(polling_path_watcher._POLLING_PERIOD_SECS, 5.0)
-        _keep_compiled_script()
-
-
-def _keep_compiled_script() -> None:
-    from streamlit import config
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-
-    if config.get_option("server.fileWatcherType") == "none":
-        ScriptCache.clear = lambda self: None
 
 
 # The store and release one script run reads from start to end (begin_run), or that a deferred download's run
