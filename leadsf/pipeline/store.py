@@ -27,10 +27,17 @@ import pandas as pd
 
 from leadsf import config
 
-from . import cohorts, contract, extracts, release, survival
+from . import cohorts, contract, extracts, official, official_table, release, survival
 
-PUBLIC_TABLES = (*contract.KINDS, "areas", *contract.TABLE_KINDS)
+PUBLIC_TABLES = (*contract.KINDS, "areas", *contract.TABLE_KINDS, official_table.TABLE)
 COHORT_CELLS = "cohort_cells.parquet"  # internal outcome cells beside cells.parquet (older releases have none)
+
+
+def read_upload(up: "Upload") -> extracts.Extract:
+    """A program extract, or an agency's file (CDC WONDER, Census PEP, CDC VSRR) recognised by its header."""
+    if official.recognise(up.data):
+        return official.read(up.data, up.filename)
+    return extracts.read_extract(up.data, up.filename)
 
 
 class PublishError(Exception):
@@ -174,7 +181,7 @@ class Store:
         problems = []
         for up in uploads:
             try:
-                ex = extracts.read_extract(up.data, up.filename)
+                ex = read_upload(up)
             except extracts.ExtractRejected as exc:
                 problems += exc.problems
                 continue
@@ -201,9 +208,11 @@ class Store:
                         "subtract one from the other. Keep the same areas, or ask the data steward to retire the "
                         "old release first.")
         previous = self.cells(live) if live else None
+        program = {k: ex for k, ex in combined.items() if not official.is_official(k)}
         try:
-            built = cohorts.build(combined, previous, self.cohort_cells(live) if live else None)
-            survival.into_release(built, combined, self.release_dir(live) if live else None)
+            built = cohorts.build(program, previous, self.cohort_cells(live) if live else None)
+            survival.into_release(built, program, self.release_dir(live) if live else None)
+            official_table.into_release(built, combined)
         except release.ReleaseRefused as exc:
             raise PublishError(str(exc)) from exc
         return new, built
@@ -330,5 +339,6 @@ def ensure_published(store: Store) -> None:
         return
     paths = sorted(config.SAMPLE_DIR.glob("*.csv"))
     if paths:
+        paths += official_table.bundled()  # real public figures beside the synthetic program data
         store.publish([Upload(p.name, p.read_bytes()) for p in paths], who="first start",
                       note="Synthetic sample data published on first start", synthetic=True, if_empty=True)

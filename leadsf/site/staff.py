@@ -18,7 +18,7 @@ from typing import Callable
 import pandas as pd
 
 from leadsf import config
-from leadsf.pipeline import contract, extracts
+from leadsf.pipeline import contract, extracts, official
 from leadsf.pipeline.store import Store, Upload
 
 THROTTLE_FILE = "staff_throttle.json"
@@ -152,6 +152,8 @@ class _Shape:
 
 
 def _shape(kind: str) -> _Shape:
+    if official.is_official(kind):  # an agency's file: figures by place, period and measure, no totals
+        return _Shape(list(official.KEY), ["value", "flag"], "period")
     spec = contract.extract_kind(kind)
     if isinstance(spec, contract.Kind):
         return _Shape(["month", "area_id", *spec.category_columns], ["count"], "month", lambda f: f["month"].str[:4],
