@@ -23,7 +23,9 @@ FIELD_HELP = {
     "withheld": ("boolean", "True when the count is withheld (1 to 10, or withheld so that such a count "
                             "cannot be worked out from the others)."),
     "rate": ("number", "Annualised rate per resident population (per 100,000 for overdoses, per 1,000 for "
-                       "property crime); empty when the count is withheld."),
+                       "property crime); empty when the count is withheld. Areas divide by their 2020 census count; "
+                       "the whole county's overdose rates by each year's Census PEP estimate when the release "
+                       "carries one (the table `official`)."),
     "rate_unstable": ("boolean", "True when the rate rests on fewer than 20 events and is unstable."),
     "kind": ("string", "The measure family (extract kind) the area is used for."),
     "boundary_set": ("string", "The boundary set the area comes from."),

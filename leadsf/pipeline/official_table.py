@@ -97,6 +97,26 @@ def build_table(extracts: dict) -> pd.DataFrame:
     return out[PUBLIC_COLUMNS].sort_values(["source", "geo_id", "measure", "period"]).reset_index(drop=True)
 
 
+MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+TOTAL_ID = "city"  # leadsf.pipeline.areas.TOTAL_ID: the whole county in a program table
+
+
+def rebase_county_rates(table: pd.DataFrame, county_population: pd.Series) -> pd.DataFrame:
+    """The program's whole-county overdose rates on each year's PEP estimate instead of the 2020 census count
+    (a year after the latest estimate takes the latest); areas keep the census count, the only one they have."""
+    if county_population.empty:
+        return table
+    pop = county_population.sort_index()
+    years = table["period"].str[:4]
+    denominator = years.map(lambda y: pop.get(y, pop.iloc[-1] if y > pop.index[-1] else np.nan)).astype(float)
+    county = (table["area_id"] == TOTAL_ID) & denominator.notna() & ~table["withheld"].astype(bool)
+    per_year = 12 / table["period_type"].map(MONTHS_IN)
+    rate = (table["count"].astype(float) / denominator * 100_000 * per_year).round(1)
+    out = table.copy()
+    out["rate"] = out["rate"].where(~county, rate)
+    return out
+
+
 def into_release(built, extracts: dict) -> None:
     """Put the official table into a release being built (leadsf.pipeline.cohorts.Built), when any agency file
     is part of it (uploaded now or carried over)."""
@@ -105,5 +125,9 @@ def into_release(built, extracts: dict) -> None:
         return
     table = build_table(extracts)
     built.tables[TABLE] = table
+    if "overdoses" in built.tables:
+        pep = table[(table["source"] == official.PEP) & (table["geo_id"] == COUNTY)]
+        built.tables["overdoses"] = rebase_county_rates(built.tables["overdoses"],
+                                                        pep.set_index("period")["value"].astype(float))
     built.summary["kinds"][TABLE] = {"files": kinds, "cells": len(table), "withheld": int(table["withheld"].sum()),
                                      "refused_tables": []}
