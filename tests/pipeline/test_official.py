@@ -265,3 +265,17 @@ def test_publish_refuses_with_exit_2_and_release_unchanged(case, store, tmp_path
         assert f"column {case.column}" in done.stderr, done.stderr
     assert "Nothing was published" in done.stderr
     assert _state(store.root) == before
+
+
+# ------------------------------------------------------------------------------------- the sample agrees
+
+def test_sample_deaths_within_ten_percent_of_cdc_wonder_every_year():
+    """Source: CDC WONDER, Underlying Cause of Death 2018-2023 (final), Santa Fe County (35049), as read from
+    data/official/cdc_wonder_drug_deaths_by_county_2018_2023_NM.csv; the sample is data/sample/overdoses.csv."""
+    wonder = values(read(WONDER_FILE), "35049", "drug_deaths")
+    od = pd.read_csv(ROOT / "data" / "sample" / "overdoses.csv", dtype={"month": str})
+    fatal = od[(od["outcome"] == "fatal") & (od["drug"] == "any")]
+    program = fatal.groupby(fatal["month"].str[:4])["count"].sum()
+    assert sorted(wonder) == ["2018", "2019", "2020", "2021", "2022", "2023"]
+    for year, official_count in wonder.items():
+        assert abs(program[year] - official_count) <= 0.10 * official_count, (year, program[year], official_count)
