@@ -171,6 +171,8 @@ def _frame(ex) -> pd.DataFrame:
     f = ex.frame.copy()
     if "count" in f:
         f["count"] = pd.to_numeric(f["count"]).astype("int64")
+    if official.is_official(ex.kind):  # an agency's marker has no value, and NaN never equals NaN
+        f["value"] = f["value"].map(lambda v: "" if pd.isna(v) else repr(float(v)))
     return f
 
 

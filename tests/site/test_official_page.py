@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pandas as pd
 
 from leadsf.pipeline import export, opendata
 from tests.site.test_pages_public import run_page
 
+ROOT = Path(__file__).resolve().parents[2]
 SANTA_FE_DEATHS = {"2018": 38, "2019": 53, "2020": 57, "2021": 82, "2022": 72, "2023": 82}
 
 
@@ -87,3 +89,16 @@ def test_program_county_rates_use_that_years_pep_population(store):
               & (od["outcome"] == "fatal") & (od["drug"] == "any")].iloc[0]
     assert year["rate"] == round(year["count"] / pep["2022"] * 100_000, 1)
     assert not pd.isna(year["rate"])
+
+
+def test_staff_preview_of_an_agency_file(store):
+    """The staff page's preview takes an agency's next download like an extract: a revised year is listed."""
+    from leadsf.pipeline.store import Upload
+    from leadsf.site import staff
+
+    path = ROOT / "data" / "official" / "cdc_wonder_drug_deaths_by_county_2018_2023_NM.csv"
+    data = path.read_bytes().replace(b'"35049","2023 ","2023",82,', b'"35049","2023 ","2023",84,')
+    preview = staff.preview(store, [Upload("Underlying Cause of Death.csv", data)])
+    assert preview.kinds == ["cdc_wonder_county"]
+    assert preview.months_revised["cdc_wonder_county"] == ["2023"]
+    assert preview.audit["passed"]
