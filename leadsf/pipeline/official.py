@@ -58,9 +58,9 @@ def _text(data: bytes, found: Found, latin1: bool) -> str | None:
         return None
 
 
-def _records(text: str, found: Found) -> list[list[str]] | None:
+def _records(text: str, found: Found, delimiter: str = ",") -> list[list[str]] | None:
     rows: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         for record in reader:
             rows.append(record)
@@ -87,7 +87,7 @@ def recognise(data: bytes) -> str | None:
     if _html(data):
         return "html"
     first = _first_line(data)
-    names = [n.strip().strip('"') for n in first.split(",")]
+    names = [n.strip().strip('"') for n in re.split(r"[,\t]", first)]
     if names[:1] == ["Notes"]:
         return WONDER
     if names[:1] == ["SUMLEV"]:
@@ -182,7 +182,9 @@ def _cause_definition(parameters: str) -> str:
 
 def _read_wonder(data: bytes, found: Found):
     text = _text(data, found, latin1=False)
-    rows = _records(text, found) if text is not None else None
+    # WONDER's own "Export" writes tab-separated text; a copy re-saved as CSV has commas.
+    delimiter = "\t" if "\t" in _first_line(data) else ","
+    rows = _records(text, found, delimiter) if text is not None else None
     if rows is None:
         return None, pd.DataFrame(columns=COLUMNS), 0
     header = [h.strip() for h in rows[0]]

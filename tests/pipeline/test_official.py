@@ -51,6 +51,18 @@ def test_wonder_santa_fe_deaths_and_markers():
     assert ex.frame["citation"].iat[0].startswith("Centers for Disease Control and Prevention")
 
 
+def test_wonder_as_exported_tab_separated():
+    """WONDER's Export button writes a tab-separated .txt; the same rows and footer read the same."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(
+        csv.reader(io.StringIO(WONDER_FILE.read_text())))
+    ex = official.read(out.getvalue().encode(), "Underlying Cause of Death, 2018-2023, Single Race.txt")
+    assert values(ex, "35049", "drug_deaths") == SANTA_FE_DEATHS
+
+
 def test_pep_vintage_2024_latin1():
     ex = read(PEP2024)
     assert ex.kind == "census_pep_v2024"
