@@ -59,6 +59,7 @@ def _view(area: str, window: ui.Window, history: ui.Window, outcome: str) -> dic
                                     y_title=t("overdoses.rate_axis"), alt_key="overdoses.area_alt"),
         "areas_year": ui.published_year(_by_area(history, outcome)),  # offered when the period has none
         "official": official_views.compare_view(ui.release()) if outcome == "fatal" else None,
+        "pep": official_views.available(ui.release()),  # county rates on each year's PEP population
         "state": official_views.state_view() if outcome == "fatal" and official_views.available(ui.release())
         else None,
     }
@@ -84,13 +85,15 @@ def render() -> None:
     ui.draw_trend(view["trend"], key="overdoses_trend", filename=f"lead-santa-fe-overdoses-{outcome}", **source)
     if view["rate"] is not None:
         ui.draw_chart(view["rate"], key="overdoses_rate", filename=f"lead-santa-fe-overdose-rate-{outcome}", **source)
-        st.caption(t("overdoses.rate_population"))
+        if view["pep"]:
+            st.caption(t("overdoses.rate_population"))
 
     official = view["official"]
     if official is not None:
         st.header(t("overdoses.official_title"))
-        ui.draw_chart(official["chart"], key="overdoses_official", filename="lead-santa-fe-overdose-deaths-vs-cdc-wonder",
-                      source_key="overdoses.source_official", rel=rel)
+        ui.draw_chart(official["chart"], key="overdoses_official",
+                      filename="lead-santa-fe-overdose-deaths-vs-cdc-wonder", source_key="overdoses.source_official",
+                      rel=rel)
         st.caption(t("overdoses.official_definition"))
         if official["largest"] is not None:
             st.caption(t("overdoses.official_difference", first=official["first"], last=official["last"],

@@ -14,7 +14,7 @@ from pathlib import Path
 from leadsf import config
 
 from . import contract, extracts, official
-from .store import PublishError, Store, Upload, read_upload
+from .store import PublishError, Store, Upload
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
 
@@ -42,7 +42,7 @@ def _report(exc: extracts.ExtractRejected) -> int:
 def cmd_validate(args) -> int:
     up = _read(args.file)
     try:
-        ex = (read_upload(up) if official.recognise(up.data) else
+        ex = (official.read(up.data, up.filename) if official.recognise(up.data) else
               extracts.read_extract(up.data, up.filename, kind=args.kind))
     except extracts.ExtractRejected as exc:
         return _report(exc)

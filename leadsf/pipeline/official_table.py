@@ -49,7 +49,8 @@ def _facts() -> pd.DataFrame:
     f = pd.read_csv(FACTS, dtype=str)
     return pd.DataFrame({"source": official.VSRR, "geo_id": STATE, "geo_name": "New Mexico",
                          "period": f["year"] + "-12", "period_type": "12_months_ending",
-                         "measure": "drug_overdose_deaths", "value": f["deaths_12_months_ending_december"].astype(float),
+                         "measure": "drug_overdose_deaths",
+                         "value": f["deaths_12_months_ending_december"].astype(float),
                          "flag": "", "definition": official.VSRR_DEFINITION, "citation": FACTS_CITATION})
 
 
