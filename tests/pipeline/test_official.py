@@ -51,6 +51,17 @@ def test_wonder_santa_fe_deaths_and_markers():
     assert ex.frame["citation"].iat[0].startswith("Centers for Disease Control and Prevention")
 
 
+def test_wonder_grouped_by_state():
+    lines = WONDER_FILE.read_text().splitlines(keepends=True)
+    end = lines.index('"---"\n')
+    header = lines[0].replace('"County","County Code"', '"State","State Code"')
+    rows = [line.replace('"Santa Fe County, NM","35049"', '"New Mexico","35"') for line in lines[1:end]
+            if '"35049"' in line]
+    ex = official.read("".join([header, *rows, *lines[end:]]).encode(), "state.txt")
+    assert ex.kind == "cdc_wonder_state"
+    assert values(ex, "35", "drug_deaths") == SANTA_FE_DEATHS
+
+
 def test_wonder_as_exported_tab_separated():
     """WONDER's Export button writes a tab-separated .txt; the same rows and footer read the same."""
     import csv
