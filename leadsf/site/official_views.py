@@ -86,6 +86,16 @@ def state_view() -> ui.Chart | None:
                                          l10n.trend_numbers(frame, x="year", y="rate", series="series", decimals=1)))
 
 
+def county_population(year: str) -> float | None:
+    """Santa Fe County's Census PEP estimate for a year (the latest one before it when the year has none yet),
+    or None when the release carries no PEP figures."""
+    if not available(ui.release()):
+        return None
+    pep = ui.query("official_population", geo_id=COUNTY)
+    pep = pep[pep["year"] <= year]
+    return float(pep["population"].iloc[-1]) if len(pep) else None
+
+
 def home_line(rel) -> str | None:
     """Where the official series stands for its last year, for Home's overdose figure."""
     if not available(rel):

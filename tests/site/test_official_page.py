@@ -103,3 +103,17 @@ def test_staff_preview_of_an_agency_file(store):
     assert preview.kinds == ["cdc_wonder_county"]
     assert preview.months_revised["cdc_wonder_county"] == ["2023"]
     assert preview.audit["passed"]
+
+
+def test_overdose_headline_rate_on_pep_population(store):
+    """The county's headline rate for the default window (calendar 2025) divides by the latest PEP estimate
+    (2024: 157,765; no 2025 estimate exists yet), not by the 2020 census count (154,823)."""
+    n = store.current()
+    od = store.table(n, "overdoses")
+    deaths = od[(od["area_id"] == "city") & (od["period_type"] == "year") & (od["period"] == "2025")
+                & (od["outcome"] == "fatal") & (od["drug"] == "any")]["count"].iloc[0]
+    at = run_page("overdoses")
+    expected = f"{round(deaths / 157_765 * 100_000, 1):,.1f} per 100,000"
+    census = f"{round(deaths / 154_823 * 100_000, 1):,.1f} per 100,000"
+    captions = " ".join(c.value for c in at.caption)
+    assert expected in captions and (census == expected or census not in captions), (expected, captions)
