@@ -55,11 +55,9 @@ def _facts() -> pd.DataFrame:
 
 
 def populations(rows: pd.DataFrame) -> pd.Series:
-    """PEP population by (geo_id, year), the latest vintage's where vintages overlap."""
-    pep = rows[rows["measure"] == "population"].copy()
-    pep["vintage"] = pep["definition"].str.extract(r"Vintage (\d{4})", expand=False)
-    pep = pep.sort_values("vintage").drop_duplicates(["geo_id", "period"], keep="last")
-    return pep.set_index(["geo_id", "period"])["value"]
+    """PEP population by (geo_id, year) of combined rows (one vintage a year already, see _combined)."""
+    pep = rows[rows["source"] == official.PEP]
+    return pep.set_index(["geo_id", "period"])["value"].astype(float)
 
 
 def _combined(extracts: dict) -> pd.DataFrame:
