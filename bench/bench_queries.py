@@ -27,6 +27,8 @@ PARAMS: dict[str, list[dict]] = {
     "headline": [{}],
     "headline_trend": [{}],
     "highlights_input": [{}],
+    "official_population": [{"geo_id": "35049"}, {"geo_id": "35"}],
+    "official_yearly_deaths": [{"source": "cdc_wonder", "geo_id": "35049"}, {"source": "cdc_vsrr", "geo_id": "35"}],
     "map_periods": [{"kind": "overdoses", "measure": "fatal"}, {"kind": "property_crime", "measure": "all"},
                     {"kind": "referrals", "measure": "all"}],
     "map_values": [{"kind": "overdoses", "measure": "fatal", "period": "2024"},

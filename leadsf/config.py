@@ -67,6 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
             "estimate only, shown once.",
             "Issue 23: by fiscal year only where that year's own cohorts carry the estimate."),
     Setting("max_upload_bytes", 5 * 1024 * 1024, "Largest extract accepted, in bytes.", "OWASP ASVS V5.2.1; R-16."),
+    Setting("max_official_bytes", 64 * 1024 * 1024, "Largest agency file accepted (CDC WONDER, Census PEP, CDC "
+            "VSRR), in bytes: their national downloads are larger than a program extract.", "R-16; issue 29."),
     Setting("max_rows", 100_000, "Most data rows accepted in one extract.", "R-16."),
     Setting("max_columns", 10, "Most columns accepted in one extract.", "R-16."),
     Setting("max_field_chars", 64, "Longest field accepted, in characters.", "R-16."),

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from leadsf.i18n import t
-from leadsf.site import answers, charts, l10n, ui
+from leadsf.site import answers, charts, l10n, official_views, ui
 
 MEASURES = ("referrals", "engaged", "overdose_deaths", "residential_burglary")
 
@@ -33,7 +33,9 @@ def _view() -> list[dict]:
             chart = ui.Chart(fig, series[["period", "count", "withheld"]],
                              l10n.alt(t("home.trend_alt", measure=name, first=series["period"].min(),
                                         last=series["period"].max()), l10n.trend_numbers(series)))
-        out.append({"measure": measure, "recent": recent, "previous": previous, "period": period, "chart": chart})
+        official = official_views.home_line(ui.release()) if measure == "overdose_deaths" else None
+        out.append({"measure": measure, "recent": recent, "previous": previous, "period": period, "chart": chart,
+                    "official": official})
     return out
 
 
@@ -53,6 +55,8 @@ def render() -> None:
             st.caption(" · ".join([*([t("ui.withheld_reason")] if recent is None else []),
                                    t("home.previous", value=ui.number(previous) if previous is not None
                                      else t("ui.withheld")), period]))
+            if item["official"]:
+                st.caption(item["official"])
             if item["chart"] is not None:
                 ui.draw_chart(item["chart"], key=f"home_{measure}", filename=f"lead-santa-fe-{measure}-by-year",
                               source_key=f"home.source_{measure}", rel=rel)

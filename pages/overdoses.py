@@ -1,10 +1,9 @@
 """Overdose trends: deaths, emergency-department visits and EMS naloxone, by drug, with rates and the state."""
-import pandas as pd
 import streamlit as st
 
 from leadsf.i18n import t
 from leadsf.pipeline.contract import kind
-from leadsf.site import charts, l10n, ui
+from leadsf.site import charts, l10n, official_views, ui
 from leadsf.stats.highlights import area_rates
 
 OUTCOMES = kind("overdoses").series["outcome"]
@@ -32,24 +31,6 @@ def _rate(series, window: ui.Window, label: str) -> ui.Chart | None:
                     ui.any_unstable(series))
 
 
-def _state(rel) -> ui.Chart:
-    """County deaths per 100,000 (crude) against New Mexico's published rates, by year."""
-    county = ui.query("overdoses_window", start=f"{int(rel.manifest['data_through'][:4]) - 30}-01",
-                      end=rel.manifest["data_through"], area="city", outcome="fatal")
-    county = county[(county["period_type"] == "year") & (county["drug"] == "any")]
-    nm = ui.nm_reference().dropna(subset=["rate_per_100k"])
-    frames = [pd.DataFrame({"year": county["period"], "series": t("overdoses.county_crude"),
-                            "rate": county["rate"], "source": t("overdoses.source_fatal")})]
-    for basis, part in nm.groupby("rate_basis"):
-        frames.append(pd.DataFrame({"year": part["year"], "series": t(f"overdoses.nm_{basis.replace('-', '_')}"),
-                                    "rate": part["rate_per_100k"], "source": part["source"]}))
-    both = pd.concat(frames, ignore_index=True).sort_values(["series", "year"])
-    fig = charts.compare_lines(both, x="year", y="rate", series="series", title=t("overdoses.state_chart"),
-                               y_title=t("overdoses.rate_axis"))
-    return ui.Chart(fig, both, l10n.alt(t("overdoses.state_alt"),
-                                        l10n.trend_numbers(both, x="year", y="rate", series="series", decimals=1)))
-
-
 @ui.per_release
 def _view(area: str, window: ui.Window, history: ui.Window, outcome: str) -> dict | None:
     """Everything the page draws for these filters, made once per release and language; None when nothing
@@ -58,6 +39,8 @@ def _view(area: str, window: ui.Window, history: ui.Window, outcome: str) -> dic
     if rows.empty:
         return None
     population = ui.populations("overdoses")
+    if area == "city":  # the whole county: that year's PEP estimate where the release has one (else the census)
+        population = {**population, "city": official_views.county_population(window.end[:4]) or population.get("city")}
     by_drug = ui.parts(rows, "drug")
     label = t(f"overdoses.o_{outcome}")
     columns = ("count", "rate", "rate_unstable", "withheld")
@@ -77,7 +60,10 @@ def _view(area: str, window: ui.Window, history: ui.Window, outcome: str) -> dic
         "areas": ui.area_rates_view(table, title=t("overdoses.area_chart", outcome=label),
                                     y_title=t("overdoses.rate_axis"), alt_key="overdoses.area_alt"),
         "areas_year": ui.published_year(_by_area(history, outcome)),  # offered when the period has none
-        "state": _state(ui.release()) if outcome == "fatal" else None,
+        "official": official_views.compare_view(ui.release()) if outcome == "fatal" else None,
+        "pep": official_views.available(ui.release()),  # county rates on each year's PEP population
+        "state": official_views.state_view() if outcome == "fatal" and official_views.available(ui.release())
+        else None,
     }
 
 
@@ -101,6 +87,20 @@ def render() -> None:
     ui.draw_trend(view["trend"], key="overdoses_trend", filename=f"lead-santa-fe-overdoses-{outcome}", **source)
     if view["rate"] is not None:
         ui.draw_chart(view["rate"], key="overdoses_rate", filename=f"lead-santa-fe-overdose-rate-{outcome}", **source)
+        if view["pep"]:
+            st.caption(t("overdoses.rate_population"))
+
+    official = view["official"]
+    if official is not None:
+        st.header(t("overdoses.official_title"))
+        ui.draw_chart(official["chart"], key="overdoses_official",
+                      filename="lead-santa-fe-overdose-deaths-vs-cdc-wonder", source_key="overdoses.source_official",
+                      rel=rel)
+        st.caption(t("overdoses.official_definition"))
+        if official["largest"] is not None:
+            st.caption(t("overdoses.official_difference", first=official["first"], last=official["last"],
+                         largest=l10n.number(official["largest"] * 100, 0))
+                       + (" " + t("overdoses.official_synthetic") if official["synthetic"] else ""))
 
     st.header(t("overdoses.drug_title", outcome=label))
     st.caption(t("overdoses.overlap"))

@@ -7,14 +7,15 @@ from pathlib import Path
 import pytest
 
 from leadsf import config
-from leadsf.pipeline import publishing
+from leadsf.pipeline import official_table, publishing
 from leadsf.pipeline.store import Store, Upload
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def sample_uploads() -> list[Upload]:
-    return [Upload(p.name, p.read_bytes()) for p in sorted(config.SAMPLE_DIR.glob("*.csv"))]
+    paths = [*sorted(config.SAMPLE_DIR.glob("*.csv")), *official_table.bundled()]  # as ensure_published does
+    return [Upload(p.name, p.read_bytes()) for p in paths]
 
 
 @pytest.fixture(scope="session")

@@ -193,6 +193,10 @@ TABLE_KINDS: dict[str, TableKind] = {
 # Every kind of extract staff can upload, in the order staff see them.
 EXTRACTS: dict[str, Kind | TableKind] = {**KINDS, **TABLE_KINDS}
 
+# The public table of agencies' own figures (CDC WONDER, CDC VSRR, Census PEP), built by official_table from
+# their files as downloaded: not an extract kind, but published beside the others.
+OFFICIAL_TABLE = "official"
+
 
 def extract_kind(name: str) -> Kind | TableKind:
     return EXTRACTS[name]

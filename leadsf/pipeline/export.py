@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import contract
 from .downloads import to_csv
+from .official_table import TABLE as OFFICIAL
 from .published import PUBLIC_TABLES, Releases
 
 PACKAGE = "datapackage.json"
@@ -22,7 +23,9 @@ FIELD_HELP = {
     "withheld": ("boolean", "True when the count is withheld (1 to 10, or withheld so that such a count "
                             "cannot be worked out from the others)."),
     "rate": ("number", "Annualised rate per resident population (per 100,000 for overdoses, per 1,000 for "
-                       "property crime); empty when the count is withheld."),
+                       "property crime); empty when the count is withheld. Areas divide by their 2020 census count; "
+                       "the whole county's overdose rates by each year's Census PEP estimate when the release "
+                       "carries one (the table `official`)."),
     "rate_unstable": ("boolean", "True when the rate rests on fewer than 20 events and is unstable."),
     "kind": ("string", "The measure family (extract kind) the area is used for."),
     "boundary_set": ("string", "The boundary set the area comes from."),
@@ -82,6 +85,26 @@ TABLE_FIELD_HELP = {
         "censored": ("integer", "People whose follow-up ended during the interval without a re-arrest.", False),
         "data_through": ("string", "Last month of follow-up data (YYYY-MM).", False),
     },
+    OFFICIAL: {
+        "source": ("string", "cdc_wonder (CDC WONDER, final deaths), cdc_vsrr (CDC VSRR provisional counts) or "
+                             "census_pep (Census Bureau Population Estimates Program).", True),
+        "geo_id": ("string", "FIPS code: 35049 Santa Fe County, 35 New Mexico.", True),
+        "geo_name": ("string", "The place's name as the source writes it.", False),
+        "period": ("string", "Year (YYYY), or the month (YYYY-MM) a VSRR 12-month period ends with.", False),
+        "period_type": ("string", "year, or 12_months_ending (VSRR: the 12 months ending with the month).", True),
+        "measure": ("string", "What the value is: drug_deaths (WONDER, see definition), drug_overdose_deaths and "
+                              "the drug-specific VSRR counts, population (PEP), the source's own rate and "
+                              "population.", True),
+        "value": ("number", "The source's figure; empty when withheld (1 to 10, or suppressed by the source).",
+                  False),
+        "withheld": ("boolean", "True when the value is withheld.", False),
+        "rate": ("number", "Yearly deaths per 100,000 residents: value / population x 100,000 (crude).", False),
+        "population": ("number", "The Census PEP July 1 population of that year the rate divides by.", False),
+        "flag": ("string", "The source's own flag (WONDER: Suppressed, Unreliable, Missing; VSRR: its footnote).",
+                 False),
+        "definition": ("string", "What the source counted, in its own words (WONDER: its query criteria).", False),
+        "citation": ("string", "The source's suggested citation.", False),
+    },
     "outcome_groups": {
         "group": ("string", "lead or comparison.", True),
         "definition_en": ("string", "Who is in the group, as defined by program staff (English).", False),
@@ -90,9 +113,16 @@ TABLE_FIELD_HELP = {
 }
 
 
+OFFICIAL_DESCRIPTION = (
+    "The agencies' own published figures for Santa Fe County (geo_id 35049) and New Mexico (35), as read from "
+    "their files: CDC WONDER final deaths, CDC VSRR provisional overdose deaths (12 months ending each month) and "
+    "Census Bureau PEP populations. Not program data. Counts of 1 to 10, and counts the source suppressed, are "
+    "withheld.")
+
+
 def public_frame(table: pd.DataFrame, name: str) -> pd.DataFrame:
     """The downloadable form of a public table: long form, `all` for category totals."""
-    if name == "areas" or name in contract.TABLE_KINDS:
+    if name in ("areas", OFFICIAL) or name in contract.TABLE_KINDS:
         return table
     kind = contract.kind(name)
     cols = ["period", "area_id", *kind.category_columns, "count", "withheld"]
@@ -138,6 +168,7 @@ def bundle(store: Releases, version: int) -> dict[str, bytes]:
             "name": name.replace("_", "-"), "path": file_name, "format": "csv", "mediatype": "text/csv",
             "encoding": "utf-8", "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
             "description": (contract.extract_kind(name).description if name in contract.EXTRACTS
+                            else OFFICIAL_DESCRIPTION if name == OFFICIAL
                             else "Areas and populations used in this release."),
             "schema": _schema(frame, name),
         })

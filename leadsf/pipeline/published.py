@@ -20,7 +20,7 @@ from leadsf import config
 
 from . import contract
 
-PUBLIC_TABLES = (*contract.KINDS, "areas", *contract.TABLE_KINDS)
+PUBLIC_TABLES = (*contract.KINDS, "areas", *contract.TABLE_KINDS, contract.OFFICIAL_TABLE)
 
 _current_seen: dict[Path, tuple[tuple, int]] = {}  # current file -> (its stat, its number)
 

@@ -17,7 +17,7 @@ from typing import Callable
 
 from leadsf import config
 
-from . import opendata
+from . import official_table, opendata
 from .store import Store, Upload
 
 
@@ -67,6 +67,7 @@ def ensure_published(store: Store) -> None:
         return
     paths = sorted(config.SAMPLE_DIR.glob("*.csv"))
     if paths:
+        paths += official_table.bundled()  # real public figures beside the synthetic program data
         publish(store, [Upload(p.name, p.read_bytes()) for p in paths], who="first start",
                 note="Synthetic sample data published on first start", synthetic=True, if_empty=True)
 

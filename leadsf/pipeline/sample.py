@@ -196,8 +196,8 @@ def engagement(referral_frame: pd.DataFrame | None = None) -> pd.DataFrame:
 # then about double in the first half of 2025. ED visits several times deaths (with the same 2025 jump, +131%);
 # EMS naloxone more often than ED visits.
 _OVERDOSE_RATES = {
-    "fatal": {"2014-01": 38, "2016-07": 38, "2018-07": 43, "2019-07": 48, "2021-07": 67, "2022-07": 75,
-              "2023-07": 70, "2024-03": 50, "2024-12": 55, "2025-02": 110, "2025-12": 105},
+    "fatal": {"2014-01": 38, "2016-07": 38, "2018-07": 40, "2019-07": 56, "2020-07": 60, "2021-07": 86,
+              "2022-07": 76, "2023-07": 86, "2024-03": 50, "2024-12": 55, "2025-02": 110, "2025-12": 105},
     "nonfatal_ed": {"2014-01": 190, "2018-07": 210, "2019-07": 230, "2021-07": 300, "2022-07": 330,
                     "2023-07": 320, "2024-03": 240, "2024-12": 260, "2025-02": 560, "2025-12": 540},
     "ems_naloxone": {"2014-01": 300, "2018-07": 330, "2019-07": 360, "2021-07": 480, "2022-07": 520,
@@ -216,6 +216,25 @@ _DRUG_SHARES = {
 }
 # Central Santa Fe and the Chimayo area (87522, next to Rio Arriba County) carry more of the overdoses.
 _OVERDOSE_BOOST = {"87501": 1.5, "87505": 1.2, "87507": 1.3, "87522": 2.5}
+# Santa Fe County's drug deaths in CDC WONDER (Underlying Cause of Death 2018-2023, final; query of 25 Oct 2025:
+# data/official/cdc_wonder_drug_deaths_by_county_2018_2023_NM.csv). The sample's yearly deaths stay close to
+# them: WONDER's query leaves out suicides by drug (X60-X64), which a medical investigator's overdose count
+# includes, so the program's count is a few per cent higher (_SUICIDE_SHARE), never more than 10% apart.
+OFFICIAL_FATAL = {"2018": 38, "2019": 53, "2020": 57, "2021": 82, "2022": 72, "2023": 82}
+_SUICIDE_SHARE = 0.05
+
+
+def _match_official_years(deaths: np.ndarray, expected: np.ndarray, months: list[str]) -> None:
+    """Redraw the deaths of each year CDC WONDER covers so the year's total is WONDER's plus suicides by drug,
+    spread over months and areas as the rates would spread them (their own stream: the other outcomes'
+    numbers stay as they were)."""
+    rng = np.random.default_rng([SEED, KIND_NAMES.index("overdoses"), 1])
+    years = np.array([m[:4] for m in months])
+    for year, official in OFFICIAL_FATAL.items():
+        rows = years == year
+        total = int(round(official * (1 + _SUICIDE_SHARE)))
+        share = expected[rows] / expected[rows].sum()
+        deaths[rows] = rng.multinomial(total, share.reshape(-1)).reshape(share.shape)
 
 
 def overdoses() -> pd.DataFrame:
@@ -225,7 +244,10 @@ def overdoses() -> pd.DataFrame:
     area_ids, weights = area_weights("zip", _OVERDOSE_BOOST)
     counts = np.zeros((len(months), len(area_ids), len(outcomes), len(drugs)), dtype="int64")
     for o, outcome in enumerate(outcomes):
-        any_drug = rng.poisson(np.outer(_monthly(_OVERDOSE_RATES[outcome]), weights))
+        expected = np.outer(_monthly(_OVERDOSE_RATES[outcome]), weights)
+        any_drug = rng.poisson(expected)
+        if outcome == "fatal":
+            _match_official_years(any_drug, expected, months)
         counts[:, :, o, drugs.index("any")] = any_drug
         for drug, shares in _DRUG_SHARES.items():
             # Thinning 'any' keeps each drug within the count of all overdoses.

@@ -28,10 +28,17 @@ from typing import Callable
 
 import pandas as pd
 
-from . import cohorts, extracts, release, survival
+from . import cohorts, extracts, official, official_table, release, survival
 from .published import Releases
 
 COHORT_CELLS = "cohort_cells.parquet"  # internal outcome cells beside cells.parquet (older releases have none)
+
+
+def read_upload(up: "Upload") -> extracts.Extract:
+    """A program extract, or an agency's file (CDC WONDER, Census PEP, CDC VSRR) recognised by its header."""
+    if official.recognise(up.data):
+        return official.read(up.data, up.filename)
+    return extracts.read_extract(up.data, up.filename)
 
 
 class PublishError(Exception):
@@ -129,7 +136,7 @@ class Store(Releases):
         problems = []
         for up in uploads:
             try:
-                ex = extracts.read_extract(up.data, up.filename)
+                ex = read_upload(up)
             except extracts.ExtractRejected as exc:
                 problems += exc.problems
                 continue
@@ -156,9 +163,11 @@ class Store(Releases):
                         "subtract one from the other. Keep the same areas, or ask the data steward to retire the "
                         "old release first.")
         previous = self.cells(live) if live else None
+        program = {k: ex for k, ex in combined.items() if not official.is_official(k)}
         try:
-            built = cohorts.build(combined, previous, self.cohort_cells(live) if live else None)
-            survival.into_release(built, combined, self.release_dir(live) if live else None)
+            built = cohorts.build(program, previous, self.cohort_cells(live) if live else None)
+            survival.into_release(built, program, self.release_dir(live) if live else None)
+            official_table.into_release(built, combined)
         except release.ReleaseRefused as exc:
             raise PublishError(str(exc)) from exc
         return new, built

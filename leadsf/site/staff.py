@@ -20,7 +20,7 @@ from typing import Callable
 import pandas as pd
 
 from leadsf import config
-from leadsf.pipeline import contract, extracts
+from leadsf.pipeline import contract, extracts, official
 from leadsf.pipeline.store import Store, Upload
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,8 @@ class _Shape:
 
 
 def _shape(kind: str) -> _Shape:
+    if official.is_official(kind):  # an agency's file: figures by place, period and measure, no totals
+        return _Shape(list(official.KEY), ["value", "flag"], "period")
     spec = contract.extract_kind(kind)
     if isinstance(spec, contract.Kind):
         return _Shape(["month", "area_id", *spec.category_columns], ["count"], "month", lambda f: f["month"].str[:4],
@@ -172,6 +174,8 @@ def _frame(ex) -> pd.DataFrame:
     f = ex.frame.copy()
     if "count" in f:
         f["count"] = pd.to_numeric(f["count"]).astype("int64")
+    if official.is_official(ex.kind):  # an agency's marker has no value, and NaN never equals NaN
+        f["value"] = f["value"].map(lambda v: "" if pd.isna(v) else repr(float(v)))
     return f
 
 

@@ -91,7 +91,7 @@ def _publish(uploads: list[Upload], note: str) -> None:
 
 def upload_tab(session: dict) -> None:
     st.caption(t("staff.upload_help", mb=config.get("max_upload_bytes") // (1024 * 1024)))
-    files = st.file_uploader(t("staff.upload_label"), type=["csv"], accept_multiple_files=True,
+    files = st.file_uploader(t("staff.upload_label"), type=["csv", "txt"], accept_multiple_files=True,
                              max_upload_size=5, key="staff_upload")
     if st.session_state.get("staff_published") and not files:
         st.success(t("staff.published", version=st.session_state["staff_published"]))

@@ -38,6 +38,8 @@ PARAM_DEFAULTS = {
     "window": "post_12m",
     "before": "pre_12m",
     "after": "post_12m",
+    "source": "cdc_wonder",
+    "geo_id": "35049",
 }
 
 NAMES = db.query_names()

@@ -39,7 +39,9 @@ def test_manifest_and_history(store):
     assert n == 1 and store.numbers() == [1]
     m = store.manifest(n)
     assert m["version"] == 1 and m["audit"]["passed"] is True
-    assert set(m["files"]) == set(contract.EXTRACTS)
+    # The bundled sample carries the agencies' files (data/official/) beside the program's extracts.
+    assert set(m["files"]) == set(contract.EXTRACTS) | {"cdc_vsrr", "cdc_wonder_county", "census_pep_v2020",
+                                                        "census_pep_v2024"}
     assert m["audit"]["narrowest_range"] >= config.get("protection_width")
     m2 = store.publish(sample_uploads()[:1], who="tests", note="second")
     assert m2["version"] == 2 and m2["previous"] == 1

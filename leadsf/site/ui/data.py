@@ -159,12 +159,3 @@ def parts(frame: pd.DataFrame, column: str) -> Parts:
     value, every run (a fifth of a page's run)."""
     values, frames = _split(frame, column)
     return Parts(dict(zip(values, frames)), frame.iloc[0:0])
-
-
-@st.cache_data(show_spinner=False)
-def nm_reference() -> pd.DataFrame:
-    """New Mexico statewide overdose deaths and rates (data/reference/nm_overdose_deaths.csv), with sources."""
-    path = config.ROOT / "data" / "reference" / "nm_overdose_deaths.csv"
-    if not path.exists():
-        return pd.DataFrame(columns=["year", "deaths", "rate_per_100k", "rate_basis", "source"])
-    return pd.read_csv(path, dtype={"year": str})
