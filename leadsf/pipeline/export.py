@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import contract
 from .downloads import to_csv
-from .official_table import TABLE as OFFICIAL
+from .contract import OFFICIAL_TABLE as OFFICIAL
 from .published import PUBLIC_TABLES, Releases
 
 PACKAGE = "datapackage.json"
