@@ -155,14 +155,17 @@ def table_id(cells: pd.DataFrame) -> pd.Series:
 
 def drop_sparse_tables(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[Refusal]]:
     """Table redesign before suppression: a table mostly made of small counts is not published at that grain,
-    unless it holds a headline count."""
+    unless it holds a headline count or a backbone year."""
     k, share = config.get("suppress_max"), config.get("max_withheld_share")
     tid = table_id(cells)
     small = cells["value"].between(1, k)
     sparse_share = small.groupby(tid).mean()
     # A table holding a headline count is kept: its small counts are protected by hiding finer cells or by
-    # not publishing a finer table (protect()), and dropping it would lose the headline with them.
-    holds_headline = pd.Series(suppression_cost.headline(cells)).groupby(tid.to_numpy()).any()
+    # not publishing a finer table (protect()), and dropping it would lose the headline with them. So is a
+    # backbone year of 1 to k: published as withheld, a chart marks it where it lies instead of a hole.
+    keep = suppression_cost.headline(cells) | (suppression_cost.backbone(cells)
+                                               & (cells["period_type"] == "year").to_numpy())
+    holds_headline = pd.Series(keep).groupby(tid.to_numpy()).any()
     dropped = set(sparse_share[(sparse_share > share) & ~holds_headline.reindex(sparse_share.index)].index)
     refusals = [Refusal(t.split(":")[0], t, f"{sparse_share[t]:.0%} of its counts are 1 to {k}")
                 for t in sorted(dropped)]
@@ -444,8 +447,9 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
     tables, names = pd.factorize(table_id(cells))
     headline_in = np.bincount(tables, weights=suppression_cost.headline(cells), minlength=len(names))
     backbone_years = suppression_cost.backbone(cells) & (cells["period_type"] == "year").to_numpy() & (
-        cells["value"] > k).to_numpy()
-    # A backbone year is the last table given up: one outweighs every other headline count put together.
+        cells["value"] > 0).to_numpy()
+    # A backbone year is the last table given up (one of 1 to k too, shown as withheld): one outweighs every
+    # other headline count put together.
     dear = headline_in + np.bincount(tables, weights=backbone_years, minlength=len(names)) * (len(cells) + 1)
     grain = np.zeros(len(names), np.int64)
     grain[tables] = suppression_cost.levels(cells)
@@ -547,22 +551,26 @@ def public_table(kind: contract.Kind, cells: pd.DataFrame, population: dict[str,
 
 def backbone_gaps(candidates: pd.DataFrame, published: pd.DataFrame) -> dict:
     """What a visitor misses of the backbone series (config.BACKBONE), from every candidate cell (true values)
-    and the published cells (with `hidden`): years above suppress_max withheld or not published, quarters
-    withheld, and quarters not published in a year where another quarter of the same series is shown."""
+    and the published cells (with `hidden`): years above suppress_max withheld or not published, years of 1 to
+    suppress_max not published (a hole where a withheld mark belongs), quarters withheld, and quarters not
+    published in a year where another quarter of the same series is shown."""
     k = config.get("suppress_max")
     c = candidates[suppression_cost.backbone(candidates)]
     c = c.merge(published[KEY + ["hidden"]], on=KEY, how="left")
     shown = c["hidden"].eq(False)
     years = c[(c["period_type"] == "year") & (c["value"] > k) & ~shown]
+    small_years = c[(c["period_type"] == "year") & c["value"].between(1, k) & c["hidden"].isna()]
     quarters = c[c["period_type"] == "quarter"]
     year_of = quarters["period"].str[:4]
     any_shown = shown[quarters.index].groupby([quarters["kind"], quarters["series"], year_of]).transform("any")
     beside = quarters[quarters["hidden"].isna() & any_shown]
 
     def listed(frame: pd.DataFrame) -> list[str]:
-        return [f"{r.kind} {r.series or 'total'} {r.period}" for r in frame.itertuples()]
+        return [f"{r.kind} {r.series or 'total'}{'' if r.dim == '' else ' ' + r.cat} {r.period}"
+                for r in frame.itertuples()]
 
-    return {"years_missing": listed(years), "quarters_withheld": listed(quarters[quarters["hidden"].eq(True)]),
+    return {"years_missing": listed(years), "small_years_left_out": listed(small_years),
+            "quarters_withheld": listed(quarters[quarters["hidden"].eq(True)]),
             "quarters_left_out_beside_shown": listed(beside)}
 
 

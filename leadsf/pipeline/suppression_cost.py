@@ -60,10 +60,12 @@ def levels(cells: pd.DataFrame) -> np.ndarray:
 
 
 def headline(cells: pd.DataFrame) -> np.ndarray:
-    """Whole-area, top-level cells by quarter or year with a count above the suppression threshold."""
-    return ((cells["area_id"] == areas.TOTAL_ID) & (cells["dim"] == "") & _top_series(cells)
-            & cells["period_type"].isin(HEADLINE_PERIODS)
-            & (cells["value"] > config.get("suppress_max"))).to_numpy()
+    """Whole-area, top-level cells by quarter or year, and backbone cells (backbone()), with a count above the
+    suppression threshold."""
+    top = ((cells["area_id"] == areas.TOTAL_ID) & (cells["dim"] == "") & _top_series(cells)
+           & cells["period_type"].isin(HEADLINE_PERIODS)).to_numpy()
+    # A backbone category (residential burglaries, which Home leads with) is held like a top-level total.
+    return (top | backbone(cells)) & (cells["value"] > config.get("suppress_max")).to_numpy()
 
 
 def costs(cells: pd.DataFrame) -> np.ndarray:
@@ -73,9 +75,10 @@ def costs(cells: pd.DataFrame) -> np.ndarray:
 
 
 def backbone(cells: pd.DataFrame) -> np.ndarray:
-    """Cells of the backbone series (config.BACKBONE): whole county, all categories, by quarter or year."""
-    declared = set(config.BACKBONE)
-    in_series = np.fromiter(((k, s) in declared for k, s in zip(cells["kind"], cells["series"])), bool,
-                            len(cells))
-    return (in_series & (cells["area_id"] == areas.TOTAL_ID).to_numpy() & (cells["dim"] == "").to_numpy()
+    """Cells of the backbone series (config.BACKBONE): whole county, by quarter or year, over all categories or
+    the one category an entry names (residential burglaries)."""
+    declared = {(k, s, *(c.split("=", 1) if c else ("", contract.ALL))) for k, s, c in config.BACKBONE}
+    in_series = np.fromiter((key in declared for key in zip(cells["kind"], cells["series"], cells["dim"],
+                                                            cells["cat"])), bool, len(cells))
+    return (in_series & (cells["area_id"] == areas.TOTAL_ID).to_numpy()
             & cells["period_type"].isin(config.BACKBONE_PERIODS).to_numpy())
