@@ -260,11 +260,16 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
             data.append({"type": "scatter", "x": xs, "y": _floats(part[rolling]),
                          "name": t("charts.rolling", label=label), "mode": "lines",
                          "line": {"color": colour, "width": 1.5, "dash": "dot"}})
+    if not legend:
+        # A small multiple names no line, but a withheld mark is always explained in the legend.
+        for tr in data:
+            tr["showlegend"] = tr.get("legendgroup") == "withheld" and tr.get("showlegend", True)
+        legend = any(tr["showlegend"] for tr in data)
     # On a phone the legend takes a row per entry: give it room, so the plot keeps its height.
     entries = sum(tr.get("showlegend", True) for tr in data) + bool(highlight) if legend else 0
     layout = base_layout(title, y_title, height=380 + 30 * max(0, entries - 3))
     if height:
-        layout["height"], layout["margin"]["b"] = height + 30 * max(0, entries - 3), 20
+        layout["height"], layout["margin"]["b"] = height + 30 * max(0, entries - 3), 40 if legend else 20
     if not legend:
         layout["showlegend"] = False
     layout["xaxis"].update(_time_axis(axis_periods))

@@ -33,7 +33,8 @@ def candidates(store: Store, n: int) -> pd.DataFrame:
 
 def assert_backbone_whole(store: Store, n: int) -> None:
     gaps = release.backbone_gaps(candidates(store, n), store.cells(n))
-    assert gaps == {"years_missing": [], "quarters_withheld": [], "quarters_left_out_beside_shown": []}, gaps
+    assert gaps == {"years_missing": [], "small_years_left_out": [], "quarters_withheld": [],
+                    "quarters_left_out_beside_shown": []}, gaps
     assert store.manifest(n)["audit"]["backbone"] == gaps
 
 
