@@ -39,7 +39,7 @@ class Refusal:
 def advice(reason: str) -> str:
     """What the data steward can do about a table not published; nothing where a part gave way to its whole
     or a year's county quarters to the year, which is the rule working, not a gap to fill."""
-    if reason.startswith(("gives way", "one of its quarters")):
+    if reason.startswith(("gives way", "one of its quarters", "every count")):
         return ""
     return "; publish it by quarter or year, or on larger areas"
 
@@ -425,6 +425,8 @@ def _restore(system: _System, published: np.ndarray, result: suppression.Result,
     later one has gone (a county's quarters, a part), and every table kept is figures a reader gets back.
     A table comes back only when the whole publication, it included, passes the audit again."""
     for table in reversed(list(given_up)):
+        if given_up[table] not in refusals:  # back already
+            continue
         trial = published | (tables == table)
         problem = system.publishing(trial)
         if suppression.stranded(problem, k, result.hidden):
@@ -436,6 +438,21 @@ def _restore(system: _System, published: np.ndarray, result: suppression.Result,
         published = trial
         refusals.remove(given_up[table])
     return published, result
+
+
+def _drop_all_withheld(cells: pd.DataFrame, published: np.ndarray, hidden: np.ndarray, tables: np.ndarray, names,
+                       refusals: list[Refusal]) -> np.ndarray:
+    """A published table every count of which is withheld shows the reader nothing but a row of "suppressed":
+    it is not published (fewer lines only widen what a reader can work out). A backbone year stays, as a
+    chart marks it where it lies."""
+    withheld = np.bincount(tables, weights=published & hidden, minlength=len(names))
+    shown = np.bincount(tables, weights=published & ~hidden, minlength=len(names))
+    keep = np.bincount(tables, weights=suppression_cost.backbone(cells), minlength=len(names)) > 0
+    out = published.copy()
+    for table in np.flatnonzero((withheld > 0) & (shown == 0) & ~keep):
+        refusals.append(Refusal(names[table].split(":")[0], names[table], "every count in it would be withheld"))
+        out[tables == table] = False
+    return out
 
 
 def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.DataFrame, list[Refusal], dict]:
@@ -485,6 +502,8 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
             drop(problem, exc)
     else:
         raise ReleaseRefused("too many tables could not be protected")
+    published, result = _restore(system, published, result, tables, given_up, refusals, k, width)
+    published = _drop_all_withheld(cells, published, result.hidden[system.var_of_new], tables, names, refusals)
     published, result = _restore(system, published, result, tables, given_up, refusals, k, width)
     out = cells[published].reset_index(drop=True)
     out["hidden"] = result.hidden[system.var_of_new[published]]

@@ -204,7 +204,7 @@ def _years_as_steps(years: pd.DataFrame, x: str, y: str, scale: float, colour: s
                     "legendgroup": "withheld", "showlegend": not any(d.get("legendgroup") == "withheld"
                                                                      for d in data),
                     "hovertemplate": t("charts.withheld_hover"),
-                    "marker": {"symbol": "x-thin-open", "size": 9, "color": WITHHELD_COLOUR}})
+                    "marker": {"symbol": "x-thin-open", "size": 9, "color": WITHHELD_COLOUR}, "cliponaxis": False})
     return out
 
 
@@ -253,7 +253,7 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
                          "name": t("charts.withheld_marker"), "legendgroup": "withheld",
                          "showlegend": not any(d.get("legendgroup") == "withheld" for d in data),
                          "hovertemplate": t("charts.withheld_hover"),
-                         "marker": {"symbol": "x-thin-open", "size": 9, "color": WITHHELD_COLOUR}})
+                         "marker": {"symbol": "x-thin-open", "size": 9, "color": WITHHELD_COLOUR}, "cliponaxis": False})
         if len(whole_years):
             data += _years_as_steps(whole_years, x, y, year_scale, colour, data)
         if rolling and rolling in part:
