@@ -505,6 +505,10 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
     published, result = _restore(system, published, result, tables, given_up, refusals, k, width)
     published = _drop_all_withheld(cells, published, result.hidden[system.var_of_new], tables, names, refusals)
     published, result = _restore(system, published, result, tables, given_up, refusals, k, width)
+    # Complements the finished pattern does not need are shown again, dearest first (new cells only).
+    mine = np.zeros(len(result.hidden), bool)
+    mine[system.var_of_new[published]] = True
+    result = suppression.show_redundant(system.publishing(published), result, mine, width)
     out = cells[published].reset_index(drop=True)
     out["hidden"] = result.hidden[system.var_of_new[published]]
     hidden_all = np.zeros(len(cells), bool)
