@@ -56,7 +56,16 @@ def levels(cells: pd.DataFrame) -> np.ndarray:
     return (cells["period_type"].map(PERIOD_LEVEL).to_numpy(np.int64)
             + whole_area * int(config.get("cost_whole_area_levels"))
             + (cells["dim"] == "").to_numpy(np.int64)
-            + _whole_series(cells).astype(np.int64))
+            + _whole_series(cells).astype(np.int64)
+            + _backbone_category(cells).astype(np.int64))
+
+
+def _backbone_category(cells: pd.DataFrame) -> np.ndarray:
+    """County cells of a category that is a backbone series itself (residential burglaries, on Home), at any
+    grain: a level dearer than the other categories beside it, so they give way first."""
+    declared = {(k, s, *c.split("=", 1)) for k, s, c in config.BACKBONE if c}
+    return (np.fromiter((key in declared for key in zip(cells["kind"], cells["series"], cells["dim"], cells["cat"])),
+                        bool, len(cells)) & (cells["area_id"] == areas.TOTAL_ID).to_numpy())
 
 
 def headline(cells: pd.DataFrame) -> np.ndarray:
