@@ -425,8 +425,6 @@ def _restore(system: _System, published: np.ndarray, result: suppression.Result,
     later one has gone (a county's quarters, a part), and every table kept is figures a reader gets back.
     A table comes back only when the whole publication, it included, passes the audit again."""
     for table in reversed(list(given_up)):
-        if given_up[table] not in refusals:  # back already
-            continue
         trial = published | (tables == table)
         problem = system.publishing(trial)
         if suppression.stranded(problem, k, result.hidden):
@@ -504,7 +502,6 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
         raise ReleaseRefused("too many tables could not be protected")
     published, result = _restore(system, published, result, tables, given_up, refusals, k, width)
     published = _drop_all_withheld(cells, published, result.hidden[system.var_of_new], tables, names, refusals)
-    published, result = _restore(system, published, result, tables, given_up, refusals, k, width)
     # Complements the finished pattern does not need are shown again, dearest first (new cells only).
     mine = np.zeros(len(result.hidden), bool)
     mine[system.var_of_new[published]] = True
