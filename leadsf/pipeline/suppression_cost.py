@@ -63,9 +63,19 @@ def levels(cells: pd.DataFrame) -> np.ndarray:
 def _backbone_category(cells: pd.DataFrame) -> np.ndarray:
     """County cells of a category that is a backbone series itself (residential burglaries, on Home), at any
     grain: a level dearer than the other categories beside it, so they give way first."""
-    declared = {(k, s, *c.split("=", 1)) for k, s, c in config.BACKBONE if c}
-    return (np.fromiter((key in declared for key in zip(cells["kind"], cells["series"], cells["dim"], cells["cat"])),
-                        bool, len(cells)) & (cells["area_id"] == areas.TOTAL_ID).to_numpy())
+    return _declared(cells, [entry for entry in config.BACKBONE if entry[2]])
+
+
+def _declared(cells: pd.DataFrame, entries) -> np.ndarray:
+    """County cells of the (kind, series, category) entries of config.BACKBONE, at any grain."""
+    out = np.zeros(len(cells), bool)
+    county = (cells["area_id"] == areas.TOTAL_ID).to_numpy()
+    kinds, series = cells["kind"].to_numpy(), cells["series"].to_numpy()
+    dims, cats = cells["dim"].to_numpy(), cells["cat"].to_numpy()
+    for kind, label, category in entries:
+        dim, cat = category.split("=", 1) if category else ("", contract.ALL)
+        out |= county & (kinds == kind) & (series == label) & (dims == dim) & (cats == cat)
+    return out
 
 
 def headline(cells: pd.DataFrame) -> np.ndarray:
@@ -86,8 +96,4 @@ def costs(cells: pd.DataFrame) -> np.ndarray:
 def backbone(cells: pd.DataFrame) -> np.ndarray:
     """Cells of the backbone series (config.BACKBONE): whole county, by quarter or year, over all categories or
     the one category an entry names (residential burglaries)."""
-    declared = {(k, s, *(c.split("=", 1) if c else ("", contract.ALL))) for k, s, c in config.BACKBONE}
-    in_series = np.fromiter((key in declared for key in zip(cells["kind"], cells["series"], cells["dim"],
-                                                            cells["cat"])), bool, len(cells))
-    return (in_series & (cells["area_id"] == areas.TOTAL_ID).to_numpy()
-            & cells["period_type"].isin(config.BACKBONE_PERIODS).to_numpy())
+    return _declared(cells, config.BACKBONE) & cells["period_type"].isin(config.BACKBONE_PERIODS).to_numpy()
