@@ -23,7 +23,8 @@ how well the program works. Figures used (sources in /work/shared/research/publi
   LEAD's people spent fewer days in jail before referral too (Santa Fe's evaluation). After referral LEAD has
   about half the odds of arrest in the first 6 months (UW: 60% lower), an effect that does not hold at 12
   months (Santa Fe), and a smaller drop in new charges, as arrests are new charges plus warrants and LEAD's
-  drop falls mostly on warrants at first; because LEAD diverts arrests instead of booking them, about 1.4 fewer jail bookings and
+  drop falls mostly on warrants at first; because LEAD diverts arrests instead of booking them, about 1.4
+  fewer jail bookings and
   ~35-39 fewer jail days a year than the comparison group's change (UW), a ratio of rate ratios near 0.4-0.47,
   never the near-total stop no evaluation has seen; and more permanent housing (+89%), employment and income
   or benefits (+33%). Cohort sizes come from a random stream of their own, so retuning outcomes keeps them.

@@ -211,8 +211,8 @@ def _years_as_steps(years: pd.DataFrame, x: str, y: str, scale: float, colour: s
     if withheld.any():
         out.append({"type": "scatter", "x": [pd.Timestamp(int(p), 7, 2) for p in years.loc[withheld, x].astype(str)],
                     "y": [0] * int(withheld.sum()), "mode": "markers", "name": t("charts.withheld_marker"),
-                    "legendgroup": "withheld", "legendrank": 1001, "showlegend": not any(d.get("legendgroup") == "withheld"
-                                                                     for d in data),
+                    "legendgroup": "withheld", "legendrank": 1001,
+                    "showlegend": not any(d.get("legendgroup") == "withheld" for d in data),
                     "hovertemplate": t("charts.withheld_hover"),
                     "marker": {"symbol": "x-thin-open", "size": 9, "color": WITHHELD_COLOUR}, "cliponaxis": False})
     return out
