@@ -101,15 +101,19 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 # never withheld; their quarterly totals are never withheld either: when one quarter of a year is 1 to
 # suppress_max, none of that year's county quarters are published and the charts show that year as a year.
 # Where one of them and its part (a drug, a pathway, intake after referral) differ by 1 to suppress_max, the
-# part gives way. Each entry is (kind, series label as leadsf.pipeline.release builds it: "" for a kind
-# without non-additive series).
-BACKBONE: tuple[tuple[str, str], ...] = (
-    ("referrals", ""),                               # all pathways and agencies
-    ("engagement", "measure=referred"),              # the same people, counted on the engagement table
-    ("overdoses", "outcome=fatal|drug=any"),         # any drug, each outcome
-    ("overdoses", "outcome=nonfatal_ed|drug=any"),
-    ("overdoses", "outcome=ems_naloxone|drug=any"),
-    ("property_crime", ""),                          # all offences
+# part gives way. Home leads with four of them (people referred, engaged in case management, overdose deaths,
+# residential burglaries), and a year of 1 to suppress_max is published as withheld, never left out, so a chart
+# marks it at its place instead of breaking. Each entry is (kind, series label as leadsf.pipeline.release builds
+# it: "" for a kind without non-additive series, category: "" for all categories, else "column=value").
+BACKBONE: tuple[tuple[str, str, str], ...] = (
+    ("referrals", "", ""),                                    # all pathways and agencies
+    ("engagement", "measure=referred", ""),                   # the same people, counted on the engagement table
+    ("engagement", "measure=engaged_case_management", ""),    # Home: engaged in case management
+    ("overdoses", "outcome=fatal|drug=any", ""),              # any drug, each outcome
+    ("overdoses", "outcome=nonfatal_ed|drug=any", ""),
+    ("overdoses", "outcome=ems_naloxone|drug=any", ""),
+    ("property_crime", "", ""),                               # all offences
+    ("property_crime", "", "offense=residential_burglary"),   # Home: residential burglaries
 )
 BACKBONE_PERIODS = ("quarter", "year")
 

@@ -39,7 +39,7 @@ def render() -> None:
                   months=config.get("cost_window_months"), lag=config.get("cost_cohort_fiscal_lag")))
 
     st.header(t("about.privacy_title"))
-    st.markdown(t("about.privacy_text", max=config.get("suppress_max"), min_shown=config.get("suppress_max") + 1,
+    st.markdown(t("about.privacy_text", max=config.get("suppress_max"),
                   width=config.get("protection_width"), unstable=config.get("unstable_below"),
                   population=ui.number(config.get("min_area_population")),
                   share=f"{config.get('max_withheld_share'):.0%}", weight=config.get("cost_level_weight"),

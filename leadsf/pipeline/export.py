@@ -18,12 +18,12 @@ PACKAGE = "datapackage.json"
 
 FIELD_HELP = {
     "period": ("string", "Month (YYYY-MM), quarter (YYYY-Qn) or year (YYYY)."),
-    "area_id": ("string", "Area the count is for; 'city' is the whole of the areas together."),
-    "count": ("integer", "The count; empty when withheld to protect privacy."),
-    "withheld": ("boolean", "True when the count is withheld (1 to 10, or withheld so that such a count "
-                            "cannot be worked out from the others)."),
+    "area_id": ("string", "Area the count is for; 'city' is Santa Fe County as a whole (all the areas together)."),
+    "count": ("integer", "The count; empty when suppressed to protect privacy."),
+    "withheld": ("boolean", "True when the count is suppressed to protect privacy (a small count, or a larger one "
+                            "that would let a small count be worked out; the two are not told apart)."),
     "rate": ("number", "Annualised rate per resident population (per 100,000 for overdoses, per 1,000 for "
-                       "property crime); empty when the count is withheld. Areas divide by their 2020 census count; "
+                       "property crime); empty when the count is suppressed. Areas divide by their 2020 census count; "
                        "the whole county's overdose rates by each year's Census PEP estimate when the release "
                        "carries one (the table `official`)."),
     "rate_unstable": ("boolean", "True when the rate rests on fewer than 20 events and is unstable."),
@@ -51,10 +51,11 @@ TABLE_FIELD_HELP = {
         "value_type": ("string", "people (a count of people) or total (a total of bookings or days).", True),
         "followed": ("integer", "People of this cohort and group followed for the whole window: the denominator.",
                      False),
-        "count": ("integer", "People with the event, or the total; empty when withheld to protect privacy (1 to 10, "
-                             "a complement, or a total for fewer than 20 people).", False),
-        "mean_per_person": ("number", "Total divided by people followed (totals only); empty when withheld.", False),
-        "withheld": ("boolean", "True when the count is withheld.", False),
+        "count": ("integer", "People with the event, or the total; empty when suppressed to protect privacy (a "
+                             "small count, a larger one that would let a small count be worked out, or a total for "
+                             "fewer than 20 people).", False),
+        "mean_per_person": ("number", "Total divided by people followed (totals only); empty when suppressed.", False),
+        "withheld": ("boolean", "True when the count is suppressed.", False),
         "data_through": ("string", "Last month of outcome data (YYYY-MM).", False),
     },
     "costs": {
@@ -64,11 +65,11 @@ TABLE_FIELD_HELP = {
                            "system as usual.", True),
         "item_type": ("string", "program_spending, participants or unit_cost.", True),
         "payer": ("string", "Who pays ('all' when not split, or for counts).", True),
-        "amount": ("number", "Dollars, people or participant-months as `unit` says; empty when withheld (1 to 10 "
-                             "participants).", False),
+        "amount": ("number", "Dollars, people or participant-months as `unit` says; empty when suppressed to protect "
+                             "privacy.", False),
         "unit": ("string", "Unit of the amount.", True),
         "source": ("string", "Where the figure comes from, as uploaded by program staff.", False),
-        "withheld": ("boolean", "True when the amount is withheld.", False),
+        "withheld": ("boolean", "True when the amount is suppressed.", False),
     },
     "life_table": {
         "cohort": ("string", "The referral cohorts the table covers: one year or quarter, or a span (YYYY\u2013YYYY).",
@@ -176,7 +177,7 @@ def bundle(store: Releases, version: int) -> dict[str, bytes]:
         "name": "lead-santa-fe-dashboard",
         "title": "LEAD Santa Fe public dashboard: published counts",
         "description": ("Aggregated counts as published on the dashboard. Counts from 1 to 10, and counts that "
-                        "would let them be worked out, are withheld." +
+                        "would let them be worked out, are suppressed alike (the withheld column)." +
                         (" SYNTHETIC SAMPLE DATA, not real program results." if manifest.get("synthetic") else "")),
         "version": str(version),
         "created": manifest["created_at"],

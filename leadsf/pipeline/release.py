@@ -39,7 +39,7 @@ class Refusal:
 def advice(reason: str) -> str:
     """What the data steward can do about a table not published; nothing where a part gave way to its whole
     or a year's county quarters to the year, which is the rule working, not a gap to fill."""
-    if reason.startswith(("gives way", "one of its quarters")):
+    if reason.startswith(("gives way", "one of its quarters", "every count")):
         return ""
     return "; publish it by quarter or year, or on larger areas"
 
@@ -141,14 +141,17 @@ def table_id(cells: pd.DataFrame) -> pd.Series:
 
 def drop_sparse_tables(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[Refusal]]:
     """Table redesign before suppression: a table mostly made of small counts is not published at that grain,
-    unless it holds a headline count."""
+    unless it holds a headline count or a backbone year."""
     k, share = config.get("suppress_max"), config.get("max_withheld_share")
     tid = table_id(cells)
     small = cells["value"].between(1, k)
     sparse_share = small.groupby(tid).mean()
     # A table holding a headline count is kept: its small counts are protected by hiding finer cells or by
-    # not publishing a finer table (protect()), and dropping it would lose the headline with them.
-    holds_headline = pd.Series(suppression_cost.headline(cells)).groupby(tid.to_numpy()).any()
+    # not publishing a finer table (protect()), and dropping it would lose the headline with them. So is a
+    # backbone year of 1 to k: published as withheld, a chart marks it where it lies instead of a hole.
+    keep = suppression_cost.headline(cells) | (suppression_cost.backbone(cells)
+                                               & (cells["period_type"] == "year").to_numpy())
+    holds_headline = pd.Series(keep).groupby(tid.to_numpy()).any()
     dropped = set(sparse_share[(sparse_share > share) & ~holds_headline.reindex(sparse_share.index)].index)
     refusals = [Refusal(t.split(":")[0], t, f"{sparse_share[t]:.0%} of its counts are 1 to {k}")
                 for t in sorted(dropped)]
@@ -421,6 +424,21 @@ def _restore(system: _System, published: np.ndarray, result: suppression.Result,
     return published, result
 
 
+def _drop_all_withheld(cells: pd.DataFrame, published: np.ndarray, hidden: np.ndarray, tables: np.ndarray, names,
+                       refusals: list[Refusal]) -> np.ndarray:
+    """A published table every count of which is withheld shows the reader nothing but a row of "suppressed":
+    it is not published (fewer lines only widen what a reader can work out). A backbone year stays, as a
+    chart marks it where it lies."""
+    withheld = np.bincount(tables, weights=published & hidden, minlength=len(names))
+    shown = np.bincount(tables, weights=published & ~hidden, minlength=len(names))
+    keep = np.bincount(tables, weights=suppression_cost.backbone(cells), minlength=len(names)) > 0
+    out = published.copy()
+    for table in np.flatnonzero((withheld > 0) & (shown == 0) & ~keep):
+        refusals.append(Refusal(names[table].split(":")[0], names[table], "every count in it would be withheld"))
+        out[tables == table] = False
+    return out
+
+
 def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.DataFrame, list[Refusal], dict]:
     """Suppress and audit; drop tables that cannot be protected (R-8). Returns cells with `hidden`."""
     k, width = config.get("suppress_max"), config.get("protection_width")
@@ -430,8 +448,9 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
     tables, names = pd.factorize(table_id(cells))
     headline_in = np.bincount(tables, weights=suppression_cost.headline(cells), minlength=len(names))
     backbone_years = suppression_cost.backbone(cells) & (cells["period_type"] == "year").to_numpy() & (
-        cells["value"] > k).to_numpy()
-    # A backbone year is the last table given up: one outweighs every other headline count put together.
+        cells["value"] > 0).to_numpy()
+    # A backbone year is the last table given up (one of 1 to k too, shown as withheld): one outweighs every
+    # other headline count put together.
     dear = headline_in + np.bincount(tables, weights=backbone_years, minlength=len(names)) * (len(cells) + 1)
     grain = np.zeros(len(names), np.int64)
     grain[tables] = suppression_cost.levels(cells)
@@ -468,6 +487,11 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
     else:
         raise ReleaseRefused("too many tables could not be protected")
     published, result = _restore(system, published, result, tables, given_up, refusals, k, width)
+    published = _drop_all_withheld(cells, published, result.hidden[system.var_of_new], tables, names, refusals)
+    # Complements the finished pattern does not need are shown again, dearest first (new cells only).
+    mine = np.zeros(len(result.hidden), bool)
+    mine[system.var_of_new[published]] = True
+    result = suppression.show_redundant(system.publishing(published), result, mine, width)
     out = cells[published].reset_index(drop=True)
     out["hidden"] = result.hidden[system.var_of_new[published]]
     hidden_all = np.zeros(len(cells), bool)
@@ -533,22 +557,26 @@ def public_table(kind: contract.Kind, cells: pd.DataFrame, population: dict[str,
 
 def backbone_gaps(candidates: pd.DataFrame, published: pd.DataFrame) -> dict:
     """What a visitor misses of the backbone series (config.BACKBONE), from every candidate cell (true values)
-    and the published cells (with `hidden`): years above suppress_max withheld or not published, quarters
-    withheld, and quarters not published in a year where another quarter of the same series is shown."""
+    and the published cells (with `hidden`): years above suppress_max withheld or not published, years of 1 to
+    suppress_max not published (a hole where a withheld mark belongs), quarters withheld, and quarters not
+    published in a year where another quarter of the same series is shown."""
     k = config.get("suppress_max")
     c = candidates[suppression_cost.backbone(candidates)]
     c = c.merge(published[KEY + ["hidden"]], on=KEY, how="left")
     shown = c["hidden"].eq(False)
     years = c[(c["period_type"] == "year") & (c["value"] > k) & ~shown]
+    small_years = c[(c["period_type"] == "year") & c["value"].between(1, k) & c["hidden"].isna()]
     quarters = c[c["period_type"] == "quarter"]
     year_of = quarters["period"].str[:4]
     any_shown = shown[quarters.index].groupby([quarters["kind"], quarters["series"], year_of]).transform("any")
     beside = quarters[quarters["hidden"].isna() & any_shown]
 
     def listed(frame: pd.DataFrame) -> list[str]:
-        return [f"{r.kind} {r.series or 'total'} {r.period}" for r in frame.itertuples()]
+        return [f"{r.kind} {r.series or 'total'}{'' if r.dim == '' else ' ' + r.cat} {r.period}"
+                for r in frame.itertuples()]
 
-    return {"years_missing": listed(years), "quarters_withheld": listed(quarters[quarters["hidden"].eq(True)]),
+    return {"years_missing": listed(years), "small_years_left_out": listed(small_years),
+            "quarters_withheld": listed(quarters[quarters["hidden"].eq(True)]),
             "quarters_left_out_beside_shown": listed(beside)}
 
 

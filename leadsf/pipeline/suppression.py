@@ -117,6 +117,40 @@ def suppress(problem: Problem, k: int = 10, width: int = 10, initial_hidden: np.
     raise Unprotectable(int(np.flatnonzero(primary)[0]), "suppression did not converge")
 
 
+def show_redundant(problem: Problem, result: Result, candidates: np.ndarray, width: int = 10) -> Result:
+    """Show again each complementary count among `candidates` that the finished pattern does not need, dearest
+    first: withheld one at a time as the search went, some end up protecting nothing the later ones do not (the
+    cleanup step of cell suppression heuristics). A count is shown only when no line it reaches is left with a
+    lone small unknown and the audit of every primary cell tied to it through withheld counts still passes.
+    Counts known from elsewhere, carried over from an earlier release or never published stay as they are."""
+    hidden, intervals, solves = result.hidden.copy(), dict(result.intervals), result.lp_solves
+    order = np.flatnonzero(candidates & hidden & ~result.primary & ~problem.virtual & ~problem.fixed
+                           & ~getattr(problem, "initial", np.zeros(len(hidden), bool)))
+    for v in sorted(order, key=lambda v: (-problem.cost[v], v)):
+        hidden[v] = False
+        reach, frontier = {int(v)}, [int(v)]
+        while frontier:  # the withheld counts tied to v by lines: all that showing v can narrow
+            for li in problem.lines_of[frontier.pop()]:
+                parts, total = problem.lines[li]
+                for w in (*parts, total):
+                    if w not in reach and hidden[w] and not problem.fixed[w]:
+                        reach.add(w)
+                        frontier.append(w)
+        lines = {li for u in reach for li in problem.lines_of[u]}
+        if any(_needs_partner(problem, hidden, result.primary, li) for li in lines):
+            hidden[v] = True
+            continue
+        targets = np.zeros(len(hidden), bool)
+        targets[list(reach)] = True
+        failures, found, n = audit(problem, hidden, targets & result.primary, width)
+        solves += n
+        if failures:
+            hidden[v] = True
+        else:
+            intervals.update(found)
+    return Result(hidden, result.primary, intervals, solves)
+
+
 def stranded(problem: Problem, k: int = 10, initial_hidden: np.ndarray | None = None) -> list[Unprotectable]:
     """Every line that gives a withheld count away whatever else is withheld: its only unknown needs a
     partner and every other count on it is shown for good. A caller can drop tables for all of them at

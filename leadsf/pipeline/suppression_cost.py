@@ -56,14 +56,35 @@ def levels(cells: pd.DataFrame) -> np.ndarray:
     return (cells["period_type"].map(PERIOD_LEVEL).to_numpy(np.int64)
             + whole_area * int(config.get("cost_whole_area_levels"))
             + (cells["dim"] == "").to_numpy(np.int64)
-            + _whole_series(cells).astype(np.int64))
+            + _whole_series(cells).astype(np.int64)
+            + _backbone_category(cells).astype(np.int64))
+
+
+def _backbone_category(cells: pd.DataFrame) -> np.ndarray:
+    """County cells of a category that is a backbone series itself (residential burglaries, on Home), at any
+    grain: a level dearer than the other categories beside it, so they give way first."""
+    return _declared(cells, [entry for entry in config.BACKBONE if entry[2]])
+
+
+def _declared(cells: pd.DataFrame, entries) -> np.ndarray:
+    """County cells of the (kind, series, category) entries of config.BACKBONE, at any grain."""
+    out = np.zeros(len(cells), bool)
+    county = (cells["area_id"] == areas.TOTAL_ID).to_numpy()
+    kinds, series = cells["kind"].to_numpy(), cells["series"].to_numpy()
+    dims, cats = cells["dim"].to_numpy(), cells["cat"].to_numpy()
+    for kind, label, category in entries:
+        dim, cat = category.split("=", 1) if category else ("", contract.ALL)
+        out |= county & (kinds == kind) & (series == label) & (dims == dim) & (cats == cat)
+    return out
 
 
 def headline(cells: pd.DataFrame) -> np.ndarray:
-    """Whole-area, top-level cells by quarter or year with a count above the suppression threshold."""
-    return ((cells["area_id"] == areas.TOTAL_ID) & (cells["dim"] == "") & _top_series(cells)
-            & cells["period_type"].isin(HEADLINE_PERIODS)
-            & (cells["value"] > config.get("suppress_max"))).to_numpy()
+    """Whole-area, top-level cells by quarter or year, and backbone cells (backbone()), with a count above the
+    suppression threshold."""
+    top = ((cells["area_id"] == areas.TOTAL_ID) & (cells["dim"] == "") & _top_series(cells)
+           & cells["period_type"].isin(HEADLINE_PERIODS)).to_numpy()
+    # A backbone category (residential burglaries, which Home leads with) is held like a top-level total.
+    return (top | backbone(cells)) & (cells["value"] > config.get("suppress_max")).to_numpy()
 
 
 def costs(cells: pd.DataFrame) -> np.ndarray:
@@ -73,9 +94,6 @@ def costs(cells: pd.DataFrame) -> np.ndarray:
 
 
 def backbone(cells: pd.DataFrame) -> np.ndarray:
-    """Cells of the backbone series (config.BACKBONE): whole county, all categories, by quarter or year."""
-    declared = set(config.BACKBONE)
-    in_series = np.fromiter(((k, s) in declared for k, s in zip(cells["kind"], cells["series"])), bool,
-                            len(cells))
-    return (in_series & (cells["area_id"] == areas.TOTAL_ID).to_numpy() & (cells["dim"] == "").to_numpy()
-            & cells["period_type"].isin(config.BACKBONE_PERIODS).to_numpy())
+    """Cells of the backbone series (config.BACKBONE): whole county, by quarter or year, over all categories or
+    the one category an entry names (residential burglaries)."""
+    return _declared(cells, config.BACKBONE) & cells["period_type"].isin(config.BACKBONE_PERIODS).to_numpy()

@@ -46,6 +46,6 @@ def statements_in(lang: str, items: list[Highlight], names: dict[str, str]) -> l
     from babel.numbers import format_decimal
 
     i18n.set_language(lang)
-    whole = t("filters.whole_area")
+    whole = t("filters.whole_area_in_text")
     return [statement(item, area=whole if item.area == "city" else area_name(names.get(item.area, item.area)),
                       number=lambda value: format_decimal(value, locale=lang)) for item in items]

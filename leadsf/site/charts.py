@@ -192,6 +192,16 @@ def _broken(periods: list[str], xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndar
     return np.insert(xs, holes + 1, gap_x), np.insert(ys, holes + 1, np.nan)
 
 
+def _unpublished(periods: list[str], years_drawn: set[str]) -> list[str]:
+    """The periods between a series' first and last drawn ones that have no row at all, less those inside a
+    year drawn as a year."""
+    if len(periods) < 2:
+        return []
+    ordered = sorted(periods, key=_step)
+    present = set(periods)
+    return [p for p in _span(ordered[0], ordered[-1]) if p not in present and p[:4] not in years_drawn]
+
+
 def _years_as_steps(years: pd.DataFrame, x: str, y: str, scale: float, colour: str, data: list[dict]
                     ) -> list[dict]:
     """Whole years in a quarterly chart: one dashed step per year from its first to its last day at the year's
@@ -213,10 +223,10 @@ def _years_as_steps(years: pd.DataFrame, x: str, y: str, scale: float, colour: s
     if withheld.any():
         out.append({"type": "scatter", "x": [pd.Timestamp(int(p), 7, 2) for p in years.loc[withheld, x].astype(str)],
                     "y": [0] * int(withheld.sum()), "mode": "markers", "name": t("charts.withheld_marker"),
-                    "legendgroup": "withheld", "showlegend": not any(d.get("legendgroup") == "withheld"
-                                                                     for d in data),
+                    "legendgroup": "withheld", "legendrank": 1001,
+                    "showlegend": not any(d.get("legendgroup") == "withheld" for d in data),
                     "hovertemplate": t("charts.withheld_hover"),
-                    "marker": {"symbol": "x-thin-open", "size": 9, "color": WITHHELD_COLOUR}})
+                    "marker": {"symbol": "x-thin-open", "size": 9, "color": WITHHELD_COLOUR}, "cliponaxis": False})
     return out
 
 
@@ -262,21 +272,37 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
                     else part[y].isna()).to_numpy(bool)
         if withheld.any():
             data.append({"type": "scatter", "x": xs[withheld], "y": [0] * int(withheld.sum()), "mode": "markers",
-                         "name": t("charts.withheld_marker"), "legendgroup": "withheld",
+                         "name": t("charts.withheld_marker"), "legendgroup": "withheld", "legendrank": 1001,
                          "showlegend": not any(d.get("legendgroup") == "withheld" for d in data),
                          "hovertemplate": t("charts.withheld_hover"),
-                         "marker": {"symbol": "x-thin-open", "size": 9, "color": WITHHELD_COLOUR}})
+                         "marker": {"symbol": "x-thin-open", "size": 9, "color": WITHHELD_COLOUR}, "cliponaxis": False})
+        unpublished = _unpublished(part[x].astype(str).tolist(), set(whole_years[x].astype(str)))
+        if unpublished:
+            # A period inside the series' span with no row at all (its table not published at this grain, e.g.
+            # a drug that gave way to "any drug"): marked where it lies, so the gap says why.
+            data.append({"type": "scatter", "x": period_axis(pd.Series(unpublished)).to_numpy(dtype="datetime64[us]"),
+                         "y": [0] * len(unpublished), "mode": "markers", "name": t("charts.not_published_marker"),
+                         "legendgroup": "not_published", "legendrank": 1002,
+                         "showlegend": not any(d.get("legendgroup") == "not_published" for d in data),
+                         "hovertemplate": t("charts.not_published_hover", series=label),
+                         "marker": {"symbol": "circle-open", "size": 7, "color": WITHHELD_COLOUR},
+                         "cliponaxis": False})
         if len(whole_years):
             data += _years_as_steps(whole_years, x, y, year_scale, colour, data)
         if rolling and rolling in part:
             data.append({"type": "scatter", "x": xs, "y": _floats(part[rolling]),
                          "name": t("charts.rolling", label=label), "mode": "lines",
                          "line": {"color": colour, "width": 1.5, "dash": "dot"}})
+    if not legend:
+        # A small multiple names no line, but a withheld or unpublished mark is always explained in the legend.
+        for tr in data:
+            tr["showlegend"] = tr.get("legendgroup") in ("withheld", "not_published") and tr.get("showlegend", True)
+        legend = any(tr["showlegend"] for tr in data)
     # On a phone the legend takes a row per entry: give it room, so the plot keeps its height.
     entries = sum(tr.get("showlegend", True) for tr in data) + bool(highlight) if legend else 0
     layout = base_layout(title, y_title, height=380 + 30 * max(0, entries - 3))
     if height:
-        layout["height"], layout["margin"]["b"] = height + 30 * max(0, entries - 3), 20
+        layout["height"], layout["margin"]["b"] = height + 30 * max(0, entries - 3), 40 if legend else 20
     if not legend:
         layout["showlegend"] = False
     layout["xaxis"].update(_time_axis(axis_periods))

@@ -299,3 +299,25 @@ def test_raising_a_before_only_cohort_changes_no_statement(sample):
               & raised["measure"].isin(["jail_bookings", "jail_days"]))
     raised.loc[target, "count"] *= 3
     assert statements(raised) == statements(extract)
+
+
+def test_new_charge_is_a_series_of_its_own(published):
+    """Arrests are new charges plus warrants (Santa Fe counts both), so fewer people have a new charge than are
+    arrested, in every published cell and in every pooled group and window; and LEAD's drop in arrests falls
+    mostly on warrants at first (Seattle: no significant effect on non-warrant arrests), so its difference in
+    new charges at 6 months is its own figure, a smaller drop than in arrests, not a copy of it."""
+    from leadsf.site import outcome_views as ov
+
+    rows = published.run("outcomes_cells")
+    shown = rows[~rows["withheld"].astype(bool)].pivot_table(index=["cohort", "group", "window"], columns="measure",
+                                                            values="count", aggfunc="first")
+    both = shown[["any_arrest", "new_charge"]].dropna()
+    assert len(both) > 0 and (both["new_charge"] <= both["any_arrest"]).all()
+    pooled = both.loc["all"]
+    assert (pooled["new_charge"] < pooled["any_arrest"]).all()
+    # Warrants are a plausible share: new charges are not every arrest, nor a small part of them.
+    assert ((pooled["new_charge"] / pooled["any_arrest"]).between(0.75, 0.99)).all(), pooled
+    arrest, charge = (ov.did_table(ov.cells(rows, m, "6m"), m, "6m").set_index("cohort").loc["all"]
+                      for m in ("any_arrest", "new_charge"))
+    assert charge["did"] < 0 and charge["did"] - arrest["did"] >= 3, (arrest["did"], charge["did"])
+    assert (charge["did_low"], charge["did_high"]) != (arrest["did_low"], arrest["did_high"])

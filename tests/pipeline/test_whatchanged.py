@@ -16,7 +16,7 @@ def test_a_tract_and_a_remainder_are_named_in_each_language():
         assert f"({spanish_name})" in spanish and "bajó un 16%" in spanish and stored not in spanish
 
 
-def test_the_whole_county_is_the_whole_area_in_each_language():
+def test_the_whole_area_is_santa_fe_county_in_each_language():
     whole = Highlight(**{**THEFT.__dict__, "area": "city"})
-    assert "(Whole area)" in whatchanged.statements_in("en", [whole], {})[0]
-    assert "(Toda el área)" in whatchanged.statements_in("es", [whole], {})[0]
+    assert "(Santa Fe County)" in whatchanged.statements_in("en", [whole], {})[0]
+    assert "(condado de Santa Fe)" in whatchanged.statements_in("es", [whole], {})[0]

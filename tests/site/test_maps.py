@@ -11,7 +11,7 @@ from leadsf.pipeline import areas
 from leadsf.site import maps
 
 TEXT = {"count": "Count", "rate": "Rate", "population": "Population", "period": "Period",
-        "suppressed": "suppressed (fewer than 11)", "no_data": "no data published", "unstable": "unstable"}
+        "suppressed": "suppressed", "no_data": "no data published", "unstable": "unstable"}
 SQUARE = {"type": "Polygon", "coordinates": [[[-106, 35.5], [-105.9, 35.5], [-105.9, 35.6], [-106, 35.6],
                                               [-106, 35.5]]]}
 
@@ -124,7 +124,7 @@ def test_labels_never_pile_up_on_tracts():
 
 def test_tooltip_text():
     tip = maps.tooltip_text(value(withheld=True, count=None, rate=None), "2024", TEXT, True)
-    assert "suppressed (fewer than 11)" in tip and "Rate" not in tip and "12,000" in tip and "2024" in tip
+    assert "suppressed" in tip and "Rate" not in tip and "12,000" in tip and "2024" in tip
     tip = maps.tooltip_text(value(unstable=True, count=15), "2024 Q3", TEXT, True)
     assert "Count: 15" in tip and "Rate: 12.5" in tip and maps.UNSTABLE_MARK in tip
     assert "no data published" in maps.tooltip_text(value(published=False, count=None), "2024", TEXT, True)
@@ -267,7 +267,7 @@ def test_maps_withheld_and_rates(store):
     tips = " ".join(f["properties"]["tooltip"] for f in spec["layers"][0]["data"]["features"])
     assert "Rate" in tips
     if maps.SUPPRESSED in states:
-        assert "suppressed (fewer than 11)" in tips
+        assert "suppressed" in tips
     # counts on request
     at.toggle(key="map_counts").set_value(True).run()
     no_exception(at)

@@ -14,7 +14,7 @@ from tests import outcomes_fixture
 from tests.site.test_pages_public import run_page
 from tests.test_i18n import english_in, texts_with_tables
 
-SUPPRESSED = "suppressed (fewer than 11)"
+SUPPRESSED = "suppressed"
 
 
 def run(query_params: dict | None = None, lang: str = "en") -> AppTest:

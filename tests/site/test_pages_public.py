@@ -12,7 +12,7 @@ from leadsf.pipeline import publishing
 from leadsf.pipeline.db import open_release
 from leadsf.stats import highlights as hl
 
-SUPPRESSED = "suppressed (fewer than 11)"
+SUPPRESSED = "suppressed"
 SHORT = "suppressed"  # in a metric box, with the reason beside it
 PAGES = ("referrals", "engagement", "overdoses", "property_crime", "about")
 TITLES = {"referrals": "Referrals", "engagement": "Service engagement", "overdoses": "Overdose trends",
@@ -121,7 +121,7 @@ def test_page_defaults_and_headlines(store, rel, page):
     metrics = {m.label: m for m in at.metric}
     # Default period: the last 12 months, which for this release is calendar 2025.
     assert metrics[label].value == shown(release_value(rel, sql.format(y=2025)), SHORT)
-    assert all(SUPPRESSED not in m.value for m in at.metric)
+    assert all("fewer than" not in m.value for m in at.metric)  # one wording, never a size
     previous = release_value(rel, sql.format(y=2024))
     assert any(f"Same period a year earlier: {shown(previous)}" in c.value for c in at.caption)
     if previous is None:

@@ -161,7 +161,7 @@ def test_area_profile_opens_on_the_best_covered_area(store, rel):
     for fig in figs:
         drawn = [tr["name"] for tr in lines(fig)]
         assert all(points(tr) for tr in lines(fig)), title(fig)  # the legend names only what is drawn
-        assert "Whole county" in drawn and "this area and the whole county" in title(fig)
+        assert "Santa Fe County" in drawn and "this area and Santa Fe County" in title(fig)
     # Short forms in the metric boxes, the reason beside them.
     for m in at.metric:
         assert len(m.value) <= 12, m.value

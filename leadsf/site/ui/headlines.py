@@ -77,7 +77,7 @@ def render_highlights(limit: int = 5) -> list:
         st.caption(t("filters.highlights_none"))
         return items
     for item in items:
-        area = t("filters.whole_area") if item.area == "city" else area_names("property_crime").get(item.area,
+        area = t("filters.whole_area_in_text") if item.area == "city" else area_names("property_crime").get(item.area,
                                                                                                      item.area)
         st.markdown("- " + statement(item, area=area, number=number))  # the release feed says the same
     st.caption(t("filters.highlights_method"))
