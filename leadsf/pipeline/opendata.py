@@ -2,6 +2,7 @@
 (deploy/leadsf.nginx.in) and by `make run` (leadsf.site.data_route).
 
     <data dir>/public/releases/<n>/<table>.csv + datapackage.json   the bundle `export` writes, one per release
+    <data dir>/public/releases/<n>/briefs/<area>.<lang>.html + .png  its area briefs (leadsf.pipeline.briefs)
     <data dir>/public/latest/                                         a copy of the live release's files
     <data dir>/public/releases.atom, releases.es.atom                one entry per release (leadsf.pipeline.feed)
     <data dir>/public/releases.json                                   every release, its status and addresses
@@ -23,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import export, feed, whatchanged
+from . import briefs, export, feed, whatchanged
 from .store import Store
 
 PUBLIC = "public"
@@ -38,9 +39,11 @@ URL_PREFIX = "/data/"
 # patterns (tests/deploy/test_open_data.py sends both the same addresses).
 RELEASE_FILE = re.compile(r"(latest|releases/[1-9][0-9]{0,8})/([a-z][a-z_]{0,63}\.csv|datapackage\.json)")
 SITE_FILE = re.compile(r"releases(\.es)?\.atom|releases\.json")
+BRIEF_FILE = re.compile(r"(latest|releases/[1-9][0-9]{0,8})/briefs/[a-z0-9_]{1,64}\.(en|es)\.(html|png)")
 
 MEDIA_TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8",
-               ".atom": "application/atom+xml; charset=utf-8"}
+               ".atom": "application/atom+xml; charset=utf-8", ".html": "text/html; charset=utf-8",
+               ".png": "image/png"}
 # A numbered release's files never change; latest, the feeds and the index change at each publish or rollback.
 CACHE_RELEASE = "public, max-age=86400"
 CACHE_MOVING = "public, max-age=60"
@@ -86,7 +89,7 @@ def resolve(root: Path, address: str) -> Served | None:
     """The file at /data/<address> below the public tree `root`, or None (a 404) for anything that is not
     one of the addresses above or does not exist. The address is matched whole before any file is touched, so
     `..`, encoded or not, absolute paths, NULs and dot files never reach the file system."""
-    release = RELEASE_FILE.fullmatch(address)
+    release = RELEASE_FILE.fullmatch(address) or BRIEF_FILE.fullmatch(address)
     if not release and not SITE_FILE.fullmatch(address):
         return None
     path = root / address
@@ -98,7 +101,7 @@ def resolve(root: Path, address: str) -> Served | None:
         return None
     suffix = path.suffix
     download = None
-    if release and suffix == ".csv":
+    if release and suffix == ".csv" and not BRIEF_FILE.fullmatch(address):
         where = release.group(1).replace("releases/", "release-")
         download = f"lead-santa-fe-{where}-{path.name}"
     moving = not release or release.group(1) == LATEST
@@ -183,9 +186,23 @@ def _write_file(path: Path, data: bytes) -> None:
         raise
 
 
+def _write_briefs(store: Store, version: int, folder: Path) -> None:
+    """The release's area briefs, into `folder` (leadsf.pipeline.briefs): one separate step of writing its
+    public folder, made before that folder is renamed into place."""
+    briefs.write(store, version, folder, _write_file)
+
+
 def _write_release(store: Store, version: int) -> None:
     folder = public_root(store) / RELEASES / str(version)
     if (folder / export.PACKAGE).exists():
+        if not (folder / briefs.FOLDER).is_dir():  # a folder written before briefs existed gets them, whole
+            tmp = folder / f".tmp-{uuid.uuid4().hex}"
+            try:
+                _write_briefs(store, version, tmp)
+                os.rename(tmp, folder / briefs.FOLDER)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
         return
     changes_file = public_root(store) / CHANGES / f"{version}.json"
     if not changes_file.exists():
@@ -197,6 +214,7 @@ def _write_release(store: Store, version: int) -> None:
         os.chmod(tmp, 0o755)
         for name, data in export.bundle(store, version).items():
             _write_file(tmp / name, data)
+        _write_briefs(store, version, tmp / briefs.FOLDER)
         shutil.rmtree(folder, ignore_errors=True)  # a folder without its datapackage.json is half made
         os.rename(tmp, folder)
     except BaseException:
@@ -217,14 +235,31 @@ def _write_latest(store: Store) -> None:
         return
     folder.mkdir(mode=0o755, exist_ok=True)
     source = root / RELEASES / str(live)
-    names = [p.name for p in source.iterdir() if p.name != export.PACKAGE]
+    names = [p.name for p in source.iterdir() if p.name != export.PACKAGE and p.is_file()]
+    _copy_files(source / briefs.FOLDER, folder / briefs.FOLDER)
     for name in [*names, export.PACKAGE]:  # the description last: it says which release latest/ is
         data = (source / name).read_bytes()
         target = folder / name
         if not target.exists() or target.read_bytes() != data:
             _write_file(target, data)
     for stale in folder.iterdir():
-        if stale.name not in names and stale.name != export.PACKAGE:
+        if stale.name not in names and stale.name not in (export.PACKAGE, briefs.FOLDER):
+            shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
+
+
+def _copy_files(source: Path, folder: Path) -> None:
+    """Copy the files of `source` into `folder`, each replaced on its own with a rename; files `source`
+    lacks are removed. A release without the folder leaves `folder` empty."""
+    folder.mkdir(mode=0o755, exist_ok=True)
+    os.chmod(folder, 0o755)
+    names = sorted(p.name for p in source.iterdir() if p.is_file()) if source.is_dir() else []
+    for name in names:
+        data = (source / name).read_bytes()
+        target = folder / name
+        if not target.exists() or target.read_bytes() != data:
+            _write_file(target, data)
+    for stale in folder.iterdir():
+        if stale.name not in names:
             stale.unlink()
 
 
@@ -238,7 +273,8 @@ def latest_version(store: Store) -> int | None:
 
 def _clean(root: Path) -> None:
     """Temporaries of a refresh that was killed."""
-    for folder in (root, root / RELEASES, root / CHANGES, root / LATEST):
+    extra = [p for p in (root / RELEASES).iterdir() if p.is_dir()] if (root / RELEASES).is_dir() else []
+    for folder in (root, root / RELEASES, root / CHANGES, root / LATEST, root / LATEST / briefs.FOLDER, *extra):
         for p in folder.glob(".tmp-*") if folder.is_dir() and not folder.is_symlink() else ():
             shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
 
@@ -264,6 +300,8 @@ def refresh(store: Store) -> None:
 def up_to_date(store: Store) -> bool:
     root, live = public_root(store), store.current()
     if not all((root / RELEASES / str(n) / export.PACKAGE).exists() for n in store.numbers()):
+        return False
+    if live is not None and not (root / LATEST / briefs.FOLDER).is_dir():  # a tree from before the briefs
         return False
     if not all((root / name).exists() for name in (*FEEDS.values(), INDEX)):
         return False
