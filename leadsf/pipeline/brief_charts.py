@@ -27,19 +27,38 @@ _NAMESPACES = re.compile(r'\s+xmlns(:xlink)?="[^"]*"')
 @dataclass(frozen=True)
 class Line:
     label: str
-    periods: list[str]
+    periods: list[str]          # 2025 or 2025-Q3
     values: list[float | None]  # None: withheld, drawn as a gap
     whole: bool = False          # the whole county: dashed, square markers
 
 
-def _plot(ax, lines: list[Line], periods: list[str]) -> None:
-    position = {p: i for i, p in enumerate(periods)}
+def position(period: str) -> float:
+    """A period on a time axis: 2025 -> 2025.0, 2025-Q3 -> 2025.5, so a gap in the series stays a gap."""
+    return int(period[:4]) + ((int(period[-1]) - 1) / 4 if "-Q" in period else 0)
+
+
+def _with_gaps(line: Line) -> tuple[list[float], list[float]]:
+    """x and y with a break wherever periods are missing or withheld: a line never bridges what is not shown."""
+    step = 0.25 if any("-Q" in p for p in line.periods) else 1.0
+    xs: list[float] = []
+    ys: list[float] = []
+    for p, v in sorted(zip(line.periods, line.values), key=lambda pv: position(pv[0])):
+        x = position(p)
+        if xs and x - xs[-1] > step + 1e-9:
+            xs.append(xs[-1] + step)
+            ys.append(float("nan"))
+        xs.append(x)
+        ys.append(float("nan") if v is None else v)
+    return xs, ys
+
+
+def _plot(ax, lines: list[Line]) -> None:
     for line in lines:
-        xs = [position[p] for p in line.periods]
-        ys = [float("nan") if v is None else v for v in line.values]
-        ax.plot(xs, ys, label=line.label, **(WHOLE_STYLE if line.whole else AREA_STYLE))
-    step = max(1, len(periods) // 8)
-    ax.set_xticks(range(0, len(periods), step), [periods[i] for i in range(0, len(periods), step)])
+        ax.plot(*_with_gaps(line), label=line.label, **(WHOLE_STYLE if line.whole else AREA_STYLE))
+    first = int(min(position(p) for line in lines for p in line.periods))
+    last = int(max(position(p) for line in lines for p in line.periods))
+    step = max(1, (last - first + 1) // 8)
+    ax.set_xticks(range(first, last + 1, step), [str(y) for y in range(first, last + 1, step)])
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
 
@@ -47,11 +66,10 @@ def _plot(ax, lines: list[Line], periods: list[str]) -> None:
 def trend_svg(lines: list[Line], y_title: str) -> str:
     """The trend as an <svg> element for inline use in the brief (no XML prolog, no namespaces: the HTML
     parser gives them)."""
-    periods = sorted({p for line in lines for p in line.periods})
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=(6.4, 2.3))
         ax = fig.add_subplot()
-        _plot(ax, lines, periods)
+        _plot(ax, lines)
         ax.set_ylabel(y_title, fontsize=8)
         ax.legend(loc="upper left", bbox_to_anchor=(0, 1.22), ncols=2, frameon=False, fontsize=8)
         fig.subplots_adjust(left=0.1, right=0.99, top=0.84, bottom=0.12)
@@ -77,12 +95,9 @@ def preview_png(title: str, subtitle: str, figure: str, figure_label: str, lines
         if lines:  # a sparkline: axes and a legend would double the cost of every preview
             ax = fig.add_axes((0.55, 0.16, 0.42, 0.6))
             ax.set_axis_off()
-            periods = sorted({p for line in lines for p in line.periods})
-            position = {p: i for i, p in enumerate(periods)}
             for line in lines:
-                ax.plot([position[p] for p in line.periods],
-                        [float("nan") if v is None else v for v in line.values],
-                        **(WHOLE_STYLE if line.whole else AREA_STYLE) | {"linewidth": 4, "markersize": 9})
+                style = (WHOLE_STYLE if line.whole else AREA_STYLE) | {"linewidth": 4, "markersize": 9}
+                ax.plot(*_with_gaps(line), **style)
             ax.set_ylim(bottom=0)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", metadata={"Software": None})

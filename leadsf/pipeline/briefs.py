@@ -82,7 +82,7 @@ def collect(rel: db.PublicRelease) -> list[AreaData]:
             d = Domain(kind_name, wanted, summary)
             if summary:
                 d.series = rel.run("profile_series", kind=kind_name, measure=summary["measure"], area=area_id)
-                d.grain = profile.best_grain(d.series, area_id)
+                d.grain = profile.print_grain(d.series, area_id)
             domains.append(d)
         elsewhere = [(k, kind_sets[k]) for k, _ in profile.DOMAINS if k not in kinds and k in kind_sets]
         out.append(AreaData(area_id, name, bset, population, domains, elsewhere))
@@ -152,7 +152,7 @@ def _trend_lines(data: AreaData, d: Domain, legend_name: str) -> tuple[list[brie
                                                                      if where == "area" else frame.iloc[0:0])
         if rows[value].notna().any():
             vals = [None if pd.isna(v) else float(v) for v in rows[value]]
-            lines.append(brief_charts.Line(label, [period_label(p) for p in rows["period"]], vals, whole))
+            lines.append(brief_charts.Line(label, list(rows["period"]), vals, whole))
     return lines, frame
 
 
@@ -189,27 +189,34 @@ def _figures_table(data: AreaData, d: Domain, title: str) -> str:
             f'<p class="note">{_e(" · ".join(notes))}</p>')
 
 
-def _trend_block(data: AreaData, d: Domain, title: str, name: str) -> str:
+def _cell(values: dict, period: str, decimals: int) -> str:
+    """A published value, the withheld wording, or "not published" where the release has no such cell."""
+    return number(values[period], decimals) if period in values else t("briefs.not_published")
+
+
+def _trend_block(data: AreaData, d: Domain, title: str, name: str) -> tuple[str, str]:
+    """The chart (a figure with its text alternative) and the table of the values it draws."""
     legend_name = t("maps.rest_label") if data.area_id == areas.REST_ID else name
     lines, frame = _trend_lines(data, d, legend_name)
     if not lines:
-        return f'<p class="note">{_e(t("profile.no_grain"))}</p>'
+        return "", f'<p class="note">{_e(t("profile.no_grain"))}</p>'
     periods = sorted(frame["period"].unique())
     first, last = period_label(periods[0]), period_label(periods[-1])
     alt = t("briefs.trend_alt", measure=title, name=name, first=first, last=last)
-    heading = t("profile.trend_title" if len(lines) == 2 else "profile.trend_title_area", measure=title)
+    heading = (t("briefs.trend_title_county", measure=title) if data.area_id == areas.TOTAL_ID else
+               t("profile.trend_title" if len(lines) == 2 else "profile.trend_title_area", measure=title))
     svg = brief_charts.trend_svg(lines, unit(d.kind))
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_e(alt)}" focusable="false" ', 1)
     decimals = 1 if _rate(d.kind) else 0
     heads = "".join(f'<th scope="col">{_e(line.label)}</th>' for line in lines)
     by_line = [dict(zip(line.periods, line.values)) for line in lines]
     body = "".join(f'<tr><th scope="row">{_e(period_label(p))}</th>'
-                   + "".join(f"<td>{_e(number(v.get(period_label(p)), decimals))}</td>" for v in by_line)
+                   + "".join(f"<td>{_e(_cell(v, p, decimals))}</td>" for v in by_line)
                    + "</tr>" for p in periods)
     caption = t("briefs.table_caption", measure=title, grain=t(f"briefs.grain_{d.grain}"))
-    return (f'<figure class="trend"><figcaption>{_e(heading)}</figcaption>{svg}'
-            f'<p class="alt">{_e(alt)}</p></figure>'
-            f'<table class="series" data-kind="{_e(d.kind)}" data-measure="{_e(d.summary["measure"])}" '
+    figure = (f'<figure class="trend"><figcaption>{_e(heading)}</figcaption>{svg}'
+              f'<p class="alt">{_e(alt)}</p></figure>')
+    return figure, (f'<table class="series" data-kind="{_e(d.kind)}" data-measure="{_e(d.summary["measure"])}" '
             f'data-grain="{_e(d.grain)}"><caption>{_e(caption)}</caption>'
             f'<thead><tr><th scope="col">{_e(t("briefs.col_period"))}</th>{heads}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
@@ -224,8 +231,9 @@ def _domain_section(data: AreaData, d: Domain, name: str) -> str:
     title = t(f"maps.m_{d.kind}_{d.summary['measure']}")
     if title != first_title:
         parts.append(f'<p class="note">{_e(t("profile.fallback", wanted=first_title, shown=title))}</p>')
-    parts.append(f'<div class="pair">{_figures_table(data, d, title)}</div>')
-    parts.append(_trend_block(data, d, title, name))
+    figure, table = _trend_block(data, d, title, name)
+    parts.append(f'<div class="cols"><div class="numbers">{_figures_table(data, d, title)}{table}</div>'
+                 f'{figure}</div>')
     parts.append(f'<p class="note">{_e(t("ui.source", source=t(f"maps.source_{d.kind}")))}</p></section>')
     return "".join(parts)
 

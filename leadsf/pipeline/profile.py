@@ -73,3 +73,10 @@ def best_grain(series: pd.DataFrame, area_id: str) -> str:
     mine = own[own["count"].notna().to_numpy(bool)]
     counts = mine["period_type"].value_counts()
     return max(GRAINS, key=lambda g: (int(counts.get(g, 0)), g == "year"))
+
+
+def print_grain(series: pd.DataFrame, area_id: str) -> str:
+    """The grain a printed page shows: years wherever the area has a published year (a dozen rows, where
+    quarters would take four times the paper), else the profile's own choice."""
+    own = own_rows(series, area_id)
+    return "year" if own.loc[own["period_type"] == "year", "count"].notna().any() else best_grain(series, area_id)
