@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -27,8 +28,8 @@ _NAMESPACES = re.compile(r'\s+xmlns(:xlink)?="[^"]*"')
 @dataclass(frozen=True)
 class Line:
     label: str
-    periods: list[str]          # 2025 or 2025-Q3
-    values: list[float | None]  # None: withheld, drawn as a gap
+    periods: tuple[str, ...]          # 2025 or 2025-Q3
+    values: tuple[float | None, ...]  # None: withheld, drawn as a gap
     whole: bool = False          # the whole county: dashed, square markers
 
 
@@ -63,7 +64,8 @@ def _plot(ax, lines: list[Line]) -> None:
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
 
 
-def trend_svg(lines: list[Line], y_title: str) -> str:
+@lru_cache(maxsize=1024)  # a publish redraws every area; most charts are those of the release before
+def trend_svg(lines: tuple[Line, ...], y_title: str) -> str:
     """The trend as an <svg> element for inline use in the brief (no XML prolog, no namespaces: the HTML
     parser gives them)."""
     with matplotlib.rc_context(RC):
@@ -82,7 +84,8 @@ def trend_svg(lines: list[Line], y_title: str) -> str:
     return _SVG_FONT.sub("font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", svg)
 
 
-def preview_png(title: str, subtitle: str, figure: str, figure_label: str, lines: list[Line]) -> bytes:
+@lru_cache(maxsize=512)
+def preview_png(title: str, subtitle: str, figure: str, figure_label: str, lines: tuple[Line, ...]) -> bytes:
     """The picture a shared link shows (1200x630, Open Graph's size): the area, its headline figure and its
     trend as a sparkline. Flat fills keep it far under 150 KB."""
     with matplotlib.rc_context(RC | {"font.size": 20}):

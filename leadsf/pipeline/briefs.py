@@ -141,7 +141,7 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _trend_lines(data: AreaData, d: Domain, legend_name: str) -> tuple[list[brief_charts.Line], pd.DataFrame]:
+def _trend_lines(data: AreaData, d: Domain, legend_name: str) -> tuple[tuple[brief_charts.Line, ...], pd.DataFrame]:
     """The series the site's trend draws at this grain: the area, and the whole county where published."""
     value = "rate" if _rate(d.kind) else "count"
     frame = d.series[d.series["period_type"] == d.grain]
@@ -151,9 +151,9 @@ def _trend_lines(data: AreaData, d: Domain, legend_name: str) -> tuple[list[brie
         rows = frame[frame["where_"] == where] if not county else (frame[frame["where_"] == "city"]
                                                                      if where == "area" else frame.iloc[0:0])
         if rows[value].notna().any():
-            vals = [None if pd.isna(v) else float(v) for v in rows[value]]
-            lines.append(brief_charts.Line(label, list(rows["period"]), vals, whole))
-    return lines, frame
+            vals = tuple(None if pd.isna(v) else float(v) for v in rows[value])
+            lines.append(brief_charts.Line(label, tuple(rows["period"]), vals, whole))
+    return tuple(lines), frame
 
 
 def _figures_table(data: AreaData, d: Domain, title: str) -> str:
@@ -272,7 +272,7 @@ def _render(data: AreaData, manifest: dict, lang: str) -> tuple[str, bytes]:
         title = t("briefs.title_plain", area=name)
         description = t("briefs.description_plain", area=name, version=version)
         preview_alt = title
-        png = brief_charts.preview_png(name, t("briefs.kicker"), "", "", [])
+        png = brief_charts.preview_png(name, t("briefs.kicker"), "", "", ())
     if data.area_id == areas.TOTAL_ID:
         about = t("briefs.about_county")
         live = (f"{HOME_PATH}?lang={lang}", t("briefs.home_link"))
