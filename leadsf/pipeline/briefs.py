@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from string import Template
 
+import duckdb
 import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -310,10 +311,15 @@ def _render(data: AreaData, manifest: dict, lang: str) -> tuple[str, bytes]:
 
 
 def build(store: Store, version: int) -> dict[str, bytes]:
-    """Every brief of release `version` and its preview, by file name."""
+    """Every brief of release `version` and its preview, by file name (none for a release the area profile
+    cannot show either: one without all four measure tables)."""
     rel = db.open_release(store, version)
+    try:
+        areas_data = collect(rel)
+    except duckdb.CatalogException:  # a release from before one of the profile's tables existed has no profile
+        return {}
     out: dict[str, bytes] = {}
-    for data in collect(rel):
+    for data in areas_data:
         for lang in i18n.LANGUAGES:
             page, png = render(data, rel.manifest, lang)
             out[file_name(data.area_id, lang)] = page.encode("utf-8")

@@ -39,6 +39,8 @@ def serve(address: str, if_none_match: str = ""):
             return not_found()
         stat = served.path.stat()
         headers = HEADERS | {"Cache-Control": served.cache_control}
+        if served.media_type.startswith("text/html"):  # an area brief: as nginx says, nothing but itself
+            headers["Content-Security-Policy"] = opendata.BRIEF_POLICY
         response = FileResponse(served.path, media_type=served.media_type, headers=headers, stat_result=stat,
                                 filename=served.download_name)
         etag = response.headers["etag"]

@@ -24,7 +24,7 @@ import feedparser
 import pytest
 
 from deploy import serve, site, warm
-from leadsf.pipeline import export, opendata
+from leadsf.pipeline import briefs, export, opendata
 from leadsf.pipeline.store import Store, Upload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,6 +200,26 @@ def test_every_live_table_downloads_from_its_address_as_exported(world, server, 
 
 
 @pytest.mark.parametrize("server", SERVERS)
+def test_the_area_briefs_are_served_as_pages_that_load_nothing_else(world, server):
+    """A brief and its preview image (leadsf.pipeline.briefs) at both addresses, with the same types, caching
+    and policy from nginx as from `make run`; a brief of no area, or of another language, is a 404."""
+    store, base = world["store"], world["urls"][server]
+    folder = opendata.public_root(store) / "latest" / briefs.FOLDER
+    for name, media_type in (("87501.es.html", "text/html; charset=utf-8"), ("city.en.png", "image/png")):
+        for address, cache in ((f"/data/latest/briefs/{name}", opendata.CACHE_MOVING),
+                               (f"/data/releases/{store.current()}/briefs/{name}", opendata.CACHE_RELEASE)):
+            status, headers, body = get(base, address)
+            assert status == 200 and body == (folder / name).read_bytes(), address
+            assert headers["content-type"] == media_type and headers["cache-control"] == cache
+            assert "content-disposition" not in headers
+            assert headers["content-security-policy"] == opendata.BRIEF_POLICY
+    for address in ("/data/latest/briefs/nowhere.en.html", "/data/latest/briefs/87501.fr.html",
+                    "/data/latest/briefs/87501.en.svg", "/data/latest/briefs/"):
+        assert get(base, address)[0] == 404, address
+    untouched_upstream(world)
+
+
+@pytest.mark.parametrize("server", SERVERS)
 def test_a_repeated_download_is_a_304(world, server):
     base = world["urls"][server]
     _, headers, _ = get(base, "/data/latest/referrals.csv")
@@ -255,6 +275,18 @@ def test_the_page_head_links_the_feeds(world):
         html = body.decode()
         assert html.count('<link rel="alternate" type="application/atom+xml"') == 2, server
         assert 'href="/data/releases.atom"' in html and 'href="/data/releases.es.atom"' in html
+
+
+def test_nginx_names_the_profiles_brief_in_its_head(world):
+    """The live profile's head points at its area's brief in the visitor's language; nothing from an address
+    that is not an area id of the briefs' pattern reaches the page."""
+    base = world["urls"]["nginx"]
+    link = '<link rel="alternate" type="text/html" hreflang="{lang}" href="/data/latest/briefs/87501.{lang}.html">'
+    assert link.format(lang="es") in get(base, "/area?area=87501&lang=es")[2].decode()
+    assert link.format(lang="en") in get(base, "/area?lang=en&area=87501")[2].decode()
+    assert link.format(lang="en") in get(base, "/area?area=87501")[2].decode()
+    for address in ("/area", "/about?area=87501", "/area?area=%22%3E%3Cscript%3E", "/area?area=87501&lang=e%22s"):
+        assert 'type="text/html"' not in get(base, address)[2].decode(), address
 
 
 # ---- releases come and go; addresses stay -----------------------------------------------------------------

@@ -161,3 +161,16 @@ def test_brief_addresses(published_sample):
     for address in ("latest/briefs/87501.fr.html", "latest/briefs/../referrals.csv", "latest/briefs/x.en.svg",
                     "releases/1/briefs/nowhere.en.html", "latest/briefs/87501.en.html/"):
         assert opendata.resolve(root, address) is None, address
+
+
+def test_a_tree_from_before_the_briefs_gets_them_at_the_next_start(store):
+    """A release folder written before briefs existed gets its briefs whole (opendata.ensure at start)."""
+    import shutil
+
+    root = opendata.public_root(store)
+    before = _files(root / "releases" / "1" / briefs.FOLDER)
+    shutil.rmtree(root / "releases" / "1" / briefs.FOLDER)
+    shutil.rmtree(root / "latest" / briefs.FOLDER)
+    assert not opendata.up_to_date(store)
+    assert opendata.ensure(store) and opendata.up_to_date(store)
+    assert _files(root / "releases" / "1" / briefs.FOLDER) == before == _files(root / "latest" / briefs.FOLDER)
