@@ -35,6 +35,7 @@ TEMPLATE = Path(__file__).with_name("brief.html")
 MAX_BYTES = 150_000
 PROFILE_PATH = "/area"  # the area profile's address (leadsf.site.nav: area_profile)
 HOME_PATH = "/"
+UNRANKED = "\u2014"  # as the profile's rank box (leadsf.site.ui.WITHHELD_MARK), with the reason beside it
 
 
 def file_name(area_id: str, lang: str, suffix: str = "html") -> str:
@@ -171,10 +172,11 @@ def _figures_table(data: AreaData, d: Domain, title: str) -> str:
     if data.area_id != areas.TOTAL_ID:
         rows.append((t("briefs.row_whole", year=year), number(s["city"], decimals)))
         rows.append((t("briefs.row_rank", year=year),
-                     t("profile.rank", rank=s["rank"][0], n=s["rank"][1]) if s["rank"] else withheld()))
+                     t("profile.rank", rank=s["rank"][0], n=s["rank"][1]) if s["rank"] else UNRANKED))
     body = "".join(f'<tr><th scope="row">{_e(a)}</th><td>{_e(b)}</td></tr>' for a, b in rows)
     notes = [t("profile.unit_note", unit=unit(d.kind))]
-    if s["now"] is None or (data.area_id != areas.TOTAL_ID and s["city"] is None) or (s["has_prev"] and s["prev"] is None):
+    county = data.area_id == areas.TOTAL_ID
+    if s["now"] is None or (not county and s["city"] is None) or (s["has_prev"] and s["prev"] is None):
         notes.append(t("ui.withheld_reason"))
     if data.area_id == areas.TOTAL_ID:
         notes.append(t("briefs.county_unranked"))
