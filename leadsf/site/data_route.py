@@ -39,7 +39,7 @@ def serve(address: str, if_none_match: str = ""):
             return not_found()
         stat = served.path.stat()
         headers = HEADERS | {"Cache-Control": served.cache_control}
-        if served.media_type.startswith("text/html"):  # an area brief: as nginx says, nothing but itself
+        if opendata.BRIEF_FILE.fullmatch(address):  # an area brief or its image: as nginx says, nothing else
             headers["Content-Security-Policy"] = opendata.BRIEF_POLICY
         response = FileResponse(served.path, media_type=served.media_type, headers=headers, stat_result=stat,
                                 filename=served.download_name)
