@@ -44,9 +44,10 @@ BRIEF_FILE = re.compile(r"(latest|releases/[1-9][0-9]{0,8})/briefs/[a-z0-9_]{1,6
 MEDIA_TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8",
                ".atom": "application/atom+xml; charset=utf-8", ".html": "text/html; charset=utf-8",
                ".png": "image/png"}
-# An area brief loads nothing but its own inline style (deploy/leadsf.nginx.in says the same).
-BRIEF_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; "
-                "form-action 'none'; frame-ancestors 'self'")
+# An area brief loads nothing but its own inline style (nginx sends the same: deploy/site.py fills it in). It
+# runs no script; connect-src 'self' lets a crawler's in-page check read the site's robots.txt.
+BRIEF_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; connect-src 'self'; "
+                "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
 # A numbered release's files never change; latest, the feeds and the index change at each publish or rollback.
 CACHE_RELEASE = "public, max-age=86400"
 CACHE_MOVING = "public, max-age=60"
