@@ -28,18 +28,13 @@ from leadsf import i18n
 from leadsf.i18n import t
 
 from . import areas, brief_charts, contract, db, profile
-from .store import Store
+from .brief_names import FOLDER, file_name
 
-FOLDER = "briefs"
 TEMPLATE = Path(__file__).with_name("brief.html")
 MAX_BYTES = 150_000
 PROFILE_PATH = "/area"  # the area profile's address (leadsf.site.nav: area_profile)
 HOME_PATH = "/"
 UNRANKED = "\u2014"  # as the profile's rank box (leadsf.site.ui.WITHHELD_MARK), with the reason beside it
-
-
-def file_name(area_id: str, lang: str, suffix: str = "html") -> str:
-    return f"{area_id}.{lang}.{suffix}"
 
 
 # ---- the numbers: one release, language-free --------------------------------------------------------------
@@ -312,7 +307,7 @@ def _render(data: AreaData, manifest: dict, lang: str) -> tuple[str, bytes]:
     return page, png
 
 
-def build(store: Store, version: int) -> dict[str, bytes]:
+def build(store, version: int) -> dict[str, bytes]:
     """Every brief of release `version` and its preview, by file name (none for a release the area profile
     cannot show either: one without all four measure tables)."""
     rel = db.open_release(store, version)
@@ -329,7 +324,7 @@ def build(store: Store, version: int) -> dict[str, bytes]:
     return out
 
 
-def write(store: Store, version: int, folder: Path, write_file) -> None:
+def write(store, version: int, folder: Path, write_file) -> None:
     """Write release `version`'s briefs into `folder` (made here) with `write_file(path, bytes)`, the public
     tree's own write-then-rename. The caller renames the release's folder into place after this, so no
     reader gets a release without its briefs or one brief of another release."""

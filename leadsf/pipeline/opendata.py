@@ -24,7 +24,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import briefs, export, feed, whatchanged
+from . import export, feed, whatchanged
+from .brief_names import FOLDER as BRIEFS
 from .store import Store
 
 PUBLIC = "public"
@@ -192,18 +193,21 @@ def _write_file(path: Path, data: bytes) -> None:
 
 def _write_briefs(store: Store, version: int, folder: Path) -> None:
     """The release's area briefs, into `folder` (leadsf.pipeline.briefs): one separate step of writing its
-    public folder, made before that folder is renamed into place."""
+    public folder, made before that folder is renamed into place. Imported here, when a folder is written, so
+    a process that only serves the tree never loads matplotlib."""
+    from . import briefs
+
     briefs.write(store, version, folder, _write_file)
 
 
 def _write_release(store: Store, version: int) -> None:
     folder = public_root(store) / RELEASES / str(version)
     if (folder / export.PACKAGE).exists():
-        if not (folder / briefs.FOLDER).is_dir():  # a folder written before briefs existed gets them, whole
+        if not (folder / BRIEFS).is_dir():  # a folder written before briefs existed gets them, whole
             tmp = folder / f".tmp-{uuid.uuid4().hex}"
             try:
                 _write_briefs(store, version, tmp)
-                os.rename(tmp, folder / briefs.FOLDER)
+                os.rename(tmp, folder / BRIEFS)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
@@ -218,7 +222,7 @@ def _write_release(store: Store, version: int) -> None:
         os.chmod(tmp, 0o755)
         for name, data in export.bundle(store, version).items():
             _write_file(tmp / name, data)
-        _write_briefs(store, version, tmp / briefs.FOLDER)
+        _write_briefs(store, version, tmp / BRIEFS)
         shutil.rmtree(folder, ignore_errors=True)  # a folder without its datapackage.json is half made
         os.rename(tmp, folder)
     except BaseException:
@@ -240,14 +244,14 @@ def _write_latest(store: Store) -> None:
     folder.mkdir(mode=0o755, exist_ok=True)
     source = root / RELEASES / str(live)
     names = [p.name for p in source.iterdir() if p.name != export.PACKAGE and p.is_file()]
-    _copy_files(source / briefs.FOLDER, folder / briefs.FOLDER)
+    _copy_files(source / BRIEFS, folder / BRIEFS)
     for name in [*names, export.PACKAGE]:  # the description last: it says which release latest/ is
         data = (source / name).read_bytes()
         target = folder / name
         if not target.exists() or target.read_bytes() != data:
             _write_file(target, data)
     for stale in folder.iterdir():
-        if stale.name not in names and stale.name not in (export.PACKAGE, briefs.FOLDER):
+        if stale.name not in names and stale.name not in (export.PACKAGE, BRIEFS):
             shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
 
 
@@ -278,7 +282,7 @@ def latest_version(store: Store) -> int | None:
 def _clean(root: Path) -> None:
     """Temporaries of a refresh that was killed."""
     extra = [p for p in (root / RELEASES).iterdir() if p.is_dir()] if (root / RELEASES).is_dir() else []
-    for folder in (root, root / RELEASES, root / CHANGES, root / LATEST, root / LATEST / briefs.FOLDER, *extra):
+    for folder in (root, root / RELEASES, root / CHANGES, root / LATEST, root / LATEST / BRIEFS, *extra):
         for p in folder.glob(".tmp-*") if folder.is_dir() and not folder.is_symlink() else ():
             shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
 
@@ -305,7 +309,7 @@ def up_to_date(store: Store) -> bool:
     root, live = public_root(store), store.current()
     if not all((root / RELEASES / str(n) / export.PACKAGE).exists() for n in store.numbers()):
         return False
-    if live is not None and not (root / LATEST / briefs.FOLDER).is_dir():  # a tree from before the briefs
+    if live is not None and not (root / LATEST / BRIEFS).is_dir():  # a tree from before the briefs
         return False
     if not all((root / name).exists() for name in (*FEEDS.values(), INDEX)):
         return False

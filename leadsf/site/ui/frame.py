@@ -9,7 +9,7 @@ import streamlit as st
 
 from leadsf import config, i18n
 from leadsf.i18n import t
-from leadsf.pipeline import briefs, opendata
+from leadsf.pipeline import brief_names, opendata
 from leadsf.pipeline.db import PublicRelease
 from leadsf.site import nav
 
@@ -42,7 +42,7 @@ def page_link(key: str, label: str, query_params: dict | None = None) -> None:
 
 def brief_url(area_id: str) -> str:
     """The live release's printable brief of an area in the visitor's language (leadsf.pipeline.briefs)."""
-    return opendata.latest_url(f"{briefs.FOLDER}/{briefs.file_name(area_id, i18n.language())}")
+    return opendata.latest_url(f"{brief_names.FOLDER}/{brief_names.file_name(area_id, i18n.language())}")
 
 
 def brief_link(area_id: str) -> None:
