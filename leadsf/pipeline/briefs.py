@@ -230,8 +230,9 @@ def _domain_section(data: AreaData, d: Domain, name: str) -> str:
     if title != first_title:
         parts.append(f'<p class="note">{_e(t("profile.fallback", wanted=first_title, shown=title))}</p>')
     figure, table = _trend_block(data, d, title, name)
-    parts.append(f'<div class="cols"><div class="numbers">{_figures_table(data, d, title)}{table}</div>'
-                 f'{figure}</div>')
+    # The chart right after the headline figures on a phone; beside them and the table on paper.
+    parts.append(f'<div class="cols"><div class="numbers">{_figures_table(data, d, title)}</div>{figure}{table}'
+                 f'</div>')
     parts.append(f'<p class="note">{_e(t("ui.source", source=t(f"maps.source_{d.kind}")))}</p></section>')
     return "".join(parts)
 
