@@ -40,11 +40,19 @@ for p in sorted(config.SAMPLE_DIR.glob("*.csv")):
         frame["count"] = (frame["count"].astype(int) * factor).apply(lambda v: str(int(v // 1)))
     rows += len(frame)
     uploads.append(Upload(p.name, frame.to_csv(index=False, lineterminator="\n").encode()))
-started = time.perf_counter()
+from leadsf.pipeline import briefs
+brief_cpu, write_briefs = [0.0], briefs.write
+def timed_briefs(*args, **kwargs):  # the briefs' share of the publish (leadsf.pipeline.briefs)
+    began = time.process_time()
+    write_briefs(*args, **kwargs)
+    brief_cpu[0] += time.process_time() - began
+briefs.write = timed_briefs
+started, cpu_started = time.perf_counter(), time.process_time()
 manifest = Store(work / "store").publish(uploads, who="bench", note=f"x{factor}", synthetic=True)
-seconds = time.perf_counter() - started
+seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
 audit = manifest["audit"]
-print(json.dumps({"rows": rows, "publish_seconds": round(seconds, 2),
+print(json.dumps({"rows": rows, "publish_seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+                  "briefs_cpu_seconds": round(brief_cpu[0], 2),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                   "withheld": audit["withheld_cells"], "primary": audit["primary_cells"],
                   "lp_solves": audit["lp_solves"], "audit_seconds": audit["seconds"],
@@ -73,7 +81,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     names = args.only or list(VARIANTS)
     results = []
-    head = (f"{'variant':<8} {'rows':>7} {'cells':>7} {'publish s':>9} {'peak MB':>8} {'primary':>8} "
+    head = (f"{'variant':<8} {'rows':>7} {'cells':>7} {'publish s':>9} {'CPU s':>6} {'briefs':>6} {'peak MB':>8} "
+            f"{'primary':>8} "
             f"{'withheld':>8} {'LP solves':>9} {'audit s':>8} {'refused':>7}")
     print(head)
     print("-" * len(head))
@@ -83,7 +92,8 @@ def main(argv=None) -> int:
         if "error" in r:
             print(f"{name:<8} error: {r['error']}")
         else:
-            print(f"{name:<8} {r['rows']:>7} {r['cells']:>7} {r['publish_seconds']:>9} {r['peak_rss_mb']:>8} "
+            print(f"{name:<8} {r['rows']:>7} {r['cells']:>7} {r['publish_seconds']:>9} {r['cpu_seconds']:>6} "
+                  f"{r['briefs_cpu_seconds']:>6} {r['peak_rss_mb']:>8} "
                   f"{r['primary']:>8} {r['withheld']:>8} {r['lp_solves']:>9} {r['audit_seconds']:>8} "
                   f"{r['refused_tables']:>7}", flush=True)
     ok = [r for r in results if "error" not in r and r["withheld"]]

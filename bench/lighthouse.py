@@ -6,6 +6,7 @@ TTI and the SEO score.
 
     npm install --prefix bench        # once: bench/node_modules (git-ignored)
     .venv/bin/python bench/lighthouse.py [--pages home maps] [--json PATH]
+    .venv/bin/python bench/lighthouse.py --brief     # an area's printable brief against its live profile
 
 Targets through the proxy: a chart page's first visit under 2.5 MB on the wire, a map page's under 3.5 MB, TTI
 at least 40% below the direct figure on every page, SEO 100 both ways. Lighthouse clears the browser's cache and storage
@@ -39,10 +40,10 @@ TARGET_TTI_CUT = 0.40
 RUN_TIMEOUT = 240
 
 
-def lighthouse(url: str, out: Path) -> dict:
-    """One Lighthouse run (performance and SEO categories); the figures this benchmark reports."""
+def lighthouse(url: str, out: Path, categories: tuple[str, ...] = ("performance", "seo")) -> dict:
+    """One Lighthouse run (performance and SEO categories, or those given); the figures this benchmark reports."""
     cmd = [str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet",
-           "--only-categories=performance,seo",
+           f"--only-categories={','.join(categories)}",
            # These read every response body over DevTools; Streamlit's uncompressed 4.7 MB bundle then times
            # the protocol out on a loaded machine. Bytes on the wire come from the network log regardless.
            "--skip-audits=uses-text-compression,unminified-javascript,unminified-css,unused-javascript,"
@@ -61,7 +62,11 @@ def lighthouse(url: str, out: Path) -> dict:
         return None if v is None else round(v)
     seo_failed = [k for k, a in audits.items() if a.get("score") == 0 and
                   k in {r["id"] for r in report["categories"]["seo"]["auditRefs"]}]
-    return {"bytes": num("total-byte-weight"), "fcp_ms": num("first-contentful-paint"),
+    a11y = report["categories"].get("accessibility")
+    extra = {} if a11y is None else {
+        "accessibility": round(100 * (a11y["score"] or 0)),
+        "a11y_failed": [r["id"] for r in a11y["auditRefs"] if audits.get(r["id"], {}).get("score") == 0]}
+    return extra | {"bytes": num("total-byte-weight"), "fcp_ms": num("first-contentful-paint"),
             "tbt_ms": num("total-blocking-time"), "tti_ms": num("interactive"),
             "performance": round(100 * (report["categories"]["performance"]["score"] or 0)),
             "seo": round(100 * (report["categories"]["seo"]["score"] or 0)), "seo_failed": seo_failed,
@@ -166,6 +171,40 @@ def print_table(res: dict) -> None:
     print(f"(machine load average at the end: {res['load_average']})")
 
 
+BRIEF_AREA = "87501"
+BRIEF_GOAL = {"performance": 95, "tti_ms": 3000, "accessibility": 100}
+
+
+def brief_against_profile(store: Path, reports: Path | None = None, area: str = BRIEF_AREA) -> list[dict]:
+    """The area's printable brief (leadsf.pipeline.briefs, a file nginx serves from /data/) against its live
+    profile, both through nginx, Lighthouse mobile with the accessibility category too. Goal for the brief:
+    performance >= 95, TTI <= 3 s, accessibility 100 (Lighthouse's accessibility audits are axe's)."""
+    targets = {"brief": f"/data/latest/briefs/{area}.en.html", "area profile": f"/area?area={area}"}
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="leadsf-lighthouse-") as work:
+        work = Path(work)
+        with srv.start_proxy(store, work, workers=2) as proxy:
+            warm_static_cache(proxy.url)
+            open_once(proxy.url)
+            for name, path in targets.items():
+                r = lighthouse(proxy.url + path, (reports or work) / f"brief-{name.replace(' ', '-')}.json",
+                               ("performance", "accessibility", "seo"))
+                rows.append({"page": name, "url": path, **r})
+    return rows
+
+
+def print_brief(rows: list[dict]) -> None:
+    print(f"{'through nginx, mobile':<22}{'KB':>8}{'FCP s':>7}{'TTI s':>7}{'perf':>6}{'a11y':>6}{'SEO':>5}  failed")
+    for r in rows:
+        if "error" in r:
+            print(f"{r['page']:<22} error: {r['error'][-120:]}")
+            continue
+        print(f"{r['page']:<22}{r['bytes'] / 1e3:>8.0f}{_s(r['fcp_ms']):>7}{_s(r['tti_ms']):>7}"
+              f"{r['performance']:>6}{r['accessibility']:>6}{r['seo']:>5}  "
+              f"{', '.join(r['a11y_failed'] + r['seo_failed']) or '-'}")
+    print(f"goal for the brief: {BRIEF_GOAL}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", nargs="+", default=list(PAGES), choices=PAGES)
@@ -173,9 +212,20 @@ def main(argv=None) -> int:
     ap.add_argument("--reports", type=Path, help="keep Lighthouse's JSON reports in this directory")
     ap.add_argument("--ways", nargs="+", choices=("direct", "proxy"), default=["direct", "proxy"])
     ap.add_argument("--no-empty", action="store_true", help="skip the empty Streamlit page")
+    ap.add_argument("--brief", action="store_true", help="only an area's brief against its live profile")
     args = ap.parse_args(argv)
     if args.reports:
         args.reports.mkdir(parents=True, exist_ok=True)
+    if args.brief:
+        if not LIGHTHOUSE.exists():
+            print(f"lighthouse skipped: {LIGHTHOUSE} missing: npm install --prefix bench")
+            return 0
+        with tempfile.TemporaryDirectory(prefix="leadsf-bench-") as work:
+            rows = brief_against_profile(srv.published_store(Path(work) / "published"), args.reports)
+        print_brief(rows)
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+        return 0
     with tempfile.TemporaryDirectory(prefix="leadsf-bench-") as work:
         res = run(srv.published_store(Path(work) / "published"), args.pages, args.reports, args.ways,
                   not args.no_empty)

@@ -145,6 +145,7 @@ class Site:
             "ROBOTS": _nginx_string(ROBOTS.read_text(encoding="utf-8")),
             "PUBLIC_DIR": self.public_dir.rstrip("/"),
             "CACHE_RELEASE": opendata.CACHE_RELEASE, "CACHE_MOVING": opendata.CACHE_MOVING,
+            "BRIEF_POLICY": opendata.BRIEF_POLICY,
         }
         text = TEMPLATE.read_text(encoding="utf-8")
         return re.sub(r"@@([A-Z_]+)@@", lambda m: values[m.group(1)], text)

@@ -89,6 +89,7 @@ def render() -> None:
             st.caption(t("profile.elsewhere", domain=t(f"profile.domain_{k}"),
                          boundary=labels.get(kind_sets[k], kind_sets[k])))
         st.caption(t("profile.share_note"))
+        ui.brief_link(area_id)
     with right:
         locator(bset_name, contract.kind(kinds[0]), area_id)
 

@@ -2,6 +2,7 @@
 (deploy/leadsf.nginx.in) and by `make run` (leadsf.site.data_route).
 
     <data dir>/public/releases/<n>/<table>.csv + datapackage.json   the bundle `export` writes, one per release
+    <data dir>/public/releases/<n>/briefs/<area>.<lang>.html + .png  its area briefs (leadsf.pipeline.briefs)
     <data dir>/public/latest/                                         a copy of the live release's files
     <data dir>/public/releases.atom, releases.es.atom                one entry per release (leadsf.pipeline.feed)
     <data dir>/public/releases.json                                   every release, its status and addresses
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import export, feed, whatchanged
+from .brief_names import FOLDER as BRIEFS
 from .published import Releases
 
 PUBLIC = "public"
@@ -40,9 +42,15 @@ URL_PREFIX = "/data/"
 # patterns (tests/deploy/test_open_data.py sends both the same addresses).
 RELEASE_FILE = re.compile(r"(latest|releases/[1-9][0-9]{0,8})/([a-z][a-z_]{0,63}\.csv|datapackage\.json)")
 SITE_FILE = re.compile(r"releases(\.es)?\.atom|releases\.json")
+BRIEF_FILE = re.compile(r"(latest|releases/[1-9][0-9]{0,8})/briefs/[a-z0-9_]{1,64}\.(en|es)\.(html|png)")
 
 MEDIA_TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8",
-               ".atom": "application/atom+xml; charset=utf-8"}
+               ".atom": "application/atom+xml; charset=utf-8", ".html": "text/html; charset=utf-8",
+               ".png": "image/png"}
+# An area brief loads nothing but its own inline style (nginx sends the same: deploy/site.py fills it in). It
+# runs no script; connect-src 'self' lets a crawler's in-page check read the site's robots.txt.
+BRIEF_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; connect-src 'self'; "
+                "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
 # A numbered release's files never change; latest, the feeds and the index change at each publish or rollback.
 CACHE_RELEASE = "public, max-age=86400"
 CACHE_MOVING = "public, max-age=60"
@@ -90,7 +98,7 @@ def resolve(root: Path, address: str) -> Served | None:
     """The file at /data/<address> below the public tree `root`, or None (a 404) for anything that is not
     one of the addresses above or does not exist. The address is matched whole before any file is touched, so
     `..`, encoded or not, absolute paths, NULs and dot files never reach the file system."""
-    release = RELEASE_FILE.fullmatch(address)
+    release = RELEASE_FILE.fullmatch(address) or BRIEF_FILE.fullmatch(address)
     if not release and not SITE_FILE.fullmatch(address):
         return None
     path = root / address
@@ -102,7 +110,7 @@ def resolve(root: Path, address: str) -> Served | None:
         return None
     suffix = path.suffix
     download = None
-    if release and suffix == ".csv":
+    if release and suffix == ".csv" and not BRIEF_FILE.fullmatch(address):
         where = release.group(1).replace("releases/", "release-")
         download = f"lead-santa-fe-{where}-{path.name}"
     moving = not release or release.group(1) == LATEST
@@ -187,9 +195,26 @@ def _write_file(path: Path, data: bytes) -> None:
         raise
 
 
+def _write_briefs(store: Releases, version: int, folder: Path) -> None:
+    """The release's area briefs, into `folder` (leadsf.pipeline.briefs): one separate step of writing its
+    public folder, made before that folder is renamed into place. Imported here, when a folder is written, so
+    a process that only serves the tree never loads matplotlib."""
+    from . import briefs
+
+    briefs.write(store, version, folder, _write_file)
+
+
 def _write_release(store: Releases, version: int) -> None:
     folder = public_root(store) / RELEASES / str(version)
     if (folder / export.PACKAGE).exists():
+        if not (folder / BRIEFS).is_dir():  # a folder written before briefs existed gets them, whole
+            tmp = folder / f".tmp-{uuid.uuid4().hex}"
+            try:
+                _write_briefs(store, version, tmp)
+                os.rename(tmp, folder / BRIEFS)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
         return
     changes_file = public_root(store) / CHANGES / f"{version}.json"
     if not changes_file.exists():
@@ -201,6 +226,7 @@ def _write_release(store: Releases, version: int) -> None:
         os.chmod(tmp, 0o755)
         for name, data in export.bundle(store, version).items():
             _write_file(tmp / name, data)
+        _write_briefs(store, version, tmp / BRIEFS)
         shutil.rmtree(folder, ignore_errors=True)  # a folder without its datapackage.json is half made
         os.rename(tmp, folder)
     except BaseException:
@@ -221,14 +247,31 @@ def _write_latest(store: Releases) -> None:
         return
     folder.mkdir(mode=0o755, exist_ok=True)
     source = root / RELEASES / str(live)
-    names = [p.name for p in source.iterdir() if p.name != export.PACKAGE]
+    names = [p.name for p in source.iterdir() if p.name != export.PACKAGE and p.is_file()]
+    _copy_files(source / BRIEFS, folder / BRIEFS)
     for name in [*names, export.PACKAGE]:  # the description last: it says which release latest/ is
         data = (source / name).read_bytes()
         target = folder / name
         if not target.exists() or target.read_bytes() != data:
             _write_file(target, data)
     for stale in folder.iterdir():
-        if stale.name not in names and stale.name != export.PACKAGE:
+        if stale.name not in names and stale.name not in (export.PACKAGE, BRIEFS):
+            shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
+
+
+def _copy_files(source: Path, folder: Path) -> None:
+    """Copy the files of `source` into `folder`, each replaced on its own with a rename; files `source`
+    lacks are removed. A release without the folder leaves `folder` empty."""
+    folder.mkdir(mode=0o755, exist_ok=True)
+    os.chmod(folder, 0o755)
+    names = sorted(p.name for p in source.iterdir() if p.is_file()) if source.is_dir() else []
+    for name in names:
+        data = (source / name).read_bytes()
+        target = folder / name
+        if not target.exists() or target.read_bytes() != data:
+            _write_file(target, data)
+    for stale in folder.iterdir():
+        if stale.name not in names:
             stale.unlink()
 
 
@@ -242,7 +285,8 @@ def latest_version(store: Releases) -> int | None:
 
 def _clean(root: Path) -> None:
     """Temporaries of a refresh that was killed."""
-    for folder in (root, root / RELEASES, root / CHANGES, root / LATEST):
+    extra = [p for p in (root / RELEASES).iterdir() if p.is_dir()] if (root / RELEASES).is_dir() else []
+    for folder in (root, root / RELEASES, root / CHANGES, root / LATEST, root / LATEST / BRIEFS, *extra):
         for p in folder.glob(".tmp-*") if folder.is_dir() and not folder.is_symlink() else ():
             shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
 
@@ -268,6 +312,8 @@ def refresh(store: Releases) -> None:
 def up_to_date(store: Releases) -> bool:
     root, live = public_root(store), store.current()
     if not all((root / RELEASES / str(n) / export.PACKAGE).exists() for n in store.numbers()):
+        return False
+    if live is not None and not (root / LATEST / BRIEFS).is_dir():  # a tree from before the briefs
         return False
     if not all((root / name).exists() for name in (*FEEDS.values(), INDEX)):
         return False

@@ -40,6 +40,8 @@ def serve(address: str, if_none_match: str = ""):
             return not_found()
         stat = served.path.stat()
         headers = HEADERS | {"Cache-Control": served.cache_control}
+        if opendata.BRIEF_FILE.fullmatch(address):  # an area brief or its image: as nginx says, nothing else
+            headers["Content-Security-Policy"] = opendata.BRIEF_POLICY
         response = FileResponse(served.path, media_type=served.media_type, headers=headers, stat_result=stat,
                                 filename=served.download_name)
         etag = response.headers["etag"]

@@ -3,31 +3,14 @@ the area and the whole over time (pages/sections/area_trend.py). Used by pages/a
 Queries: profile_series, profile_rank."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from leadsf.i18n import t
-from leadsf.pipeline import contract
+from leadsf.pipeline import contract, profile
 from leadsf.site import l10n, maps, ui
 from pages.sections.area_trend import trend_section
 
-# One headline measure per domain (kind, measure); where it is not published by year for the area, the next
-# candidate listed for the domain is shown instead (the subheading names the measure shown).
-DOMAINS: tuple[tuple[str, str], ...] = (
-    ("referrals", "all"),
-    ("engagement", "engaged_case_management"),
-    ("overdoses", "nonfatal_ed"),
-    ("property_crime", "all"),
-)
-FALLBACKS: dict[str, tuple[str, ...]] = {
-    "engagement": ("referred", "intake_completed"),
-    "overdoses": ("ems_naloxone", "fatal"),
-    "property_crime": ("residential_burglary",),
-}
-
-
-def _num(value) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+DOMAINS, FALLBACKS = profile.DOMAINS, profile.FALLBACKS
 
 
 def _fmt(value, rate: bool) -> str:
@@ -37,29 +20,9 @@ def _fmt(value, rate: bool) -> str:
 
 @ui.per_release
 def _summary(kind_name: str, wanted: str, area_id: str) -> dict | None:
-    """The measure shown for this domain (the wanted one, else a fallback published by year for the area), its
-    latest year for the area and the whole, the change on the year before and the area's rank."""
-    kind = contract.kind(kind_name)
-    col = "rate" if kind.rate_per else "count"
-    for measure in (wanted, *FALLBACKS.get(kind_name, ())):
-        series = ui.query("profile_series", kind=kind_name, measure=measure, area=area_id)
-        years = series[(series["where_"] == "area") & (series["period_type"] == "year")].sort_values("period")
-        if len(years):
-            break
-    else:
-        return None
-    latest = years.iloc[-1]
-    year = latest["period"]
-    city = series[(series["where_"] == "city") & (series["period_type"] == "year") & (series["period"] == year)]
-    prev = years[years["period"] == str(int(year) - 1)]
-    now_v = _num(latest[col])
-    prev_v = _num(prev.iloc[0][col]) if len(prev) else None
-    rank = ui.query("profile_rank", kind=kind_name, measure=measure, period=year)
-    mine = rank[rank["area_id"] == area_id]
-    return {"measure": measure, "year": year, "now": now_v, "city": _num(city.iloc[0][col]) if len(city) else None,
-            "delta": None if now_v is None or prev_v is None else round(now_v - prev_v, 1),
-            "unstable": bool(kind.rate_per) and latest["rate_unstable"] is True,
-            "rank": (int(mine.iloc[0]["rank"]), int(mine.iloc[0]["ranked"])) if len(mine) else None}
+    """The measure shown for this domain, its latest year, the whole's, the change and the rank (the briefs
+    made at publish read the same function)."""
+    return profile.summary(ui.query, kind_name, wanted, area_id)
 
 
 def _metrics(summary: dict, title: str, unit: str, rate: bool) -> None:

@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from leadsf.i18n import t
-from leadsf.pipeline import areas, contract
+from leadsf.pipeline import areas, contract, profile
 from leadsf.site import charts, l10n, ui
 
-GRAINS = ("year", "quarter")
+GRAINS = profile.GRAINS
 
 
 @ui.per_release
@@ -53,10 +53,7 @@ def _trend(kind_name: str, measure: str, area_id: str, area_name: str, grain: st
 @ui.per_release
 def _best_grain(kind_name: str, measure: str, area_id: str) -> str:
     """The grain at which the area has the most published values (years on a tie): the trend shown first."""
-    series = ui.query("profile_series", kind=kind_name, measure=measure, area=area_id)
-    mine = series[(series["where_"] == "area") & series["count"].notna().to_numpy(bool)]
-    counts = mine["period_type"].value_counts()
-    return max(GRAINS, key=lambda g: (int(counts.get(g, 0)), g == "year"))
+    return profile.best_grain(ui.query("profile_series", kind=kind_name, measure=measure, area=area_id), area_id)
 
 
 def trend_section(kind_name: str, measure: str, area_id: str, area_name: str, rel) -> None:

@@ -42,6 +42,7 @@ def area_values(frame: pd.DataFrame, kind: contract.Kind) -> list[maps.AreaValue
 
 def profile_link(area_id: str, name: str) -> None:
     ui.page_link("area_profile", t("maps.open_profile", name=name), query_params={"area": area_id})
+    ui.brief_link(area_id)
 
 
 def map_view(values: list[maps.AreaValue], *, use_rate: bool, period_label: str, title: str, unit: str, bset,

@@ -27,7 +27,7 @@ import pytest
 
 from deploy import serve, site, warm
 from leadsf.i18n import messages
-from leadsf.pipeline import export, opendata, publishing
+from leadsf.pipeline import briefs, export, opendata, publishing
 from leadsf.pipeline.store import Store, Upload
 from leadsf.site import nav
 
@@ -204,6 +204,26 @@ def test_every_live_table_downloads_from_its_address_as_exported(world, server, 
 
 
 @pytest.mark.parametrize("server", SERVERS)
+def test_the_area_briefs_are_served_as_pages_that_load_nothing_else(world, server):
+    """A brief and its preview image (leadsf.pipeline.briefs) at both addresses, with the same types, caching
+    and policy from nginx as from `make run`; a brief of no area, or of another language, is a 404."""
+    store, base = world["store"], world["urls"][server]
+    folder = opendata.public_root(store) / "latest" / briefs.FOLDER
+    for name, media_type in (("87501.es.html", "text/html; charset=utf-8"), ("city.en.png", "image/png")):
+        for address, cache in ((f"/data/latest/briefs/{name}", opendata.CACHE_MOVING),
+                               (f"/data/releases/{store.current()}/briefs/{name}", opendata.CACHE_RELEASE)):
+            status, headers, body = get(base, address)
+            assert status == 200 and body == (folder / name).read_bytes(), address
+            assert headers["content-type"] == media_type and headers["cache-control"] == cache
+            assert "content-disposition" not in headers
+            assert headers["content-security-policy"] == opendata.BRIEF_POLICY
+    for address in ("/data/latest/briefs/nowhere.en.html", "/data/latest/briefs/87501.fr.html",
+                    "/data/latest/briefs/87501.en.svg", "/data/latest/briefs/"):
+        assert get(base, address)[0] == 404, address
+    untouched_upstream(world)
+
+
+@pytest.mark.parametrize("server", SERVERS)
 def test_a_repeated_download_is_a_304(world, server):
     base = world["urls"][server]
     _, headers, _ = get(base, "/data/latest/referrals.csv")
@@ -287,7 +307,6 @@ def test_every_page_head_links_both_feeds_and_no_relative_language_alternate(wor
             spec.url_path, links)
 
 
-
 @pytest.mark.parametrize("server", SERVERS)
 def test_make_run_gives_search_engines_what_nginx_gives(world, server):
     """The site's title and description (Lighthouse's meta-description audit) and robots.txt (its robots-txt
@@ -298,6 +317,21 @@ def test_make_run_gives_search_engines_what_nginx_gives(world, server):
     status, headers, robots = get(base, "/robots.txt")
     assert status == 200 and headers["content-type"].startswith("text/plain")
     assert robots.decode() == site.ROBOTS.read_text(encoding="utf-8")
+
+
+def test_nginx_names_the_profiles_brief_in_its_head(world):
+    """The live profile's head points at its area's brief in the visitor's language; nothing from an address
+    that is not an area id of the briefs' pattern reaches the page."""
+    base = world["urls"]["nginx"]
+    link = '<link rel="alternate" type="text/html" title="{title}" href="/data/latest/briefs/87501.{lang}.html">'
+    es = link.format(lang="es", title=messages("es")["briefs.link"])
+    en = link.format(lang="en", title=messages("en")["briefs.link"])
+    assert es in get(base, "/area?area=87501&lang=es")[2].decode()
+    assert en in get(base, "/area?lang=en&area=87501")[2].decode()
+    assert en in get(base, "/area?area=87501")[2].decode()
+    for address in ("/area", "/about?area=87501", "/area?area=%22%3E%3Cscript%3E", "/area?area=87501&lang=e%22s"):
+        assert 'type="text/html"' not in get(base, address)[2].decode(), address
+
 
 # ---- releases come and go; addresses stay -----------------------------------------------------------------
 def snapshot(base: str, version: int) -> dict[str, bytes]:

@@ -297,6 +297,7 @@ def test_map_area_choice_links_to_profile(store):
     no_exception(at)
     links = at.get("page_link")
     assert links and links[0].proto.page == "area" and "area=87501" in links[0].proto.query_string
+    assert "[Printable brief](/data/latest/briefs/87501.en.html)" in [m.value for m in at.markdown]
     # a click on the map (selection injected, as AppTest cannot click)
     at = maps_app().run()
     at.session_state["map"] = {"selection": {"indices": {"areas": [1]},
@@ -345,6 +346,7 @@ def test_profile_page(store, area, domains):
           if f["properties"]["line"][:3] == list(maps.HIGHLIGHT_LINE)]
     assert hi == [area]
     assert any("@media print" in h.proto.body for h in at.get("html"))
+    assert f"[Printable brief](/data/latest/briefs/{area}.en.html)" in [m.value for m in at.markdown]
     for radio in at.radio:
         radio.set_value("quarter").run()
         no_exception(at)

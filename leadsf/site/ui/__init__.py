@@ -16,8 +16,8 @@ from .data import (Parts, as_seen, begin_run, live, parts, per_release, query,
                    query_release, release, tune_process)
 from .filters import (PERIOD_PRESETS, Filters, Window, area_filter, area_names, category_filter, filter_bar,
                       history_window, measure_view, period_filter, populations, url_widget)
-from .frame import (choose_language, data_note, empty_state, language_switch, month_label, number, page_link,
-                    page_start, release_note, run_router, sample_banner, sidebar)
+from .frame import (brief_link, brief_url, choose_language, data_note, empty_state, language_switch, month_label,
+                    number, page_link, page_start, release_note, run_router, sample_banner, sidebar)
 from .headlines import Figures, headline, headline_figures, render_highlights, what_this_shows
 from .offers import Offer, choose, longer_period, offer_buttons, offers, published_year, whole_area
 from .tables import table_html, text_table

@@ -9,7 +9,7 @@ import streamlit as st
 
 from leadsf import config, i18n
 from leadsf.i18n import t
-from leadsf.pipeline import opendata
+from leadsf.pipeline import brief_names, opendata
 from leadsf.pipeline.db import PublicRelease
 from leadsf.site import nav
 from leadsf.site.l10n import babel_locale, number  # noqa: F401 - number: ui.number for the pages
@@ -39,6 +39,16 @@ def page_link(key: str, label: str, query_params: dict | None = None) -> None:
     spec = nav.page(key)
     st.page_link(st.Page(_routed_by_dashboard, title=t(f"nav.{key}"), url_path=spec.url_path), label=label,
                  icon=spec.icon, query_params=query_params)
+
+
+def brief_url(area_id: str) -> str:
+    """The live release's printable brief of an area in the visitor's language (leadsf.pipeline.briefs)."""
+    return opendata.latest_url(f"{brief_names.FOLDER}/{brief_names.file_name(area_id, i18n.language())}")
+
+
+def brief_link(area_id: str) -> None:
+    """"Printable brief": a plain page of the area made at publish, light on a phone and two pages on paper."""
+    st.markdown(f"[{t('briefs.link')}]({brief_url(area_id)})", help=t("briefs.link_help"))
 
 
 def _routed_by_dashboard() -> None:
