@@ -14,6 +14,7 @@ from leadsf import config
 from leadsf.pipeline import areas, contract
 from leadsf.pipeline.export import write_bundle
 from leadsf.pipeline.store import Store
+from tests.site.test_pages_public import run_page
 from tests.site.test_views import values
 
 K = config.get("suppress_max")
@@ -70,16 +71,7 @@ def test_home_measure_published_every_year_of_11_or_more_in_the_export(published
 
 
 def run_home(lang: str = "en") -> AppTest:
-    from leadsf import i18n
-
-    at = AppTest.from_string(f"from leadsf import i18n\ni18n.set_language({lang!r})\nfrom pages import home\n"
-                             "home.render()", default_timeout=60)
-    try:
-        at.run()
-    finally:
-        i18n.set_language("en")
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page("home", lang=lang)
 
 
 def home_charts(at: AppTest) -> dict[str, dict]:
