@@ -21,6 +21,7 @@ RC = {"svg.fonttype": "none", "svg.hashsalt": "leadsf-brief", "font.family": "sa
 AREA_STYLE = {"color": "#b34700", "linestyle": "-", "marker": "o", "linewidth": 2.0, "markersize": 4}
 WHOLE_STYLE = {"color": "#1f3f66", "linestyle": "--", "marker": "s", "linewidth": 1.6, "markersize": 3.5,
                "markerfacecolor": "white"}
+WITHHELD_STYLE = {"color": "#555555", "marker": "x", "markersize": 6, "markeredgewidth": 1.6}
 _SVG_FONT = re.compile(r"font-family: ?'?DejaVu Sans'?")
 _NAMESPACES = re.compile(r'\s+xmlns(:xlink)?="[^"]*"')
 
@@ -53,9 +54,14 @@ def _with_gaps(line: Line) -> tuple[list[float], list[float]]:
     return xs, ys
 
 
-def _plot(ax, lines: list[Line]) -> None:
+def _plot(ax, lines: list[Line], withheld_label: str = "") -> None:
     for line in lines:
         ax.plot(*_with_gaps(line), label=line.label, **(WHOLE_STYLE if line.whole else AREA_STYLE))
+    # A withheld period is marked at its place on the axis, as the site's charts do, so a gap says why.
+    marks = sorted({position(p) for line in lines for p, v in zip(line.periods, line.values) if v is None})
+    if withheld_label and marks:
+        ax.plot(marks, [0] * len(marks), linestyle="none", label=withheld_label, clip_on=False, zorder=3,
+                **WITHHELD_STYLE)
     first = int(min(position(p) for line in lines for p in line.periods))
     last = int(max(position(p) for line in lines for p in line.periods))
     step = max(1, (last - first + 1) // 8)
@@ -65,15 +71,15 @@ def _plot(ax, lines: list[Line]) -> None:
 
 
 @lru_cache(maxsize=1024)  # a publish redraws every area; most charts are those of the release before
-def trend_svg(lines: tuple[Line, ...], y_title: str) -> str:
+def trend_svg(lines: tuple[Line, ...], y_title: str, withheld_label: str = "") -> str:
     """The trend as an <svg> element for inline use in the brief (no XML prolog, no namespaces: the HTML
-    parser gives them)."""
+    parser gives them); withheld periods marked with an x on the axis, named `withheld_label` in the legend."""
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=(6.4, 2.3))
         ax = fig.add_subplot()
-        _plot(ax, lines)
+        _plot(ax, lines, withheld_label)
         ax.set_ylabel(y_title, fontsize=8)
-        ax.legend(loc="upper left", bbox_to_anchor=(0, 1.22), ncols=2, frameon=False, fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(0, 1.22), ncols=3, frameon=False, fontsize=8)
         fig.subplots_adjust(left=0.1, right=0.99, top=0.84, bottom=0.12)
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})

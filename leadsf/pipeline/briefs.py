@@ -203,7 +203,7 @@ def _trend_block(data: AreaData, d: Domain, title: str, name: str) -> tuple[str,
     alt = t("briefs.trend_alt", measure=title, name=name, first=first, last=last)
     heading = (t("briefs.trend_title_county", measure=title) if data.area_id == areas.TOTAL_ID else
                t("profile.trend_title" if len(lines) == 2 else "profile.trend_title_area", measure=title))
-    svg = brief_charts.trend_svg(lines, unit(d.kind))
+    svg = brief_charts.trend_svg(lines, unit(d.kind), withheld())
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_e(alt)}" focusable="false" ', 1)
     decimals = 1 if _rate(d.kind) else 0
     heads = "".join(f'<th scope="col">{_e(line.label)}</th>' for line in lines)

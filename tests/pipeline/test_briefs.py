@@ -104,6 +104,18 @@ def test_a_withheld_cell_reads_as_withheld_in_each_language(published_sample):
         assert not any(c.strip() in ("", "0") for r in rows for c in r[1:] if r[0] == year)
 
 
+def test_a_withheld_period_is_marked_on_the_chart_not_left_a_bare_gap():
+    """The gap is drawn with an x on the axis and named in the legend, as the site's charts do."""
+    from leadsf.pipeline import brief_charts
+
+    line = brief_charts.Line("ZIP 87501", ("2023", "2024", "2025"), (12.0, None, 15.0))
+    marked = brief_charts.trend_svg((line,), "count", "suppressed")
+    assert "suppressed" in marked and marked.count('id="m') > brief_charts.trend_svg(
+        (line,), "count").count('id="m')
+    whole = brief_charts.Line("ZIP 87501", ("2023", "2024", "2025"), (12.0, 14.0, 15.0))
+    assert "suppressed" not in brief_charts.trend_svg((whole,), "count", "suppressed")
+
+
 def _png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     return struct.unpack(">II", data[16:24])
