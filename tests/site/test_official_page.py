@@ -141,7 +141,8 @@ def test_property_crime_county_rate_on_pep_population(store):
     assert f"{years.loc['2025', 'rate']:,.1f} per 1,000" in " ".join(c.value for c in at.caption)
 
 
-RATE_NOTE = {"en": ("2020 census count of each area (census tracts, ZIP areas)", "population estimate (PEP) for each year"),
+RATE_NOTE = {"en": ("2020 census count of each area (census tracts, ZIP areas)",
+                    "population estimate (PEP) for each year"),
              "es": ("conteo del censo de 2020 de cada zona (secciones censales, zonas postales)",
                     "estimación de población de la Oficina del Censo (PEP) de cada año")}
 
