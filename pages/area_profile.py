@@ -13,7 +13,7 @@ import streamlit as st
 
 from leadsf.i18n import t
 from leadsf.pipeline import areas, contract, downloads
-from leadsf.site import l10n, ui
+from leadsf.site import l10n, official_views, ui
 from pages.sections.area_domain import DOMAINS, FALLBACKS, domain
 from pages.sections.area_locator import PRINT_CSS, locator
 
@@ -99,6 +99,8 @@ def render() -> None:
             domain(kind_name, measure, area_id, name, rel)
     ui.download(t("profile.download_all"), _all_series_csv, area_id, tuple(shown),
                 file_name=f"lead-santa-fe-profile-{area_id}.csv", mime="text/csv", key="profile_download")
+    if any(contract.kind(k).rate_per for k, _ in shown) and official_views.available(rel):
+        st.caption(t("filters.rate_population"))
     st.caption(t("profile.print_note"))
 
 

@@ -38,9 +38,7 @@ def _view(area: str, window: ui.Window, history: ui.Window, outcome: str) -> dic
     rows = ui.query("overdoses_window", start=history.start, end=history.end, area=area, outcome=outcome)
     if rows.empty:
         return None
-    population = ui.populations("overdoses")
-    if area == "city":  # the whole county: that year's PEP estimate where the release has one (else the census)
-        population = {**population, "city": official_views.county_population(window.end[:4]) or population.get("city")}
+    population = official_views.rate_populations("overdoses", area, window.start, window.end)
     by_drug = ui.parts(rows, "drug")
     label = t(f"overdoses.o_{outcome}")
     columns = ("count", "rate", "rate_unstable", "withheld")

@@ -3,7 +3,7 @@ import streamlit as st
 
 from leadsf.i18n import t
 from leadsf.pipeline.contract import kind
-from leadsf.site import ui
+from leadsf.site import official_views, ui
 from leadsf.stats.highlights import area_rates
 
 OFFENSES = kind("property_crime").additive["offense"]
@@ -21,7 +21,8 @@ def _view(area: str, window: ui.Window, history: ui.Window, offense: str) -> dic
     rows = ui.query("property_crime_window", start=history.start, end=history.end, area=area)
     if rows.empty:
         return None
-    population, names = ui.populations("property_crime"), ui.area_names("property_crime")
+    population = official_views.rate_populations("property_crime", area, window.start, window.end)
+    names = ui.area_names("property_crime")
     by_offense = ui.parts(rows, "offense")
     label = t(f"property_crime.o_{offense}")
     columns = ("count", "rate", "rate_unstable", "withheld")
@@ -66,6 +67,8 @@ def render() -> None:
     for col, (o, figures) in zip(cols, view["headlines"]):
         with col:
             ui.headline(t(f"property_crime.o_{o}"), figures, key=f"property_crime_{o}")
+    if official_views.available(rel):
+        st.caption(t("filters.rate_population"))
 
     label = t(f"property_crime.o_{offense}")
     st.header(t("property_crime.trend_title", offense=label))

@@ -23,14 +23,16 @@ FIELD_HELP = {
     "withheld": ("boolean", "True when the count is suppressed to protect privacy (a small count, or a larger one "
                             "that would let a small count be worked out; the two are not told apart)."),
     "rate": ("number", "Annualised rate per resident population (per 100,000 for overdoses, per 1,000 for "
-                       "property crime); empty when the count is suppressed. Areas divide by their 2020 census count; "
-                       "the whole county's overdose rates by each year's Census PEP estimate when the release "
-                       "carries one (the table `official`)."),
+                       "property crime); empty when the count is suppressed. Areas (census tracts, ZIP areas) "
+                       "divide by their 2020 census count; the whole county ('city') by each year's Census PEP "
+                       "estimate when the release carries one (the table `official`; a year after the latest "
+                       "estimate takes the latest, a year before the first keeps the 2020 census count)."),
     "rate_unstable": ("boolean", "True when the rate rests on fewer than 20 events and is unstable."),
     "kind": ("string", "The measure family (extract kind) the area is used for."),
     "boundary_set": ("string", "The boundary set the area comes from."),
     "name": ("string", "Area name."),
-    "population": ("integer", "Resident population used for rates."),
+    "population": ("integer", "Resident population at the 2020 census, which area rates divide by (the whole "
+                              "county's rates use each year's Census PEP estimate when the release carries one)."),
 }
 
 

@@ -7,6 +7,8 @@ leadsf.pipeline.official from the files staff uploaded, with rates on each year'
   withheld (its flag says so); a withheld count's published rate is withheld with it.
 - `rate` is deaths / that year's PEP population x 100,000 (crude), for the yearly death counts: WONDER's years
   and VSRR's 12 months ending December (a calendar year).
+- The program's whole-county rates (overdoses, property crime) are put on the same PEP populations
+  (rebase_county_rates); area rates keep the 2020 census count.
 - New Mexico's VSRR deaths for the years no uploaded VSRR file covers come from
   data/official/cdc_vsrr_nm_deaths_12_months_ending_december_2015_2024.csv, a table of facts (one reported
   figure a year) with its provenance in data/official/SOURCES.md.
@@ -100,9 +102,10 @@ MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 TOTAL_ID = "city"  # leadsf.pipeline.areas.TOTAL_ID: the whole county in a program table
 
 
-def rebase_county_rates(table: pd.DataFrame, county_population: pd.Series) -> pd.DataFrame:
-    """The program's whole-county overdose rates on each year's PEP estimate instead of the 2020 census count
-    (a year after the latest estimate takes the latest); areas keep the census count, the only one they have."""
+def rebase_county_rates(table: pd.DataFrame, county_population: pd.Series, per: int) -> pd.DataFrame:
+    """A program table's whole-county rates (per `per` residents a year) on each year's PEP estimate instead of
+    the 2020 census count (a year after the latest estimate takes the latest; a year before the first keeps the
+    census count); areas keep the census count, the only one they have."""
     if county_population.empty:
         return table
     pop = county_population.sort_index()
@@ -110,7 +113,7 @@ def rebase_county_rates(table: pd.DataFrame, county_population: pd.Series) -> pd
     denominator = years.map(lambda y: pop.get(y, pop.iloc[-1] if y > pop.index[-1] else np.nan)).astype(float)
     county = (table["area_id"] == TOTAL_ID) & denominator.notna() & ~table["withheld"].astype(bool)
     per_year = 12 / table["period_type"].map(MONTHS_IN)
-    rate = (table["count"].astype(float) / denominator * 100_000 * per_year).round(1)
+    rate = (table["count"].astype(float) / denominator * per * per_year).round(1)
     out = table.copy()
     out["rate"] = out["rate"].where(~county, rate)
     return out
@@ -124,9 +127,10 @@ def into_release(built, extracts: dict) -> None:
         return
     table = build_table(extracts)
     built.tables[TABLE] = table
-    if "overdoses" in built.tables:
-        pep = table[(table["source"] == official.PEP) & (table["geo_id"] == COUNTY)]
-        built.tables["overdoses"] = rebase_county_rates(built.tables["overdoses"],
-                                                        pep.set_index("period")["value"].astype(float))
+    pep = table[(table["source"] == official.PEP) & (table["geo_id"] == COUNTY)]
+    county_population = pep.set_index("period")["value"].astype(float)
+    for name, kind in contract.KINDS.items():  # every program table with rates (overdoses, property crime)
+        if kind.rate_per and name in built.tables:
+            built.tables[name] = rebase_county_rates(built.tables[name], county_population, kind.rate_per)
     built.summary["kinds"][TABLE] = {"files": kinds, "cells": len(table), "withheld": int(table["withheld"].sum()),
                                      "refused_tables": []}

@@ -96,6 +96,26 @@ def county_population(year: str) -> float | None:
     return float(pep["population"].iloc[-1]) if len(pep) else None
 
 
+def county_window_population(start: str, end: str) -> float | None:
+    """Santa Fe County's population over a window of months ('YYYY-MM'), each month on its year's Census PEP
+    estimate (county_population), averaged, so a window's annualised rate is its events per person-year;
+    None when the release carries no PEP figures or a month's year precedes them."""
+    years = [str(p.year) for p in pd.period_range(start, end, freq="M")]
+    by_year = {y: county_population(y) for y in set(years)}
+    if not years or any(v is None for v in by_year.values()):
+        return None
+    return sum(by_year[y] for y in years) / len(years)
+
+
+def rate_populations(kind: str, area: str, start: str, end: str) -> dict:
+    """The populations a measure page's rates divide by: each area's 2020 census count (the only one areas
+    have), and for the whole county the Census PEP estimates of the window's years where the release has them."""
+    population = ui.populations(kind)
+    if area == "city":
+        population = {**population, "city": county_window_population(start, end) or population.get("city")}
+    return population
+
+
 def home_line(rel) -> str | None:
     """Where the official series stands for its last year, for Home's overdose figure."""
     if not available(rel):

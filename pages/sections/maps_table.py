@@ -7,7 +7,7 @@ import streamlit as st
 
 from leadsf.i18n import t
 from leadsf.pipeline import areas, contract, downloads
-from leadsf.site import l10n, maps, ui
+from leadsf.site import l10n, maps, official_views, ui
 
 
 def table_view(frame: pd.DataFrame, kind: contract.Kind, *, use_rate: bool) -> dict:
@@ -35,6 +35,8 @@ def table_section(view: dict, *, kind_name: str, measure: str, period: str, bset
     st.header(t("maps.table_title"))
     st.dataframe(view["shown"], hide_index=True, width="stretch")
     st.caption(t("maps.rank_note"))
+    if contract.kind(kind_name).rate_per and official_views.available(rel):
+        st.caption(t("filters.rate_population"))
     ui.download(t("ui.download_csv"), downloads.to_csv, view["csv"],
                 file_name=f"lead-santa-fe-map-{kind_name}-{measure}-{period}.csv", mime="text/csv",
                 key="map_download")

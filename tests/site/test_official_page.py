@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from leadsf.pipeline import export, opendata
 from tests.site.test_pages_public import run_page
@@ -117,3 +118,38 @@ def test_overdose_headline_rate_on_pep_population(store):
     census = f"{round(deaths / 154_823 * 100_000, 1):,.1f} per 100,000"
     captions = " ".join(c.value for c in at.caption)
     assert expected in captions and (census == expected or census not in captions), (expected, captions)
+
+
+def test_property_crime_county_rate_on_pep_population(store):
+    """The county's yearly property-crime rate, by hand: count / that year's PEP estimate x 1,000 (2022:
+    155,768, Vintage 2024), a year past the last estimate on the latest (2025 on 2024's 157,765); areas keep
+    their 2020 census count."""
+    n = store.current()
+    pc = store.table(n, "property_crime")
+    years = pc[(pc["area_id"] == "city") & (pc["period_type"] == "year") & (pc["offense"] == "all")
+               & ~pc["withheld"]].set_index("period")
+    assert years.loc["2022", "rate"] == round(int(years.loc["2022", "count"]) / 155_768 * 1_000, 1)
+    assert years.loc["2025", "rate"] == round(int(years.loc["2025", "count"]) / 157_765 * 1_000, 1)
+    assert years.loc["2022", "rate"] != round(int(years.loc["2022", "count"]) / 154_823 * 1_000, 1)
+    areas = store.table(n, "areas")
+    tract = areas[(areas["kind"] == "property_crime") & (areas["area_id"] != "city")].iloc[0]
+    row = pc[(pc["area_id"] == tract["area_id"]) & (pc["period_type"] == "year") & (pc["offense"] == "all")
+             & ~pc["withheld"]].iloc[0]
+    assert row["rate"] == round(int(row["count"]) / int(tract["population"]) * 1_000, 1)
+    # The page's headline for the default window (calendar 2025) says the same rate.
+    at = run_page("property_crime")
+    assert f"{years.loc['2025', 'rate']:,.1f} per 1,000" in " ".join(c.value for c in at.caption)
+
+
+RATE_NOTE = {"en": ("2020 census count of each area (census tracts, ZIP areas)",
+                    "population estimate (PEP) for each year"),
+             "es": ("conteo del censo de 2020 de cada zona (secciones censales, zonas postales)",
+                    "estimación de población de la Oficina del Censo (PEP) de cada año")}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("page, params", [("maps", {"measure": "property_crime.all"}), ("area_profile", {}),
+                                          ("property_crime", {})])
+def test_pages_say_which_population_rates_divide_by(store, page, params, lang):
+    captions = " ".join(c.value for c in run_page(page, params, lang=lang).caption)
+    assert all(part in captions for part in RATE_NOTE[lang]), captions
