@@ -1,6 +1,6 @@
 """Issue 27: one wording for every withheld cell, in both languages, that never says or implies the value is
-small. Primary and complementary cells look the same in numbers (DESIGN.md: "one marker for every withheld
-cell, so nobody can tell primary from complementary"), so they must in words too: no user-facing text (any
+small. Primary and complementary cells look the same in numbers (docs/privacy.md#one-marker-built-from-published-tables-only:
+"every withheld count has the same marker"), so they must in words too: no user-facing text (any
 locale string, any rendered page, the feeds, the export's notes) says a withheld cell is "fewer than 11"."""
 from __future__ import annotations
 
