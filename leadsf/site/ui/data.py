@@ -76,7 +76,7 @@ def live() -> tuple[str, PublicRelease | None]:
 def release() -> PublicRelease | None:
     """The live release. A run pinned by begin_run reads one release throughout, so a publish or rollback
     shows at every visitor's next run, never halfway through one; otherwise the store's `current` pointer is
-    read at each call (a stat of one small file; the release itself is cached)."""
+    read at each call (one small file; the opened release is kept, `_open`)."""
     return live()[1]
 
 
