@@ -1,105 +1,109 @@
-"""leadsf.memo: results shared across visitors are keyed by content and language, never served stale or
-changed by a caller."""
+"""The one cache a page's views go through (ui.per_release): a view is made once per store, release version,
+language and arguments, shared by every visitor, made again when any of those changes, and never changed by a
+caller."""
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from leadsf import i18n, memo
-from leadsf.site import charts
+from leadsf import i18n
+from leadsf.site import charts, ui
+from leadsf.site.ui import data
 
 
 @pytest.fixture
-def counted():
+def live(monkeypatch):
+    """The live release, as a page run sees it: (store root, release) with a version a test can move."""
+    seen = {"root": "/store", "version": 1}
+    monkeypatch.setattr(data, "live", lambda: (seen["root"], SimpleNamespace(version=seen["version"])))
+    monkeypatch.setattr(data, "_views", type(data._views)())  # a cache of this test's own
+    return seen
+
+
+@pytest.fixture
+def counted(live):
     calls = []
 
-    @memo.by_content
-    def describe(frame: pd.DataFrame, *, label: str) -> pd.DataFrame:
+    @ui.per_release
+    def describe(label: str) -> pd.DataFrame:
         calls.append(label)
-        return frame.assign(label=f"{label}:{i18n.language()}")
+        return pd.DataFrame({"period": ["2024", "2025"], "count": pd.array([12, None], dtype="Int64"),
+                             "label": f"{label}:{i18n.language()}"})
     return describe, calls
 
 
-def frame(counts):
-    return pd.DataFrame({"period": ["2024", "2025"], "count": pd.array(counts, dtype="Int64")})
-
-
-def test_same_content_is_computed_once(counted):
+def test_a_view_is_made_once_per_release_language_and_arguments(counted):
     describe, calls = counted
-    first = describe(frame([12, None]), label="a")
-    again = describe(frame([12, None]), label="a")  # a different object with the same rows
+    first = describe("a")
+    again = describe("a")
     assert calls == ["a"] and again.equals(first)
 
 
-@pytest.mark.parametrize("other", [
-    lambda: (frame([12, 13]), "a"),                                         # a value
-    lambda: (frame([12, None]).rename(columns={"count": "n"}), "a"),        # a column name
-    lambda: (frame([12, None]).iloc[::-1], "a"),                            # the order of rows
-    lambda: (frame([12, None]).astype({"count": "float64"}), "a"),          # a dtype
-    lambda: (frame([12, None]), "b"),                                       # another argument
-    lambda: (frame([None, None]), "a"),                                     # a count withheld
-    lambda: (frame([12, None]).assign(period=["2024", "2026"]), "a"),       # a text value
-    lambda: (frame([12, None]).set_axis([5, 6]), "a"),                      # the index
-    lambda: (frame([12, None]).astype({"period": "category"}), "a"),        # a categorical column
-    lambda: (frame([12, None]).assign(note=pd.Series(["x", 1], dtype=object)), "a"),  # Python objects
+@pytest.mark.parametrize("change", [
+    lambda live: live.update(version=2),            # a publish or rollback moved `current`
+    lambda live: live.update(root="/other-store"),  # another store
+    lambda live: i18n.set_language("es"),           # the visitor's language
 ])
-def test_any_difference_is_computed_again(counted, other):
+def test_a_new_release_store_or_language_makes_the_view_again(counted, live, change):
     describe, calls = counted
-    describe(frame([12, None]), label="a")
-    rows, label = other()
-    describe(rows, label=label)
-    assert len(calls) == 2
-
-
-def test_python_objects_are_keyed_by_value_not_address(counted):
-    describe, calls = counted
-    describe(frame([12, None]).assign(note=pd.Series(["x", 1], dtype=object)), label="a")
-    describe(frame([12, None]).assign(note=pd.Series(["y", 1], dtype=object)), label="a")
-    describe(frame([12, None]).assign(note=pd.Series(["x", 1], dtype=object)), label="a")
-    assert len(calls) == 2
-
-
-def test_language_is_part_of_the_key(counted):
-    describe, calls = counted
-    assert describe(frame([12, 20]), label="x")["label"].iloc[0] == "x:en"
-    i18n.set_language("es")
+    describe("a")
     try:
-        assert describe(frame([12, 20]), label="x")["label"].iloc[0] == "x:es"
+        change(live)
+        got = describe("a")
     finally:
         i18n.set_language("en")
     assert len(calls) == 2
+    assert got["label"].iloc[0] == ("a:es" if live == {"root": "/store", "version": 1} else "a:en")
+
+
+def test_other_arguments_make_another_view(counted):
+    describe, calls = counted
+    describe("a")
+    describe("b")
+    assert calls == ["a", "b"]
+
+
+def test_a_rollback_to_a_release_serves_its_view_again(counted, live):
+    """A published release never changes, so the view made for it is still right when it is live again."""
+    describe, calls = counted
+    describe("a")
+    live.update(version=2)
+    describe("a")
+    live.update(version=1)
+    describe("a")
+    assert calls == ["a", "a"]
 
 
 def test_a_caller_changing_its_frame_does_not_change_the_cache(counted):
     describe, _ = counted
-    got = describe(frame([15, 16]), label="c")
+    got = describe("c")
     got.loc[0, "count"] = 999
     got["extra"] = 1
-    assert describe(frame([15, 16]), label="c")["count"].tolist() == [15, 16]
-    assert "extra" not in describe(frame([15, 16]), label="c")
+    assert describe("c")["count"].tolist()[0] == 12
+    assert "extra" not in describe("c")
 
 
-def test_unkeyable_arguments_are_computed_every_time():
-    calls = []
-
-    @memo.by_content
-    def first(rows):
-        calls.append(1)
-        return rows.iloc[0, 0]
-
-    lists = pd.DataFrame({"kinds": [["referrals", "overdoses"]]})  # a column of lists cannot be hashed
-    assert first(lists) == first(lists) == ["referrals", "overdoses"]
-    assert len(calls) == 2
+def test_the_cache_is_bounded_least_recently_used_first_out(counted, monkeypatch):
+    describe, calls = counted
+    monkeypatch.setattr(data, "_VIEWS_MAX", 2)
+    describe("a"), describe("b"), describe("a"), describe("c")  # "b" is the least recently used
+    describe("a")
+    assert calls == ["a", "b", "c"]
+    describe("b")
+    assert calls == ["a", "b", "c", "b"]
 
 
-def test_chart_builders_share_one_figure_per_content():
-    rows = pd.DataFrame({"period": ["2023", "2024", "2025"], "count": pd.array([30, None, 41], dtype="Int64")})
-    a = charts.trend(rows, x="period", y="count", series=None, title="T", y_title="n", height=220, legend=False)
-    b = charts.trend(rows.copy(), x="period", y="count", series=None, title="T", y_title="n", height=220,
-                     legend=False)
-    assert a is b and a.layout.height == 220 and a.layout.showlegend is False and a.layout.margin.b == 20
-    full = charts.trend(rows, x="period", y="count", series=None, title="T", y_title="n")
-    assert full is not a and full.layout.height == 380 and full.layout.showlegend is None
+def test_a_view_gives_every_visitor_the_same_figure(live):
+    @ui.per_release
+    def figure():
+        rows = pd.DataFrame({"period": ["2023", "2024", "2025"], "count": pd.array([30, None, 41], dtype="Int64")})
+        return charts.trend(rows, x="period", y="count", series=None, title="T", y_title="n", height=220,
+                            legend=False)
+
+    a, b = figure(), figure()
+    assert a is b and a.layout.height == 220
 
 
 def test_a_shared_figure_is_converted_for_drawing_once():
@@ -117,8 +121,6 @@ def test_a_shared_figure_is_converted_for_drawing_once():
 
 
 def test_parts_are_the_rows_a_filter_gives():
-    from leadsf.site import ui
-
     rows = pd.DataFrame({"measure": ["a", "b", "a", "c"], "count": pd.array([1, None, 3, 4], dtype="Int64")},
                         index=[10, 11, 12, 13])
     by = ui.parts(rows, "measure")

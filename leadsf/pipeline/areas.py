@@ -138,30 +138,14 @@ def publication_map(bset: BoundarySet, large_only: bool) -> dict[str, str]:
     return {a.area_id: (REST_ID if a.area_id in small else a.area_id) for a in bset.areas}
 
 
-# (set name, large_only) -> (the set's areas, its publication areas). The areas object is kept and compared by
-# identity, so a set re-read from a changed file is never served the old result.
-_publication_cache: dict[tuple[str, bool], tuple[tuple[Area, ...], tuple[Area, ...]]] = {}
-
-
-def publication_areas(bset: BoundarySet, large_only: bool) -> list[Area]:
-    """The areas a measure is published on, with merged geometry and population for the remainder.
-
-    The same set gives the same Area objects every time, so geometry derived from them (maps.thinned) is
-    computed once."""
-    key = (bset.name, large_only)
-    hit = _publication_cache.get(key)
-    if hit is None or hit[0] is not bset.areas:
-        hit = _publication_cache[key] = (bset.areas, tuple(_publication_areas(bset, large_only)))
-    return list(hit[1])
-
-
 def polygons(geometry: dict) -> list:
     """The polygons of a GeoJSON Polygon or MultiPolygon, each a list of rings (the outer ring first)."""
     coordinates = geometry.get("coordinates")
     return [coordinates] if geometry.get("type") == "Polygon" else coordinates
 
 
-def _publication_areas(bset: BoundarySet, large_only: bool) -> list[Area]:
+def publication_areas(bset: BoundarySet, large_only: bool) -> list[Area]:
+    """The areas a measure is published on, with merged geometry and population for the remainder."""
     mapping = publication_map(bset, large_only)
     members: dict[str, list[Area]] = {}
     for a in bset.areas:

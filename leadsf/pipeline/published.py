@@ -11,7 +11,6 @@ code, nor the libraries behind them (tests/site/test_public_process.py).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -22,9 +21,6 @@ from . import contract
 
 PUBLIC_TABLES = (*contract.KINDS, "areas", *contract.TABLE_KINDS, contract.OFFICIAL_TABLE)
 
-_current_seen: dict[Path, tuple[tuple, int]] = {}  # current file -> (its stat, its number)
-
-
 class Releases:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else config.data_dir()
@@ -33,22 +29,12 @@ class Releases:
         self.log_file = self.root / "audit.log"
 
     def current(self) -> int | None:
-        """The live release number. Every page run asks several times; the file is read again only when
-        its inode, mtime or size changes (a publish or rollback replaces it with os.replace)."""
+        """The live release number, read from the `current` file at each call (a page run reads it once,
+        ui.begin_run; a publish or rollback replaces it with os.replace)."""
         try:
-            st = os.stat(self.current_file)
-        except FileNotFoundError:
-            return None
-        seen = (st.st_ino, st.st_mtime_ns, st.st_size)
-        cached = _current_seen.get(self.current_file)
-        if cached and cached[0] == seen:
-            return cached[1]
-        try:
-            value = int(self.current_file.read_text().strip())
+            return int(self.current_file.read_text().strip())
         except (FileNotFoundError, ValueError):
             return None
-        _current_seen[self.current_file] = (seen, value)
-        return value
 
     def release_dir(self, n: int) -> Path:
         return self.releases / str(n)

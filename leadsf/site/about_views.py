@@ -4,7 +4,6 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-import streamlit as st
 
 from leadsf import config
 from leadsf.i18n import t
@@ -14,7 +13,7 @@ from leadsf.pipeline.published import Releases
 from leadsf.site import ui
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@ui.per_release
 def bundle(root: str, version: int) -> bytes:
     with tempfile.TemporaryDirectory() as scratch:
         return bundle_zip(Releases(Path(root)), version, Path(scratch))

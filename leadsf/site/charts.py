@@ -5,8 +5,9 @@ Speed: a figure is assembled as a plain dict (with the `plotly_white` template r
 and made a figure by plotly's own constructor, which validates it (tests/site/test_charts.py re-validates
 every builder); its dict for drawing is made once (FinalFigure).
 
-Builders are memoised by the content of their arguments (leadsf.memo), so the same rows give the same figure
-object to every visitor: callers pass what they need (`height=`, `legend=`) and never change a figure.
+Builders are plain functions; a page's view (ui.per_release) calls them once per release, language and
+filters and gives the same figure object to every visitor: callers pass what they need (`height=`, `legend=`)
+and never change a figure.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from leadsf import config, memo
+from leadsf import config
 from leadsf.i18n import t
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
@@ -121,8 +122,8 @@ class FinalFigure(go.Figure):
 
 
 def build_figure(data: list[dict], layout: dict) -> FinalFigure:
-    """A figure from its spec, checked by plotly's validators (once per figure: builders are memoised, and a
-    page's views are made once per release and language, ui.per_release)."""
+    """A figure from its spec, checked by plotly's validators (once per figure: a page's views are made once per
+    release and language, ui.per_release)."""
     return FinalFigure({"data": data, "layout": layout})
 
 
@@ -236,7 +237,6 @@ def _number(value: float) -> str:
     return t("backbone.withheld") if np.isnan(value) else number(value)
 
 
-@memo.by_content
 def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str, y_title: str,
           labels: dict[str, str] | None = None, rolling: str | None = None, mark_lead_start: bool = True,
           height: int | None = None, legend: bool = True, highlight: tuple[str, str] | None = None,
@@ -328,7 +328,6 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str | None, title: str
     return build_figure(data, layout)
 
 
-@memo.by_content
 def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, y_title: str, horizontal: bool = False,
          labels: dict[str, str] | None = None, unstable: str | None = None) -> go.Figure:
     """Bars for categories or areas; withheld bars are absent and labelled as withheld."""
@@ -357,7 +356,6 @@ def _room_for_labels(axis: dict, values: np.ndarray) -> None:
         axis["range"] = [0, float(finite.max()) * 1.25]
 
 
-@memo.by_content
 def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str) -> go.Figure:
     """Steps of a funnel (e.g. referred -> intake -> engaged); withheld steps are labelled, not drawn as 0."""
     values = _floats(frame[value])
@@ -373,7 +371,6 @@ def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str) -> go.Fig
     return build_figure([bar], layout)
 
 
-@memo.by_content
 def compare_lines(frame: pd.DataFrame, *, x: str, y: str, series: str, title: str, y_title: str,
                   dashes: dict[str, str] | None = None) -> go.Figure:
     """A few labelled lines on a time axis (e.g. county against statewide, by year), each in time order;

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from leadsf import i18n, memo
+from leadsf import i18n
 from leadsf.i18n import t
 from leadsf.stats import cost_model
 
@@ -68,7 +68,6 @@ def statement(table: pd.DataFrame, pair: str = "12m") -> str | None:
              fy=fy_label(pooled["fiscal_year"]))
 
 
-@memo.by_content
 def cost_figure(table: pd.DataFrame):
     """Stacked horizontal bars, before and after referral for each group: the pooled estimate first, then each
     fiscal year its own cohort carries (read across, so the labels fit a phone); program cost on LEAD's after
@@ -91,7 +90,6 @@ def cost_figure(table: pd.DataFrame):
     return charts.build_figure(data, layout)
 
 
-@memo.by_content
 def cost_alt(table: pd.DataFrame) -> str:
     parts = [t("cost.chart_alt")]
     for (estimate, cohorts), part in table.groupby(["estimate", "cohorts"], sort=False):
@@ -103,7 +101,6 @@ def cost_alt(table: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
-@memo.by_content
 def payer_figure(shares: pd.DataFrame):
     """Each payer's share of program spending by fiscal year, stacked to 100% (years down the side)."""
     data = []
@@ -122,7 +119,6 @@ def payer_figure(shares: pd.DataFrame):
     return charts.build_figure(data, layout)
 
 
-@memo.by_content
 def payer_alt(shares: pd.DataFrame) -> str:
     parts = [t("cost.payer_alt")]
     for fy, part in shares.groupby("fiscal_year", sort=True):
@@ -153,7 +149,6 @@ def line_items(costs: pd.DataFrame) -> list[str]:
     return out
 
 
-@memo.by_content
 def units_table(units: pd.DataFrame, overrides: dict, latest: bool) -> pd.DataFrame:
     """Unit costs as a visitor reads them: the visitor's own first, then each item's latest published price
     (`latest`) or every year's, with who pays and the source; the ones the cost uses come first."""

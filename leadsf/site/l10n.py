@@ -9,7 +9,7 @@ from typing import Callable
 
 import pandas as pd
 
-from leadsf import i18n, memo
+from leadsf import i18n
 from leadsf.i18n import t
 from leadsf.pipeline.areas import area_name
 
@@ -84,7 +84,6 @@ def _fmt(v, decimals):
     return t("a11y.suppressed") if v is None or pd.isna(v) else number(v, decimals)
 
 
-@memo.by_content
 def trend_numbers(frame: pd.DataFrame, *, x: str = "period", y: str = "count", series: str | None = None,
                   labels: dict | None = None, decimals: int | None = None, limit: int = 6) -> str:
     """'From 2014 to 2025. Latest (2025): 112; highest: 150 (2019); lowest: 40 (2014). 2 periods suppressed.'
@@ -114,7 +113,6 @@ def trend_numbers(frame: pd.DataFrame, *, x: str = "period", y: str = "count", s
     return " ".join(parts)
 
 
-@memo.by_content
 def bar_numbers(frame: pd.DataFrame, *, x: str, y: str, decimals: int | None = None, limit: int = 5,
                 unit: str = "") -> str:
     """'Highest: A 33.8, B 30.1, C 22.0. Lowest: Z 3.1. 4 suppressed.' (frame in the order drawn)."""

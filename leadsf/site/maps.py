@@ -71,24 +71,6 @@ def simplify_geometry(geometry: dict, tolerance: float = 0.0008, digits: int = 5
         {"type": "MultiPolygon", "coordinates": out}
 
 
-# id(geometry) -> (geometry, thinned copy). The geometry is kept, so its id cannot be reused while cached.
-_thinned: dict[tuple[int, float], tuple[dict, dict]] = {}
-_THINNED_MAX = 4096
-
-
-def thinned(geometry: dict, tolerance: float = 0.0008) -> dict:
-    """simplify_geometry, once per geometry object: boundary sets and publication areas are loaded once
-    (areas.publication_areas), and thinning a set takes ~30 ms, every map draw otherwise. Callers must not
-    change the returned dict."""
-    key = (id(geometry), tolerance)
-    hit = _thinned.get(key)
-    if hit is None or hit[0] is not geometry:
-        if len(_thinned) >= _THINNED_MAX:
-            _thinned.clear()
-        hit = _thinned[key] = (geometry, simplify_geometry(geometry, tolerance))
-    return hit[1]
-
-
 def label_point(geometry: dict) -> list[float]:
     """Where to put an area's label: the centroid of its largest polygon's outer ring."""
     return label_place(geometry)[0]
@@ -328,7 +310,7 @@ def feature_collection(values: list[AreaValue], *, use_rate: bool, period: str, 
         unstable = state == VALUE and use_rate and bool(v.rate_unstable)
         feats.append({
             "type": "Feature",
-            "geometry": thinned(v.geometry, tolerance),
+            "geometry": simplify_geometry(v.geometry, tolerance),
             "properties": {
                 "area_id": v.area_id, "name": v.name, "state": state,
                 "label": v.label + (UNSTABLE_MARK if unstable else "") + (f" {SUPPRESSED_MARK}" if state == SUPPRESSED else ""),

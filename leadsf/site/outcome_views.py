@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from leadsf import memo
 from leadsf.i18n import t
 from leadsf.stats import outcome_stats
 
@@ -45,7 +44,6 @@ def _interval(measure: str, count: int, followed: int, months: int) -> tuple[flo
     return 100 * iv.estimate, 100 * iv.low, 100 * iv.high
 
 
-@memo.by_content
 def cells(rows: pd.DataFrame, measure: str, pair: str) -> pd.DataFrame:
     """One row per cohort x group x window (before, after) of `measure`: people followed, the count, and the
     value with its 95% interval (NaN when withheld). Only cohorts with both windows (the after-window
@@ -116,7 +114,6 @@ def _four(part: pd.DataFrame, measure: str, pair: str) -> list[tuple[int, float]
     return [(int(got[k].count), int(got[k].followed) * (years if is_total(measure) else 1)) for k in keys]
 
 
-@memo.by_content
 def dispersion(rows: pd.DataFrame, measure: str) -> float | None:
     """Over-dispersion of a total from how its cohorts' cells scatter, pooled over both follow-up lengths (a
     property of the measure: jail days come in stays whatever the window). None when fewer than two cohort
@@ -130,7 +127,6 @@ def dispersion(rows: pd.DataFrame, measure: str) -> float | None:
     return outcome_stats.rate_dispersion([f for f in fours if f])
 
 
-@memo.by_content
 def did_table(cell_rows: pd.DataFrame, measure: str, pair: str, dispersion: float | None = None) -> pd.DataFrame:
     """Per cohort: people followed in each group (after referral), the difference in differences and its 95%
     interval (percentage points, or a ratio of rate ratios), and whether the interval excludes no difference.
@@ -200,7 +196,6 @@ def unit_title(measure: str) -> str:
     return t("outcomes.unit_rate") if is_total(measure) else t("outcomes.unit_share")
 
 
-@memo.by_content
 def before_after_figure(cell_rows: pd.DataFrame, measure: str, pair: str, cohort: str):
     """Before and after referral for LEAD and the comparison group of one cohort: points with 95% error bars,
     the people followed written beside each point; a withheld value is marked on the axis, never drawn as 0."""
@@ -236,7 +231,6 @@ def before_after_figure(cell_rows: pd.DataFrame, measure: str, pair: str, cohort
     return charts.build_figure(data, layout)
 
 
-@memo.by_content
 def did_figure(did_rows: pd.DataFrame, measure: str, pair: str):
     """The difference in differences per cohort with its 95% interval against the no-difference line, as a
     forest plot (cohorts down the side, so their labels and sizes fit a phone)."""

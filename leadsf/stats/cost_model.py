@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from leadsf import config, memo
+from leadsf import config
 
 from . import outcome_stats
 
@@ -38,7 +38,6 @@ def fiscal_years(costs: pd.DataFrame) -> list[str]:
     return sorted(costs["fiscal_year"].astype(str).unique())
 
 
-@memo.by_content
 def program_cost(costs: pd.DataFrame) -> pd.DataFrame:
     """Per fiscal year: program spending, participant-years and spending per participant-year (NaN when a
     number needed is withheld or missing)."""
@@ -57,7 +56,6 @@ def program_cost(costs: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-@memo.by_content
 def payer_shares(costs: pd.DataFrame) -> pd.DataFrame:
     """Program spending by fiscal year and payer, with each payer's share of that year's spending (%)."""
     spend = costs[(costs["item_type"] == "program_spending") & costs["amount"].notna()]
@@ -78,7 +76,6 @@ def price(units: pd.DataFrame, item: str, fiscal_year: str) -> tuple[float | Non
     return prices(units, (fiscal_year,)).get((item, fiscal_year), (None, None))
 
 
-@memo.by_content
 def prices(units: pd.DataFrame, years: tuple[str, ...]) -> dict[tuple[str, str], tuple[float, str]]:
     """(item, fiscal year) -> (unit cost, the year it is from) for every published item and each of `years`
     (rule as in `price`). A cost shared by several payers adds up."""
@@ -116,7 +113,6 @@ def _years_of(cohort: str) -> list[str]:
     return [str(y) for y in range(int(first[:4]), int((last or first)[:4]) + 1)]
 
 
-@memo.by_content
 def justice_use(use: pd.DataFrame, pair: str) -> pd.DataFrame:
     """Criminal-justice use per person-year before and after referral, by group: the pooled cohorts (`cohort`
     'all', the same cohorts on both sides for every measure) and each calendar-year cohort with every cell of
@@ -158,7 +154,6 @@ def _program_over(program: pd.DataFrame, years: list[str]) -> float:
     return float(part["spending"].sum() / part["participant_years"].sum())
 
 
-@memo.by_content
 def cost_table(costs: pd.DataFrame, use: pd.DataFrame, pair: str = "12m",
                overrides: dict[str, float] | None = None) -> pd.DataFrame:
     """One row per estimate (POOLED, or a fiscal year its own cohort carries), group and period (before,

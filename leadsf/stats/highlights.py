@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 from scipy.stats import binomtest
 
-from leadsf import memo
 
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 GRAINS = ("month", "quarter", "year")
@@ -211,7 +210,6 @@ def highlights(frame: pd.DataFrame, limit: int = 5) -> list[Highlight]:
     return chosen
 
 
-@memo.by_content
 def area_rates(by_area: pd.DataFrame, start: str, end: str, months: int, population: dict, names: dict,
                per: int) -> pd.DataFrame:
     """Each area's published total for the window and its annualised rate per `per` residents, highest rate

@@ -32,7 +32,6 @@ def history_tab(session: dict) -> None:
         except PublishError as exc:
             st.error(t("staff.rollback_failed", reason=str(exc)))
             return
-        st.cache_data.clear()
         st.success(t("staff.rolled_back", version=manifest["version"]))
 
 

@@ -83,7 +83,6 @@ def _publish(uploads: list[Upload], note: str) -> None:
         logic.log_failure("publish", exc)  # the traceback is the operator's, in the process's log
         st.error(t("staff.publish_failed"))
         return
-    st.cache_data.clear()
     st.session_state.pop("staff_preview", None)
     st.session_state["staff_published"] = manifest["version"]
     st.success(t("staff.published", version=manifest["version"]), icon=":material/check_circle:")

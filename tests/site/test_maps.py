@@ -161,18 +161,6 @@ def test_simplify_keeps_closed_rings_and_shrinks_payload():
     assert thin < raw * 0.8
 
 
-def test_thinned_geometry_is_computed_once_per_geometry_object():
-    zips = areas.publication_areas(areas.boundary_set("zip"), large_only=True)
-    rest = next(a for a in zips if a.area_id == areas.REST_ID)  # merged geometry, built by publication_areas
-    first = maps.thinned(rest.geometry)
-    assert first == maps.simplify_geometry(rest.geometry)
-    again = next(a for a in areas.publication_areas(areas.boundary_set("zip"), True) if a.area_id == areas.REST_ID)
-    assert maps.thinned(again.geometry) is first
-    # An equal but different geometry object is thinned on its own (identity, not equality, is the key).
-    copy = json.loads(json.dumps(rest.geometry))
-    assert maps.thinned(copy) == first and maps.thinned(copy) is not first
-
-
 @pytest.mark.parametrize("bset,large_only,limit", [("zip", True, 80_000), ("tract", False, 80_000)])
 def test_deck_payload_size(bset, large_only, limit):
     pub = areas.publication_areas(areas.boundary_set(bset), large_only)

@@ -12,8 +12,7 @@ re-exported here.
 """
 from .chart import (WITHHELD_MARK, Chart, any_unstable, chart_block, display_table, download, draw_chart,
                     unstable_footnote)
-from .data import (Parts, as_seen, begin_run, live, parts, per_release, query,
-                   query_release, release, tune_process)
+from .data import Parts, as_seen, begin_run, live, parts, per_release, query, release, tune_process
 from .filters import (PERIOD_PRESETS, Filters, Window, area_filter, area_names, category_filter, filter_bar,
                       history_window, measure_view, period_filter, populations, url_widget)
 from .frame import (brief_link, brief_url, choose_language, data_note, empty_state, language_switch, month_label,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from leadsf import config, memo
+from leadsf import config
 from leadsf.i18n import t
 from leadsf.pipeline import downloads
 from leadsf.pipeline.db import PublicRelease
@@ -30,7 +30,7 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_chart_csv = memo.by_content(downloads.to_csv)
+_chart_csv = downloads.to_csv
 
 
 @dataclass(frozen=True, eq=False)

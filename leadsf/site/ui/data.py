@@ -1,18 +1,20 @@
-"""Release access: the live release, cached queries and per-release derived views.
+"""Release access: the live release, its queries, and the one cache a page's views go through (per_release).
 
-Caches are an optimisation only (any browser can clear them), so nothing here keeps state in them.
+The cache is an optimisation only, so nothing here keeps state in it.
 """
 from __future__ import annotations
 
 import contextvars
 import gc
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 
 import pandas as pd
 import streamlit as st
 
-from leadsf import config, i18n, memo
+from leadsf import config, i18n
 from leadsf.pipeline.db import PublicRelease, open_release
 from leadsf.pipeline.published import Releases
 
@@ -74,7 +76,7 @@ def live() -> tuple[str, PublicRelease | None]:
 def release() -> PublicRelease | None:
     """The live release. A run pinned by begin_run reads one release throughout, so a publish or rollback
     shows at every visitor's next run, never halfway through one; otherwise the store's `current` pointer is
-    read at each call (a stat of one small file; the release itself is cached)."""
+    read at each call (one small file; the opened release is kept, `_open`)."""
     return live()[1]
 
 
@@ -100,40 +102,54 @@ def as_seen(fn: Callable, *args) -> Callable[[], bytes]:
     return lambda: ctx.run(in_run_context)
 
 
-# Query results per (store, release version, query, parameters). A plain in-process cache, not st.cache_data:
-# a hit costs a dict lookup and a shallow copy (~50 us) instead of hashing the key and unpickling a copy
-# (~2 ms, 6-10 queries a page, every rerun). Callers get a shallow copy, which pandas 3's copy-on-write keeps
-# from ever changing the cached frame. A cold run (empty cache) just runs the query.
-_results = memo.Memo(2000)
+# The one cache a page goes through: what a page's views (ui.per_release) make, by (store, release version,
+# language, view, arguments). Beneath it everything is a plain function: queries, frames, figures, text. A
+# published release never changes, so an entry is never stale; a publish or rollback moves `current`, and the
+# next run's key names the other release. A warm run (a rerun, or another visitor's run of the same view) is
+# then a dict lookup per view: no query, no frame work. Bounded, least recently used first out; an entry made
+# by two sessions at once is made twice, never waited for.
+_VIEWS_MAX = 1000
+_views: OrderedDict = OrderedDict()
+_views_lock = threading.Lock()
 
 
-def query_release(root: str, version: int, name: str, params: tuple) -> pd.DataFrame:
-    return _results.get((root, version, name, params),
-                        lambda: _open(root, version).run(name, **dict(params))).copy(deep=False)
-
-
-# Derived views (tables, figures, alt text, CSV bytes) that every visitor of a page would otherwise rebuild.
-_derived = memo.Memo(1000)
+def _view(key: tuple, make: Callable):
+    with _views_lock:
+        if key in _views:
+            _views.move_to_end(key)
+            return _views[key]
+    value = make()
+    with _views_lock:
+        _views[key] = value
+        while len(_views) > _VIEWS_MAX:
+            _views.popitem(last=False)
+    return value
 
 
 def per_release(fn):
-    """Cache a pure function of the live release by (store, release version, language, arguments): a
-    visitor's first run of a page then costs what a rerun does. Arguments must be hashable; results are shared
-    by all sessions, so they are never changed after they are returned."""
+    """Make `fn` a page view: a pure function of the live release, the visitor's language and its (hashable)
+    arguments, made once per (store, release version, language, arguments) and shared by every session.
+    What it returns is shared: never changed after it is returned (frames are handed out as shallow copies,
+    which pandas' copy-on-write keeps from changing the kept one)."""
     @wraps(fn)
     def cached(*args):
         root, rel = live()
         key = (root, rel and rel.version, i18n.language(), fn.__module__, fn.__qualname__, args)
-        return _derived.get(key, lambda: fn(*args))
+        made = _view(key, lambda: fn(*args))
+        return made.copy(deep=False) if isinstance(made, pd.DataFrame) else made
     return cached
 
 
+@per_release
+def _query(name: str, params: tuple) -> pd.DataFrame:
+    rel = live()[1]
+    return pd.DataFrame() if rel is None else rel.run(name, **dict(params))
+
+
 def query(name: str, **params) -> pd.DataFrame:
-    """Run a named query over the live release; results are cached by release version and parameters."""
-    root, rel = live()
-    if rel is None:
-        return pd.DataFrame()
-    return query_release(root, rel.version, name, tuple(sorted(params.items())))
+    """A named query over the live release: a view like any other, so a page that reads rows outside its views
+    (its filters' options) runs it once per release, and views that read the same rows share them."""
+    return _query(name, tuple(sorted(params.items())))
 
 
 class Parts(dict):
@@ -147,7 +163,6 @@ class Parts(dict):
         return self.empty
 
 
-@memo.by_content
 def _split(frame: pd.DataFrame, column: str) -> tuple[tuple, tuple[pd.DataFrame, ...]]:
     groups = dict(tuple(frame.groupby(column, sort=False, dropna=False)))
     return tuple(groups), tuple(groups.values())

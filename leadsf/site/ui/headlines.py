@@ -12,7 +12,7 @@ from leadsf.i18n import t
 from leadsf.pipeline.whatchanged import statement
 from leadsf.stats.highlights import change, highlights, window_total
 
-from .data import live, query_release
+from .data import live, per_release, query
 from .filters import Window, area_names
 from .frame import number
 
@@ -59,11 +59,10 @@ def what_this_shows(namespace: str) -> None:
         st.markdown("**" + t("filters.what_doesnt") + "**  \n" + t(f"{namespace}.doesnt"))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _highlights(root: str, version: int, limit: int) -> list:
-    """The highlights of one release (a few hundred Poisson tests): the same for every visitor, so computed
-    once per release version; a cold run after a cache clear just recomputes them."""
-    return highlights(query_release(root, version, "highlights_input", ()), limit=limit)
+@per_release
+def _highlights(limit: int) -> list:
+    """The highlights of the live release (a few hundred Poisson tests): the same for every visitor."""
+    return highlights(query("highlights_input"), limit=limit)
 
 
 def render_highlights(limit: int = 5) -> list:
@@ -71,7 +70,7 @@ def render_highlights(limit: int = 5) -> list:
     root, rel = live()
     if rel is None:
         return []
-    items = _highlights(root, rel.version, limit)
+    items = _highlights(limit)
     st.subheader(t("filters.highlights_title"))
     if not items:
         st.caption(t("filters.highlights_none"))

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from leadsf import memo
 from leadsf.i18n import t
 
 # URL parameter -> the key of the widget that holds it (filled by filters.url_widget; the same on every page
@@ -70,7 +69,6 @@ def published_year(rows: pd.DataFrame, value: str = "count") -> Offer | None:
                                            (("period", "years"), ("from", year), ("to", year)))
 
 
-@memo.by_content
 def _latest_published_year(rows: pd.DataFrame, value: str) -> str | None:
     from leadsf.stats.highlights import window_total
 

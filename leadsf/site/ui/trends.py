@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from leadsf import memo
 from leadsf.i18n import t
 from leadsf.pipeline.db import PublicRelease
 from leadsf.site import charts, l10n
@@ -60,7 +59,6 @@ def years_shown_as_years(series: pd.DataFrame, grain: str | None) -> list[str]:
     return sorted(series.loc[series["period_type"] == "year", "period"])
 
 
-@memo.by_content
 def trend_series(frame: pd.DataFrame, window: Window, value: str = "count", mixed: bool = False
                  ) -> tuple[pd.DataFrame, str | None, list[str]]:
     """The rows to draw over time: the whole published history in `frame` at the finest period type published
@@ -133,7 +131,6 @@ def draw_trend(trend: Trend, *, key: str, filename: str, source_key: str, rel: P
     grain_note(trend.grain, trend.missing, years_shown_as_years(trend.series, trend.grain))
 
 
-@memo.by_content
 def _trend_parts(rows: pd.DataFrame, window: Window, title: str, alt: str, columns: tuple[str, ...],
                  by: str | None, labels: dict | None, y: str, y_title: str | None, decimals: int | None):
     series, grain, missing = trend_series(rows, window, y, mixed=by is None)
