@@ -16,6 +16,9 @@ _SETTLED = """!document.querySelector(
     '[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stStatusWidget"]')"""
 
 
+STEADY_MS = 250
+
+
 def wait_for_run(page, shown: str | None = None, timeout: float = 60_000) -> None:
     """Wait until the app is idle and connected, with nothing stale, loading or running on the page, and (given
     `shown`, a JavaScript function of no arguments) until what an action's run puts on the page is there:
@@ -23,8 +26,16 @@ def wait_for_run(page, shown: str | None = None, timeout: float = 60_000) -> Non
     language, a table), since right after the action the page is still idle with the old content. Waiting on
     what a visitor sees, all at one moment, does not depend on seeing the run's start or end, which a
     loaded machine's browser may draw in one frame."""
+    condition = f"() => {_IDLE} && {_SETTLED} && !!({shown or '() => true'})()"
+    # The condition must hold for STEADY_MS on end: an address or a language the run sets as it starts can
+    # be drawn a frame before the app is marked as running, and a single look would take that for the end.
+    steady = f"""() => {{ const now = performance.now();
+        if (!({condition})()) {{ window.__leadsfSteadySince = undefined; return false; }}
+        if (window.__leadsfSteadySince === undefined) window.__leadsfSteadySince = now;
+        return now - window.__leadsfSteadySince >= {STEADY_MS}; }}"""
     try:
-        page.wait_for_function(f"() => {_IDLE} && {_SETTLED} && !!({shown or '() => true'})()", timeout=timeout)
+        page.evaluate("() => { window.__leadsfSteadySince = undefined; }")
+        page.wait_for_function(steady, timeout=timeout)
     except Exception as exc:
         raise AssertionError(f"the app was not idle{' showing ' + shown if shown else ''}: {_run_state(page)}") \
             from exc

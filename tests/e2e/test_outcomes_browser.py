@@ -5,6 +5,7 @@ links reach both pages. Both pages are in leadsf.site.nav.PAGES, so the crawl (t
 every page, both languages, desktop and phone, console, charts, fit) and the axe scan cover them too."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -67,8 +68,12 @@ def test_cost_input_moves_the_result_and_stays_in_the_url(page, site):
     box = page.get_by_role("spinbutton", name="Assumed cost of a jail day (USD)")
     box.fill("400")
     box.press("Enter")
-    wait_for_run(page, "() => location.search.includes('jail_day=400')")
-    assert statement.inner_text() != before
+    # What this run shows is the statement's new figure. The address alone is not enough to wait on: it
+    # changes as the run starts, and a browser may draw that before it marks the app as running.
+    statement_moved = ("() => { const s = document.querySelector('[class*=\"st-key-cost_statement\"]');"
+                       f" return !!s && s.innerText !== {json.dumps(before)}; }}")
+    wait_for_run(page, statement_moved)
+    assert "jail_day=400" in page.url, page.url
     expect_no_exception(page)
     # The address alone gives the same figures.
     open_page(page, site.url, "cost", lang="en", jail_day="400")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from leadsf import i18n
-from leadsf.pipeline import briefs, db, opendata
+from leadsf.pipeline import briefs, db, opendata, publishing
 from leadsf.pipeline.store import Store, Upload
 
 
@@ -36,11 +36,11 @@ def test_every_brief_is_written_at_publish_and_kept_after_a_rollback(store):
     first = _files(root / "releases" / "1" / briefs.FOLDER)
     assert set(first) == _expected_names(store, 1) and len(first) == 4 * (1 + 56)
     assert _files(root / "latest" / briefs.FOLDER) == first
-    store.publish([Upload("referrals.csv", bumped_referrals(2)[0])], who="test", note="second")
+    publishing.publish(store, [Upload("referrals.csv", bumped_referrals(2)[0])], who="test", note="second")
     second = _files(root / "releases" / "2" / briefs.FOLDER)
     assert set(second) == _expected_names(store, 2) and second != first
     assert _files(root / "latest" / briefs.FOLDER) == second
-    store.rollback(1, who="test")
+    publishing.rollback(store, 1, who="test")
     assert _files(root / "latest" / briefs.FOLDER) == first
     assert _files(root / "releases" / "1" / briefs.FOLDER) == first   # a release's briefs never change
     assert _files(root / "releases" / "2" / briefs.FOLDER) == second  # and a rolled-back one keeps its own
@@ -176,7 +176,7 @@ def test_brief_addresses(published_sample):
 
 
 def test_a_tree_from_before_the_briefs_gets_them_at_the_next_start(store):
-    """A release folder written before briefs existed gets its briefs whole (opendata.ensure at start)."""
+    """A release folder written before briefs existed gets its briefs whole (publishing.ensure_open_data at start)."""
     import shutil
 
     root = opendata.public_root(store)
@@ -184,5 +184,5 @@ def test_a_tree_from_before_the_briefs_gets_them_at_the_next_start(store):
     shutil.rmtree(root / "releases" / "1" / briefs.FOLDER)
     shutil.rmtree(root / "latest" / briefs.FOLDER)
     assert not opendata.up_to_date(store)
-    assert opendata.ensure(store) and opendata.up_to_date(store)
+    assert publishing.ensure_open_data(store) and opendata.up_to_date(store)
     assert _files(root / "releases" / "1" / briefs.FOLDER) == before == _files(root / "latest" / briefs.FOLDER)
