@@ -71,6 +71,16 @@ def _records(text: str, found: Found, delimiter: str = ",") -> list[list[str]] |
     return rows
 
 
+def _table(data: bytes, found: Found, latin1: bool = False,
+           delimiter: str = ",") -> tuple[list[str], list[list[str]]] | None:
+    """The file's header (stripped) and its records, or None once `found` says why it cannot be read."""
+    text = _text(data, found, latin1)
+    rows = _records(text, found, delimiter) if text is not None else None
+    if rows is None:
+        return None
+    return [h.strip() for h in rows[0]], rows
+
+
 def _first_line(data: bytes) -> str:
     head = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     return head[:2000].split(b"\n", 1)[0].decode("latin-1").strip()
@@ -181,13 +191,11 @@ def _cause_definition(parameters: str) -> str:
 
 
 def _read_wonder(data: bytes, found: Found):
-    text = _text(data, found, latin1=False)
     # WONDER's own "Export" writes tab-separated text; a copy re-saved as CSV has commas.
-    delimiter = "\t" if "\t" in _first_line(data) else ","
-    rows = _records(text, found, delimiter) if text is not None else None
-    if rows is None:
+    table = _table(data, found, delimiter="\t" if "\t" in _first_line(data) else ",")
+    if table is None:
         return None, pd.DataFrame(columns=COLUMNS), 0
-    header = [h.strip() for h in rows[0]]
+    header, rows = table
     level = "County" if "County Code" in header else "State" if "State Code" in header else None
     col = _index(header, found, ("Notes", "Deaths"), "CDC WONDER")
     if level is None:
@@ -281,11 +289,10 @@ PEP_CITATION = ("U.S. Census Bureau, Population Estimates Program, Vintage {vint
 
 
 def _read_pep(data: bytes, found: Found):
-    text = _text(data, found, latin1=True)
-    rows = _records(text, found) if text is not None else None
-    if rows is None:
+    table = _table(data, found, latin1=True)
+    if table is None:
         return None, pd.DataFrame(columns=COLUMNS), 0
-    header = [h.strip() for h in rows[0]]
+    header, rows = table
     years = {int(m.group(1)): i for i, h in enumerate(header) if (m := re.fullmatch(r"POPESTIMATE(\d{4})", h))}
     col = _index(header, found, _PEP_REQUIRED, "Census PEP co-est alldata")
     if not found.items and not years:
@@ -363,11 +370,10 @@ def measure_slug(indicator: str) -> str:
 
 
 def _read_vsrr(data: bytes, found: Found):
-    text = _text(data, found, latin1=False)
-    rows = _records(text, found) if text is not None else None
-    if rows is None:
+    table = _table(data, found, latin1=False)
+    if table is None:
         return None, pd.DataFrame(columns=COLUMNS), 0
-    header = [h.strip() for h in rows[0]]
+    header, rows = table
     col = _index(header, found, _VSRR_REQUIRED, "CDC VSRR provisional drug overdose death counts")
     for name in header:
         if name not in set(_VSRR_REQUIRED) | _VSRR_OPTIONAL:
