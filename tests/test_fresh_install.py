@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from leadsf.config import ROOT, SAMPLE_DIR
+from leadsf.pipeline import brief_pictures
 
 pytestmark = pytest.mark.install
 
@@ -80,10 +82,19 @@ def test_every_module_of_the_app_imports(fresh):
     assert int(run(fresh, "-c", IMPORT_EVERY_MODULE)) > 50
 
 
-def test_publish_of_the_sample_and_the_outcomes_page(fresh, tmp_path):
-    env = os.environ | {"LEADSF_DATA_DIR": str(tmp_path / "store")}
+def test_publish_of_the_sample_and_the_outcomes_page(fresh, published_sample, tmp_path):
+    """A publish onto a copy of the session's store: the briefs read most pictures back (brief_pictures), and
+    the two removed here are drawn with what requirements.txt installed."""
+    store = tmp_path / "store"
+    shutil.copytree(published_sample, store)
+    pictures = sorted((store / brief_pictures.FOLDER).iterdir())
+    removed = [next(p for p in pictures if p.suffix == suffix) for suffix in (".svg", ".png")]
+    for path in removed:
+        path.unlink()
+    env = os.environ | {"LEADSF_DATA_DIR": str(store)}
     files = [str(p) for p in sorted(SAMPLE_DIR.glob("*.csv"))]
     run(fresh, "-m", "leadsf", "publish", *files, "--synthetic", "--note", "fresh install", env=env)
+    assert all(path.exists() for path in removed), "the briefs' pictures were not drawn"
     assert "**Time to re-arrest" in run(fresh, "-c", OUTCOMES_PAGE, env=env)
 
 

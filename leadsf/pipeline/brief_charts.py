@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -70,7 +69,6 @@ def _plot(ax, lines: list[Line], withheld_label: str = "") -> None:
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
 
 
-@lru_cache(maxsize=1024)  # a publish redraws every area; most charts are those of the release before
 def trend_svg(lines: tuple[Line, ...], y_title: str, withheld_label: str = "") -> str:
     """The trend as an <svg> element for inline use in the brief (no XML prolog, no namespaces: the HTML
     parser gives them); withheld periods marked with an x on the axis, named `withheld_label` in the legend."""
@@ -90,7 +88,6 @@ def trend_svg(lines: tuple[Line, ...], y_title: str, withheld_label: str = "") -
     return _SVG_FONT.sub("font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", svg)
 
 
-@lru_cache(maxsize=512)
 def preview_png(title: str, subtitle: str, figure: str, figure_label: str, lines: tuple[Line, ...]) -> bytes:
     """The picture a shared link shows (1200x630, Open Graph's size): the area, its headline figure and its
     trend as a sparkline. Flat fills keep it far under 150 KB."""

@@ -28,6 +28,7 @@ from leadsf import i18n
 from leadsf.i18n import t
 
 from . import areas, brief_charts, contract, db, profile
+from .brief_pictures import Pictures
 from .brief_names import FOLDER, file_name
 
 TEMPLATE = Path(__file__).with_name("brief.html")
@@ -192,7 +193,7 @@ def _cell(values: dict, period: str, decimals: int) -> str:
     return number(values[period], decimals) if period in values else t("briefs.not_published")
 
 
-def _trend_block(data: AreaData, d: Domain, title: str, name: str) -> tuple[str, str]:
+def _trend_block(data: AreaData, d: Domain, title: str, name: str, pictures: Pictures) -> tuple[str, str]:
     """The chart (a figure with its text alternative) and the table of the values it draws."""
     legend_name = t("maps.rest_label") if data.area_id == areas.REST_ID else name
     lines, frame = _trend_lines(data, d, legend_name)
@@ -203,7 +204,7 @@ def _trend_block(data: AreaData, d: Domain, title: str, name: str) -> tuple[str,
     alt = t("briefs.trend_alt", measure=title, name=name, first=first, last=last)
     heading = (t("briefs.trend_title_county", measure=title) if data.area_id == areas.TOTAL_ID else
                t("profile.trend_title" if len(lines) == 2 else "profile.trend_title_area", measure=title))
-    svg = brief_charts.trend_svg(lines, unit(d.kind), withheld())
+    svg = pictures.trend_svg(lines, unit(d.kind), withheld())
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_e(alt)}" focusable="false" ', 1)
     decimals = 1 if _rate(d.kind) else 0
     heads = "".join(f'<th scope="col">{_e(line.label)}</th>' for line in lines)
@@ -220,7 +221,7 @@ def _trend_block(data: AreaData, d: Domain, title: str, name: str) -> tuple[str,
             f"<tbody>{body}</tbody></table>")
 
 
-def _domain_section(data: AreaData, d: Domain, name: str) -> str:
+def _domain_section(data: AreaData, d: Domain, name: str, pictures: Pictures) -> str:
     first_title = t(f"maps.m_{d.kind}_{d.wanted}")
     parts = [f'<section class="domain" id="{_e(d.kind)}"><h2>{_e(t(f"profile.domain_{d.kind}"))}</h2>']
     if d.summary is None:
@@ -229,7 +230,7 @@ def _domain_section(data: AreaData, d: Domain, name: str) -> str:
     title = t(f"maps.m_{d.kind}_{d.summary['measure']}")
     if title != first_title:
         parts.append(f'<p class="note">{_e(t("profile.fallback", wanted=first_title, shown=title))}</p>')
-    figure, table = _trend_block(data, d, title, name)
+    figure, table = _trend_block(data, d, title, name, pictures)
     # The chart right after the headline figures on a phone; beside them and the table on paper.
     parts.append(f'<div class="cols"><div class="numbers">{_figures_table(data, d, title)}</div>{figure}{table}'
                  f'</div>')
@@ -244,12 +245,12 @@ def _month_label(month: str | None) -> str:
                        locale=i18n.language())
 
 
-def render(data: AreaData, manifest: dict, lang: str) -> tuple[str, bytes]:
-    """The brief's HTML and its preview PNG, in `lang`."""
-    return contextvars.copy_context().run(_render, data, manifest, lang)
+def render(data: AreaData, manifest: dict, lang: str, pictures: Pictures) -> tuple[str, bytes]:
+    """The brief's HTML and its preview PNG, in `lang`, its pictures drawn or kept ones read by `pictures`."""
+    return contextvars.copy_context().run(_render, data, manifest, lang, pictures)
 
 
-def _render(data: AreaData, manifest: dict, lang: str) -> tuple[str, bytes]:
+def _render(data: AreaData, manifest: dict, lang: str, pictures: Pictures) -> tuple[str, bytes]:
     i18n.set_language(lang)
     version = manifest["version"]
     name = area_label(data)
@@ -265,13 +266,13 @@ def _render(data: AreaData, manifest: dict, lang: str) -> tuple[str, bytes]:
                         unit=unit(d.kind), prev=prev, version=version)
         preview_alt = t("briefs.preview_alt", area=name, measure=measure, value=value, year=s["year"])
         lines, _ = _trend_lines(data, d, t("maps.rest_label") if data.area_id == areas.REST_ID else name)
-        png = brief_charts.preview_png(name, t("briefs.preview_subtitle", measure=measure, year=s["year"]), value,
-                                       unit(d.kind), lines)
+        png = pictures.preview_png(name, t("briefs.preview_subtitle", measure=measure, year=s["year"]), value,
+                                   unit(d.kind), lines)
     else:
         title = t("briefs.title_plain", area=name)
         description = t("briefs.description_plain", area=name, version=version)
         preview_alt = title
-        png = brief_charts.preview_png(name, t("briefs.kicker"), "", "", ())
+        png = pictures.preview_png(name, t("briefs.kicker"), "", "", ())
     if data.area_id == areas.TOTAL_ID:
         about = t("briefs.about_county")
         live = (f"{HOME_PATH}?lang={lang}", t("briefs.home_link"))
@@ -281,7 +282,7 @@ def _render(data: AreaData, manifest: dict, lang: str) -> tuple[str, bytes]:
         live = (f"{PROFILE_PATH}?area={data.area_id}&lang={lang}", t("briefs.profile_link"))
     notes = [t("profile.elsewhere", domain=t(f"profile.domain_{k}"), boundary=boundary_text(b, "label"))
              for k, b in data.elsewhere]
-    sections = "".join(_domain_section(data, d, name) for d in data.domains)
+    sections = "".join(_domain_section(data, d, name, pictures) for d in data.domains)
     tables = [d.kind for d in data.domains]
     links = [(f"/data/releases/{version}/{k}.csv", t("briefs.csv_link", table=t(f"profile.domain_{k}"),
                                                      version=version)) for k in tables]
@@ -308,7 +309,7 @@ def _render(data: AreaData, manifest: dict, lang: str) -> tuple[str, bytes]:
     return page, png
 
 
-def build(store, version: int) -> dict[str, bytes]:
+def build(store, version: int, pictures: Pictures) -> dict[str, bytes]:
     """Every brief of release `version` and its preview, by file name (none for a release the area profile
     cannot show either: one without all four measure tables)."""
     rel = db.open_release(store, version)
@@ -319,7 +320,7 @@ def build(store, version: int) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for data in areas_data:
         for lang in i18n.LANGUAGES:
-            page, png = render(data, rel.manifest, lang)
+            page, png = render(data, rel.manifest, lang, pictures)
             out[file_name(data.area_id, lang)] = page.encode("utf-8")
             out[file_name(data.area_id, lang, "png")] = png
     return out
@@ -330,5 +331,7 @@ def write(store, version: int, folder: Path, write_file) -> None:
     tree's own write-then-rename. The caller renames the release's folder into place after this, so no
     reader gets a release without its briefs or one brief of another release."""
     folder.mkdir(mode=0o755, exist_ok=True)
-    for name, data in build(store, version).items():
+    pictures = Pictures(store.root)
+    for name, data in build(store, version, pictures).items():
         write_file(folder / name, data)
+    pictures.forget_unused()

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from leadsf import i18n
-from leadsf.pipeline import briefs, db, opendata, publishing
+from leadsf.pipeline import brief_pictures, briefs, db, opendata, publishing
 from leadsf.pipeline.store import Store, Upload
 
 
@@ -102,6 +102,32 @@ def test_a_withheld_cell_reads_as_withheld_in_each_language(published_sample):
         cells = {r[0]: r[1] for r in rows}
         assert cells[year] == i18n.messages(lang)["ui.withheld"]
         assert not any(c.strip() in ("", "0") for r in rows for c in r[1:] if r[0] == year)
+
+
+def test_a_publish_draws_only_the_pictures_whose_figures_changed(store, tmp_path):
+    """The pictures kept in the data directory are the bytes a fresh drawing makes; a publish reads the ones
+    it can and draws the rest; afterwards the folder holds what the live release uses, and nothing else."""
+    from tests.site.test_staff import bumped_referrals
+
+    rel = db.open_release(store, 1)
+    kept = brief_pictures.Pictures(store.root)
+    some = briefs.collect(rel)[:3]  # the county, then two areas
+    for data in some:
+        for lang in i18n.LANGUAGES:
+            fresh = brief_pictures.Pictures(tmp_path / lang)
+            assert briefs.render(data, rel.manifest, lang, kept) == briefs.render(data, rel.manifest, lang, fresh)
+            assert fresh.drawn == len(fresh.used) > 0
+            page = _brief(store.root, data.area_id, lang)
+            assert briefs.render(data, rel.manifest, lang, kept)[0] == page
+    assert kept.drawn == 0 and kept.used
+    folder = store.root / brief_pictures.FOLDER
+    first = {p.name for p in folder.iterdir()}
+    publishing.publish(store, [Upload("referrals.csv", bumped_referrals(2)[0])], who="test", note="second")
+    second = {p.name for p in folder.iterdir()}
+    assert first & second and second - first, "some pictures kept, the changed ones drawn"
+    again = brief_pictures.Pictures(store.root)
+    briefs.build(store, 2, again)
+    assert again.drawn == 0 and again.used == second, "the folder holds release 2's pictures and no others"
 
 
 def test_a_withheld_period_is_marked_on_the_chart_not_left_a_bare_gap():
