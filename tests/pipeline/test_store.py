@@ -126,8 +126,8 @@ def test_sigkill_during_publish_leaves_previous_release(one_extract, killed, poi
 
 def waiting_for_a_lock(pid: int) -> bool:
     """Whether process pid is blocked waiting for a file lock (Linux lists waiters in /proc/locks after `->`)."""
-    return any(line.split()[1:2] == ["->"] and str(pid) in line.split()[2:]
-               for line in Path("/proc/locks").read_text().splitlines())
+    waiting = [line.split() for line in Path("/proc/locks").read_text().splitlines() if " -> " in line]
+    return any(words[5] == str(pid) for words in waiting)  # id: -> FLOCK ADVISORY WRITE pid dev:inode ...
 
 
 def test_concurrent_publishes(small_store):
