@@ -1,21 +1,23 @@
-"""Publish the bundled sample into a store and SIGKILL this process at a named point of the publish, as a power
-cut or the OOM killer would (tests/pipeline/test_store.py). The points are the file-system steps the store's
-crash safety rests on, seen through Python's audit events (sys.addaudithook), so nothing in the store is
-replaced or wrapped and the kill lands at the same step on a fast machine and a slow one.
+"""Publish one file into stores and SIGKILL each publish at a named point, as a power cut or the OOM killer
+would (tests/pipeline/test_store.py). The points are the file-system steps the store's crash safety rests on,
+seen through Python's audit events (sys.addaudithook), so nothing in the store is replaced or wrapped and the
+kill lands at the same step on a fast machine and a slow one.
 
-    python -m tests.pipeline.kill_publish DATA_DIR POINT
+    python -m tests.pipeline.kill_publish FILE POINT DATA_DIR [POINT DATA_DIR ...]
 
-Exits 3 when the publish ended without reaching POINT (the store no longer takes that step).
+The imports are paid once: one child process is forked per point, publishes FILE into its own DATA_DIR and is
+killed there. Prints one line per point, `POINT RETURNCODE` (-9 when killed; 3 when the publish ended without
+reaching POINT, i.e. the store no longer takes that step).
 """
 from __future__ import annotations
 
 import os
 import signal
 import sys
+import traceback
 from pathlib import Path
 
-from leadsf.pipeline.store import Store
-from tests.conftest import sample_uploads
+from leadsf.pipeline.store import Store, Upload
 
 # In the order a publish reaches them.
 POINTS = (
@@ -49,10 +51,8 @@ def step(event: str, args: tuple, root: Path) -> str | None:
     return None
 
 
-def main(data_dir: str, point: str) -> int:
-    if point not in POINTS:
-        raise SystemExit(f"unknown point {point!r}; one of {', '.join(POINTS)}")
-    root = Path(data_dir).resolve()
+def killed_at(upload: Upload, root: Path, point: str) -> None:
+    """In a forked child: publish into root and SIGKILL this process at point; never returns."""
     switched = False
 
     def hook(event: str, args: tuple) -> None:
@@ -64,12 +64,36 @@ def main(data_dir: str, point: str) -> int:
             os.kill(os.getpid(), signal.SIGKILL)
         switched = switched or name == "replace-current"
 
-    uploads = sample_uploads()
-    store = Store(root)
-    sys.addaudithook(hook)
-    store.publish(uploads, who="tests", note="killed")
-    print(f"the publish ended without reaching {point}", file=sys.stderr)
-    return 3
+    try:
+        store = Store(root)
+        sys.addaudithook(hook)  # in the child only: an audit hook cannot be removed
+        store.publish([upload], who="tests", note="killed")
+        print(f"the publish ended without reaching {point}", file=sys.stderr)
+        code = 3
+    except BaseException:  # noqa: BLE001 - the child must end here, never return into the parent's loop
+        traceback.print_exc()
+        code = 1
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def main(file: str, *pairs: str) -> int:
+    if not pairs or len(pairs) % 2:
+        raise SystemExit("usage: python -m tests.pipeline.kill_publish FILE POINT DATA_DIR [POINT DATA_DIR ...]")
+    runs = [(point, Path(data_dir).resolve()) for point, data_dir in zip(pairs[::2], pairs[1::2])]
+    for point, _ in runs:
+        if point not in POINTS:
+            raise SystemExit(f"unknown point {point!r}; one of {', '.join(POINTS)}")
+    path = Path(file)
+    upload = Upload(path.name, path.read_bytes())
+    for point, root in runs:
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            killed_at(upload, root, point)
+        _, status = os.waitpid(pid, 0)
+        print(point, os.waitstatus_to_exitcode(status), flush=True)
+    return 0
 
 
 if __name__ == "__main__":
