@@ -141,7 +141,7 @@ def test_concurrent_publishes(small_store):
             for p in (a, b):
                 assert p.poll() is None, f"a publish ran while the store was locked: {p.communicate()[1].decode()}"
             assert time.monotonic() < deadline, "the publishes never waited for the store's lock"
-            time.sleep(0.05)
+            time.sleep(0.05)  # sleep: the poll interval of the wait on both waiting for the lock
     results = [p.communicate(timeout=180) for p in (a, b)]
     assert a.returncode == 0, results[0][1].decode()
     assert b.returncode == 0, results[1][1].decode()
