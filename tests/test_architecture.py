@@ -145,23 +145,25 @@ def test_the_private_name_check_sees_both_forms(tmp_path):
                                       "leadsf/probe/b.py:4 uses leadsf.probe.a._own"]
 
 
-def test_the_command_line_runs_whole_without_the_site(tmp_path):
+def test_the_command_line_runs_whole_without_the_site(store, tmp_path):
     """`python -m leadsf` publishes, rolls back and exports with no Streamlit, Plotly or pydeck loaded: the
-    pipeline stands on its own at run time, not only in its import statements."""
+    pipeline stands on its own at run time, not only in its import statements. It starts from a copy of the
+    published sample (release 1), so the publish is release 2 and the rollback goes back to 1."""
     script = f"""
 import sys
 from leadsf.pipeline.cli import main
-steps = [["publish", *sorted(str(p) for p in (sys.argv[1:]))], ["publish", sys.argv[1]], ["rollback", "1"],
-         ["history"], ["export", {str(tmp_path / "bundle")!r}], ["validate", sys.argv[1]], ["template", "costs"]]
+steps = [["publish", *sorted(str(p) for p in (sys.argv[1:]))], ["rollback", "1"], ["history"],
+         ["export", {str(tmp_path / "bundle")!r}], ["validate", sys.argv[1]], ["template", "costs"]]
 codes = [main(step) for step in steps]
 print(codes, sorted({{m.split(".")[0] for m in sys.modules}} & {{"streamlit", "plotly", "pydeck"}}))
 """
     samples = sorted(str(p) for p in (ROOT / "data" / "sample").glob("*.csv"))
     proc = subprocess.run([sys.executable, "-c", script, *samples], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, env={"LEADSF_DATA_DIR": str(tmp_path / "store"), "PATH": "/usr/bin:/bin",
+                          timeout=600, env={"LEADSF_DATA_DIR": str(store.root), "PATH": "/usr/bin:/bin",
                                             "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "[0, 0, 0, 0, 0, 0, 0] []", proc.stdout[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "[0, 0, 0, 0, 0, 0] []", proc.stdout[-2000:]
+    assert store.numbers() == [1, 2] and store.current() == 1
 
 
 def descriptor_redirections(root: Path) -> list[str]:

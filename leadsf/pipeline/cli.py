@@ -1,6 +1,9 @@
 """`python -m leadsf`: every staff action from a terminal, through the same functions as the staff page.
 
 Exit codes: 0 done, 2 input rejected (reasons on stderr), 1 anything else.
+
+Each command imports what it runs: building a release loads pandas, pandera and scipy (about 1.5 s), which
+`--help`, `boundaries` and `hash-password` do not need.
 """
 from __future__ import annotations
 
@@ -15,8 +18,8 @@ from pathlib import Path
 
 from leadsf import config
 
-from . import contract, extracts, official, publishing
-from .store import PublishError, Store, Upload
+from . import contract
+from .findings import ExtractRejected
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
 
@@ -25,14 +28,16 @@ def _who() -> str:
     return os.environ.get("LEADSF_USER") or f"cli:{getpass.getuser()}"
 
 
-def _read(path: str) -> Upload:
+def _read(path: str):
+    from .store import Upload
+
     p = Path(path)
     limit = max(config.get("max_upload_bytes"), config.get("max_official_bytes"))
     with open(p, "rb") as fh:  # read one byte past the limit so the validator can say the file is too big
         return Upload(p.name, fh.read(limit + 1))
 
 
-def _report(exc: extracts.ExtractRejected) -> int:
+def _report(exc: ExtractRejected) -> int:
     for problem in exc.problems[:200]:
         print(problem, file=sys.stderr)
     if len(exc.problems) > 200:
@@ -42,11 +47,13 @@ def _report(exc: extracts.ExtractRejected) -> int:
 
 
 def cmd_validate(args) -> int:
+    from . import extracts, official
+
     up = _read(args.file)
     try:
         ex = (official.read(up.data, up.filename) if official.recognise(up.data) else
               extracts.read_extract(up.data, up.filename, kind=args.kind))
-    except extracts.ExtractRejected as exc:
+    except ExtractRejected as exc:
         return _report(exc)
     first, last = ex.months
     areas = f", areas from the {ex.boundary_set} boundary set" if ex.boundary_set else ""
@@ -74,13 +81,16 @@ def _building() -> Iterator[None]:
 
 
 def cmd_publish(args) -> int:
+    from . import publishing
+    from .store import PublishError, Store
+
     store = Store()
     uploads = [_read(f) for f in args.files]
     try:
         with _building():
             manifest = publishing.publish(store, uploads, who=_who(), note=args.note, synthetic=args.synthetic,
                                           progress=lambda step: print(f"... {step}", file=sys.stderr))
-    except extracts.ExtractRejected as exc:
+    except ExtractRejected as exc:
         return _report(exc)
     except PublishError as exc:
         print(f"Not published: {exc}", file=sys.stderr)
@@ -93,6 +103,8 @@ def cmd_publish(args) -> int:
 
 
 def cmd_history(args) -> int:
+    from .store import Store
+
     rows = Store().history()
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -108,6 +120,9 @@ def cmd_history(args) -> int:
 
 
 def cmd_rollback(args) -> int:
+    from . import publishing
+    from .store import PublishError, Store
+
     try:
         with _building():  # the rollback's audit solves models too
             manifest = publishing.rollback(Store(), args.release, who=_who())
@@ -120,6 +135,7 @@ def cmd_rollback(args) -> int:
 
 def cmd_export(args) -> int:
     from .export import write_bundle
+    from .store import Store
 
     store = Store()
     live = store.current()
@@ -133,6 +149,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_template(args) -> int:
+    from . import extracts
+
     sys.stdout.write(extracts.template(args.kind))
     return EXIT_OK
 

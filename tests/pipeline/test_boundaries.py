@@ -1,5 +1,6 @@
-"""Staff boundary sets: every bad file is rejected by the real CLI with exit 2 and nothing is stored;
-a good set made of real tract polygons is stored and then usable as a boundary set."""
+"""Staff boundary sets: every bad file is rejected by the CLI with exit 2 and nothing is stored; a good set
+made of real tract polygons is stored and then usable as a boundary set. The command's function runs in this
+process for each bad file and name; a real process runs one refusal, the first store and the replacement."""
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import sys
 
 import pytest
 
-from leadsf.pipeline import areas, boundaries
+from leadsf.pipeline import areas, boundaries, cli
 from tests.conftest import ROOT
 from tests.geojson_bad import CASES, FIELDS, good_set
 
@@ -20,32 +21,52 @@ def run_cli(*args, data_dir):
                           capture_output=True, text=True, timeout=120)
 
 
+def run_main(*args, capsys) -> subprocess.CompletedProcess:
+    """`python -m leadsf boundaries ...` through its function in this process ($LEADSF_DATA_DIR is set by the
+    store fixture); the same fields as a finished process."""
+    code = cli.main(["boundaries", *args])
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["boundaries", *args], code, out, err)
+
+
+def refused_and_nothing_stored(proc, expect, store):
+    assert proc.returncode == 2, proc.stderr
+    assert expect in proc.stderr, proc.stderr
+    assert "Nothing was stored" in proc.stderr and "Traceback" not in proc.stderr
+    folder = store.root / "boundaries"
+    assert not folder.exists() or not list(folder.iterdir())
+
+
 def test_at_least_twelve_bad_cases():
     assert len(CASES) >= 12
 
 
 @pytest.mark.parametrize("label,data,expect", CASES, ids=[c[0] for c in CASES])
-def test_bad_geojson_rejected_by_cli(label, data, expect, empty_store, tmp_path):
+def test_bad_geojson_rejected_by_cli(label, data, expect, empty_store, tmp_path, capsys):
+    path = tmp_path / f"{label}.geojson"
+    path.write_bytes(data)
+    proc = run_main("add", str(path), "--name", "council_district", *FIELDS, capsys=capsys)
+    refused_and_nothing_stored(proc, expect, empty_store)
+
+
+def test_bad_geojson_rejected_by_a_real_process(empty_store, tmp_path):
+    label, data, expect = next(c for c in CASES if c[0] == "duplicate_ids")
     path = tmp_path / f"{label}.geojson"
     path.write_bytes(data)
     proc = run_cli("add", str(path), "--name", "council_district", *FIELDS, data_dir=empty_store.root)
-    assert proc.returncode == 2, proc.stderr
-    assert expect in proc.stderr, proc.stderr
-    assert "Nothing was stored" in proc.stderr
-    folder = empty_store.root / "boundaries"
-    assert not folder.exists() or not list(folder.iterdir())
+    refused_and_nothing_stored(proc, expect, empty_store)
 
 
 @pytest.mark.parametrize("name", ["zip", "tract", "Council", "x", "1abc", "a-b", "a" * 40])
-def test_bad_names_rejected(name, empty_store, tmp_path):
+def test_bad_names_rejected(name, empty_store, tmp_path, capsys):
     path = tmp_path / "good.geojson"
     path.write_text(json.dumps(good_set()))
-    proc = run_cli("add", str(path), "--name", name, *FIELDS, data_dir=empty_store.root)
+    proc = run_main("add", str(path), "--name", name, *FIELDS, capsys=capsys)
     assert proc.returncode == 2
     assert not (empty_store.root / "boundaries").exists()
 
 
-def test_good_set_is_stored_and_listed(empty_store, tmp_path):
+def test_good_set_is_stored_and_listed(empty_store, tmp_path, capsys):
     path = tmp_path / "good.geojson"
     path.write_text(json.dumps(good_set()))
     proc = run_cli("add", str(path), "--name", "council_district", *FIELDS, "--label", "City council districts",
@@ -64,15 +85,15 @@ def test_good_set_is_stored_and_listed(empty_store, tmp_path):
     assert bset.total_population == sum(a.population for a in areas.boundary_set("tract").areas)
     assert areas.sets_containing({"D1", "D3"}) == ["council_district"]
 
-    listed = run_cli("list", data_dir=empty_store.root)
+    listed = run_main("list", capsys=capsys)
     assert listed.returncode == 0 and "council_district" in listed.stdout and "zip" in listed.stdout
 
-    again = run_cli("add", str(path), "--name", "council_district", *FIELDS, data_dir=empty_store.root)
+    again = run_main("add", str(path), "--name", "council_district", *FIELDS, capsys=capsys)
     assert again.returncode == 2 and "--replace" in again.stderr
     before = areas.publication_areas(areas.boundary_set("council_district"), large_only=False)
     assert areas.publication_areas(areas.boundary_set("council_district"), large_only=False)[0] is before[0]
-    # Sets and publication areas are cached by file; a replaced file must be read again. Two districts
-    # swap populations, and the fourth is dropped (its tracts go to the third).
+    # Sets and publication areas are cached by file; a file replaced by another process must be read again.
+    # Two districts swap populations, and the fourth is dropped (its tracts go to the third).
     changed = good_set()
     feats = changed["features"]
     feats[0]["properties"]["pop"], feats[1]["properties"]["pop"] = (feats[1]["properties"]["pop"],

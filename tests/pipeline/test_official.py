@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from leadsf.pipeline import official, official_table
+from leadsf.pipeline import cli, official, official_table
 from leadsf.pipeline.findings import ExtractRejected
 from leadsf.pipeline.store import Upload, read_upload
 
@@ -273,20 +273,35 @@ def _state(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file() and p.name not in ("audit.log", ".lock")}
 
 
+def _refused(case: Bad, code: int, err: str):
+    assert code == 2, err
+    assert case.filename in err and "Traceback" not in err
+    if case.row is not None:
+        assert f"row {case.row}" in err, err
+    if case.column is not None:
+        assert f"column {case.column}" in err, err
+    assert "Nothing was published" in err
+
+
 @pytest.mark.parametrize("case", BAD, ids=[c.case_id for c in BAD])
-def test_publish_refuses_with_exit_2_and_release_unchanged(case, store, tmp_path):
+def test_publish_refuses_with_exit_2_and_release_unchanged(case, store, tmp_path, capsys):
+    """Through the command's own function, in this process; the next test runs one case as a real process."""
+    path = tmp_path / case.filename
+    path.write_bytes(case.data)
+    before = _state(store.root)
+    code = cli.main(["publish", str(path)])
+    _refused(case, code, capsys.readouterr().err)
+    assert _state(store.root) == before
+
+
+def test_publish_refuses_in_a_real_process(store, tmp_path):
+    case = next(c for c in BAD if c.case_id == "wonder-unknown-marker")  # names its file, row and column
     path = tmp_path / case.filename
     path.write_bytes(case.data)
     before = _state(store.root)
     done = subprocess.run([sys.executable, "-m", "leadsf", "publish", str(path)], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
-    assert done.returncode == 2, done.stderr
-    assert case.filename in done.stderr and "Traceback" not in done.stderr
-    if case.row is not None:
-        assert f"row {case.row}" in done.stderr, done.stderr
-    if case.column is not None:
-        assert f"column {case.column}" in done.stderr, done.stderr
-    assert "Nothing was published" in done.stderr
+    _refused(case, done.returncode, done.stderr)
     assert _state(store.root) == before
 
 
