@@ -22,7 +22,6 @@ import pytest
 
 from deploy import serve, site, warm
 from leadsf.i18n import messages
-
 from tests.deploy.test_load_smoke import smoke
 
 from .helpers import expect_no_exception, open_page, wait_for_page, wait_for_run
