@@ -1,7 +1,8 @@
 """The load test (bench/loadtest.py) still works: 3 simulated visitors for a few seconds over Streamlit's
-WebSocket protocol against a real `streamlit run dashboard.py` on loopback, and once through nginx in front of
-two app processes (`make serve`'s arrangement). Figures are printed, not asserted
-(this machine's timing is no test); only that every run finished without errors.
+WebSocket protocol against a real `streamlit run dashboard.py` on loopback; through nginx in front of two app
+processes (`make serve`'s arrangement) in tests/e2e/test_proxy.py, which starts that arrangement once for all
+its tests. Figures are printed, not asserted (this machine's timing is no test); only that every run finished
+without errors.
 
 Deliberately not marked e2e: it needs no browser, so it runs in the normal (`-m "not e2e"`) suite.
 """
@@ -35,16 +36,8 @@ def live_server(published_sample, tmp_path_factory):
         s.stop()
 
 
-@pytest.fixture
-def live_proxy(published_sample, tmp_path):
-    """`make serve`'s arrangement: nginx in front of two app processes (deploy/serve.py)."""
-    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
-        pytest.skip("nginx missing (make test installs it)")
-    with bench_server.start_proxy(published_sample, tmp_path, workers=2) as arrangement:
-        yield arrangement
-
-
-def _smoke(server, capsys) -> None:
+def smoke(server, capsys) -> None:
+    """3 visitors, 2 actions each, against `server` (its url, cpu_seconds() and rss_mb()); the table printed."""
     # Its own thread: in a worker that already ran Playwright's sync API an event loop is running here,
     # and asyncio.run refuses to start another in the same thread.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -60,19 +53,13 @@ def _smoke(server, capsys) -> None:
 
 
 def test_load_smoke(live_server, capsys):
-    _smoke(live_server, capsys)
-
-
-def test_load_smoke_through_the_proxy(live_proxy, capsys):
-    """The same visitors through nginx (their WebSockets spread over both app processes)."""
-    _smoke(live_proxy, capsys)
-    assert live_proxy.cpu_seconds() > 0 and all(w.alive() for w in live_proxy.workers)
+    smoke(live_server, capsys)
 
 
 def test_bare_session_runs_a_page_new_and_warm_and_fails_loudly(live_server):
     """bench/bench_proxy.py's first-visit rounds compare a browser's visit with these two runs; a run that
     went wrong must stop the bench, not count as a cheap one."""
-    with ThreadPoolExecutor(max_workers=1) as pool:  # see _smoke: its own thread for its event loop
+    with ThreadPoolExecutor(max_workers=1) as pool:  # see smoke: its own thread for its event loop
         def drive():
             with loadtest.BareSession(live_server, "maps") as bare:
                 times = [bare.new_run(), bare.rerun(), bare.rerun(), bare.new_run()]

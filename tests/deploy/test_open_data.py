@@ -1,7 +1,9 @@
 """Open data at permanent addresses (leadsf/pipeline/opendata.py), through both servers that serve it: nginx as
 deploy/site.py renders it (in front of a stand-in upstream that records every request, so "no app process
-touched" is seen, not assumed) and `make run`'s server (`streamlit run app.py`). Both over one copy of the
-sample store whose public tree was removed first, so the app's start has to build it as for an older store.
+touched" is seen, not assumed) and `make run`'s server (`streamlit run app.py`). Both over one store that was
+empty when the app started, so the app's start has to publish the bundled sample first, as for a newcomer (an
+older store's tree built at start: test_systemd_builds_an_older_stores_tree_before_a_process_starts, through
+the same publishing.start).
 
 Every table of the live release equals the export, byte for byte, with its headers; an older release stays
 at its address after a publish and after a rollback; the feeds parse as Atom and gain an entry at each
@@ -94,16 +96,15 @@ def start_app(data: Path, log: Path) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.fixture(scope="module")
-def world(published_sample, tmp_path_factory):
-    """The store, the app's server and nginx, started in that order."""
+def world(tmp_path_factory):
+    """The app's server on an empty store (a newcomer's `make run`: its start publishes the sample), then nginx
+    over the same store. One publish serves both the newcomer's check and every test of the addresses."""
     try:
         nginx = serve.nginx_binary()
     except SystemExit:
         pytest.skip("nginx missing (make test installs it)")
     tmp = tmp_path_factory.mktemp("opendata")
     data = tmp / "store"
-    shutil.copytree(published_sample, data)
-    shutil.rmtree(data / opendata.PUBLIC)  # as a store from before the public tree
 
     log = tmp / "app.log"
     app, app_url = start_app(data, log)
@@ -122,7 +123,8 @@ def world(published_sample, tmp_path_factory):
     (prefix / "nginx.conf").write_text(site.main_conf(prefix, prefix / "leadsf.conf", user=user, workers="1"))
     ngx = None
     try:
-        assert warm.wait_healthy(app_url, 120, alive=lambda: app.poll() is None), log.read_text(errors="replace")
+        # The start publishes the sample before the server answers: seconds alone, minutes on a loaded CI box.
+        assert warm.wait_healthy(app_url, 600, alive=lambda: app.poll() is None), log.read_text(errors="replace")
         ngx = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         nginx_url = f"http://127.0.0.1:{nginx_port}"
@@ -154,25 +156,17 @@ def untouched_upstream(world) -> None:
 
 
 # ---- the addresses ----------------------------------------------------------------------------------------
-def test_the_apps_start_built_an_older_stores_tree(world):
-    public = world["data"] / opendata.PUBLIC
-    assert (public / "releases" / "1" / export.PACKAGE).exists()
-    assert opendata.latest_version(world["store"]) == 1
-    assert opendata.up_to_date(world["store"])
-
-
-def test_make_run_on_an_empty_store_serves_the_sample_before_any_visit(tmp_path):
-    """A newcomer's `make run` publishes the bundled sample at start, so /data/ answers before a page is seen."""
-    data = tmp_path / "store"
-    app, url = start_app(data, tmp_path / "app.log")
-    try:
-        assert warm.wait_healthy(url, 120, alive=lambda: app.poll() is None), (tmp_path / "app.log").read_text()
-        status, headers, body = get(url, "/data/latest/referrals.csv")
-        assert status == 200 and body == export.bundle(Store(data), 1)["referrals.csv"]
-        assert Store(data).current() == 1
-    finally:
-        app.terminate()
-        app.wait(timeout=15)
+def test_make_run_on_an_empty_store_serves_the_sample_before_any_visit(world):
+    """A newcomer's `make run` publishes the bundled sample at start, so /data/ answers before a page is seen
+    (the first test on the world: no page has been asked for yet)."""
+    store = world["store"]
+    assert world["upstream"].paths == []
+    status, headers, body = get(world["urls"]["app"], "/data/latest/referrals.csv")
+    assert status == 200 and body == export.bundle(store, 1)["referrals.csv"]
+    assert store.current() == 1 and store.manifest(1)["synthetic"]
+    assert (world["data"] / opendata.PUBLIC / "releases" / "1" / export.PACKAGE).exists()
+    assert opendata.latest_version(store) == 1
+    assert opendata.up_to_date(store)
 
 
 @pytest.mark.parametrize("server", SERVERS)

@@ -17,6 +17,10 @@ _SETTLED = """!document.querySelector(
 
 
 STEADY_MS = 250
+# How often a wait looks at the page. Playwright's default looks at every animation frame, which keeps the
+# renderer drawing frames for the whole wait: ~12% more browser CPU per page load, measured on the crawl's pages.
+# Every 50 ms still looks five times within STEADY_MS.
+POLL_MS = 50
 
 
 def wait_for_run(page, shown: str | None = None, timeout: float = 60_000) -> None:
@@ -35,7 +39,7 @@ def wait_for_run(page, shown: str | None = None, timeout: float = 60_000) -> Non
         return now - window.__leadsfSteadySince >= {STEADY_MS}; }}"""
     try:
         page.evaluate("() => { window.__leadsfSteadySince = undefined; }")
-        page.wait_for_function(steady, timeout=timeout)
+        page.wait_for_function(steady, timeout=timeout, polling=POLL_MS)
     except Exception as exc:
         raise AssertionError(f"the app was not idle{' showing ' + shown if shown else ''}: {_run_state(page)}") \
             from exc
@@ -66,7 +70,7 @@ def wait_for_page(page, *titles: str, timeout: float = 60_000) -> None:
     """After following a link: wait until the page whose title starts with one of `titles` (its title in each
     language the visitor may have) has finished its run."""
     try:
-        page.wait_for_function(_PAGE_SHOWN, arg=list(titles), timeout=timeout)
+        page.wait_for_function(_PAGE_SHOWN, arg=list(titles), timeout=timeout, polling=POLL_MS)
     except Exception as exc:
         heading = page.locator('[data-testid="stMain"] h1').first
         shown = heading.inner_text(timeout=2_000) if heading.count() else None
@@ -145,7 +149,7 @@ _CHARTS_DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"]')
 def wait_for_charts(page, timeout: float = 30_000) -> None:
     """Every visible Plotly chart has drawn its SVG and every map its canvas (they draw after the run).
     Streamlit loads the chart code lazily and holds each chart's place with a skeleton until then."""
-    page.wait_for_function(_CHARTS_DRAWN, timeout=timeout)
+    page.wait_for_function(_CHARTS_DRAWN, timeout=timeout, polling=POLL_MS)
 
 
 # ---- what a visitor sees: charts that say something, metrics that fit ---------------------------------------

@@ -4,8 +4,11 @@ in both languages, on a desktop (1366 x 900) and a phone (390 x 844), as a new v
 Each view fails on: an exception or console error, a request to any host but the site, a Plotly chart with an
 axis without data, a line chart that draws no line although it shows two or more points, a metric whose
 label or value is cut off, anything wider than the screen that does not scroll inside itself, a chart or
-table wider than the screen, and (on the desktop visit) a serious or critical axe violation. A full-page
-screenshot of each view goes to test-artifacts/screenshots/<lang>-<size>-<page>.png."""
+table wider than the screen, on the desktop visit a serious or critical axe violation, and on the phone visit
+chart text under 11 px or a label, link or caption cut off (test_phone.py's checks). Checks of one page's default
+view from other files run on its visit here too (Cost's headline: test_outcomes_browser.py), instead of
+loading the page again. A full-page screenshot of each view goes to
+test-artifacts/screenshots/<lang>-<size>-<page>.png."""
 from __future__ import annotations
 
 import pytest
@@ -15,6 +18,8 @@ from leadsf.site import nav
 
 from .helpers import chart_problems, clear_watch, cut_metrics, expect_no_exception, open_page, wait_for_charts, watch
 from .test_accessibility import axe_problems
+from .test_outcomes_browser import cost_headline_problems
+from .test_phone import chart_text_problems, cut_off
 from .test_site import SHOTS
 
 pytestmark = pytest.mark.e2e
@@ -22,6 +27,8 @@ pytestmark = pytest.mark.e2e
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 CHARTS = '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]'
 WIDGETS = '[data-testid="stMain"] [data-testid="stSelectbox"], [data-testid="stMain"] [data-testid="stRadio"]'
+# A page's own checks of its default view, by (screen size, page key): they take the page and the language.
+PAGE_CHECKS = {("desktop", "cost"): cost_headline_problems}
 
 
 @pytest.fixture(scope="module", params=list(SIZES))
@@ -110,6 +117,10 @@ def test_default_view_says_something(visitor, site, spec, lang):
     problems += fit_problems(page)
     if page.size_name == "desktop":  # one axe scan per page and language, on the load made here anyway
         problems += axe_problems(page, f"{lang}-{spec.key}")
+    else:
+        problems += chart_text_problems(page) + cut_off(page)
+    if check := PAGE_CHECKS.get((page.size_name, spec.key)):
+        problems += check(page, lang)
     screenshot(page, f"{lang}-{page.size_name}-{spec.key}.png")
     problems += [f"console error: {e}" for e in page.console_errors]  # late ones (maps draw after the run)
     assert not problems, f"/{spec.url_path}?lang={lang} at {page.size_name}:\n" + "\n".join(dict.fromkeys(problems))

@@ -1,7 +1,9 @@
 """The production arrangement (`make serve`: deploy/serve.py) through nginx: every public page in chromium with
 no console error and no Content-Security-Policy violation; the headers; the staff process behind /staff; a
-release published with the CLI live on every process at its next run; an app process killed with SIGKILL
-mid-session; and SIGTERM leaving no process behind. The tests share one arrangement and run in file order."""
+release published with the CLI live on every process at its next run; the load test's visitors through nginx;
+an app process killed with SIGKILL mid-session; and SIGTERM leaving no process behind. The tests share one
+arrangement (a start costs ~35 s of CPU) and run in file order. Only the tests that drive chromium are marked
+e2e: the others, the load test among them, run in the normal (`-m "not e2e"`) suite too."""
 from __future__ import annotations
 
 import json
@@ -20,10 +22,9 @@ import pytest
 
 from deploy import serve, site, warm
 from leadsf.i18n import messages
+from tests.deploy.test_load_smoke import smoke
 
 from .helpers import expect_no_exception, open_page, wait_for_page, wait_for_run
-
-pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = '[data-testid="stPlotlyChart"] .main-svg, [data-testid="stDeckGlJsonChart"] canvas'
@@ -211,6 +212,7 @@ def test_page_shell_is_cached_sessions_never(arrangement):
     assert _get(url + "/media/nothing.csv")[1].get("x-cache-status") is None
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("url_path", PUBLIC)
 def test_public_page_through_proxy(arrangement, visitor, url_path):
     for seen in (visitor.page_errors, visitor.console_errors, visitor.failed):
@@ -222,6 +224,7 @@ def test_public_page_through_proxy(arrangement, visitor, url_path):
     expect_clean(visitor)
 
 
+@pytest.mark.e2e
 def test_nothing_is_fetched_from_other_sites(arrangement, watched):
     requests = []
     watched.on("request", lambda r: requests.append(r.url))
@@ -233,6 +236,7 @@ def test_nothing_is_fetched_from_other_sites(arrangement, watched):
     assert not blocked and not others, (blocked[:3], others[:3])
 
 
+@pytest.mark.e2e
 def test_staff_is_served_by_the_staff_process(arrangement, watched):
     sockets = []
     watched.on("websocket", lambda ws: sockets.append(ws.url))
@@ -250,6 +254,7 @@ def test_staff_is_served_by_the_staff_process(arrangement, watched):
     assert watched.get_by_test_id("stFileUploader").count() == 0
 
 
+@pytest.mark.e2e
 def test_release_published_with_the_cli_shows_on_every_process(arrangement, browser):
     out = subprocess.run([sys.executable, "-m", "leadsf", "publish", str(ROOT / "data" / "sample" / "referrals.csv"),
                           "--synthetic", "--note", "proxy test"], cwd=ROOT, capture_output=True, text=True,
@@ -268,6 +273,30 @@ def test_release_published_with_the_cli_shows_on_every_process(arrangement, brow
         context.close()
 
 
+class PublicProcesses:
+    """The arrangement as bench/loadtest.py reads a server: nginx's URL, and the CPU time and memory of the
+    public app processes."""
+
+    def __init__(self, state: dict):
+        self.url, self.pids = state["url"], [w["pid"] for w in state["workers"]]
+
+    def cpu_seconds(self) -> float:
+        return sum(serve.cpu_seconds(pid) for pid in self.pids)
+
+    def rss_mb(self) -> float:
+        return sum(int(line.split()[1]) / 1024 for pid in self.pids
+                   for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmRSS:"))
+
+
+def test_load_smoke_through_the_proxy(arrangement, capsys):
+    """bench/loadtest.py's visitors through nginx (their WebSockets spread over both app processes), as
+    tests/deploy/test_load_smoke.py runs them against one process: every run finished without errors."""
+    served = PublicProcesses(arrangement)
+    smoke(served, capsys)
+    assert served.cpu_seconds() > 0 and all(_alive(pid) for pid in served.pids)
+
+
+@pytest.mark.e2e
 def test_killing_an_app_process_mid_session(arrangement, browser, watched):
     open_page(watched, arrangement["url"], "referrals")
     watched.wait_for_selector(CHART, timeout=30_000)
