@@ -6,6 +6,9 @@ A share of people is shown in % of the people followed; a total (jail bookings, 
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+
 import numpy as np
 import pandas as pd
 
@@ -286,13 +289,43 @@ def before_after_alt(cell_rows: pd.DataFrame, measure: str, pair: str, cohort: s
              unit=unit_title(measure)) + " " + "; ".join(items) + "."
 
 
+class _Rows:
+    """Published outcome rows known by their content: the same table asked about again (the Outcomes page and
+    Home ask per cohort and per follow-up) finds its model fits already made, whichever frame carries it."""
+
+    def __init__(self, rows: pd.DataFrame):
+        self.rows = rows
+        digest = hashlib.sha256(pd.util.hash_pandas_object(rows).to_numpy().tobytes())
+        digest.update(repr([(str(c), str(d)) for c, d in rows.dtypes.items()]).encode())
+        self.key = digest.hexdigest()
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Rows) and self.key == other.key
+
+
+@functools.lru_cache(maxsize=64)
+def _dispersion(rows: _Rows, measure: str) -> float | None:
+    return dispersion(rows.rows, measure)
+
+
+@functools.lru_cache(maxsize=256)
+def _did_rows(rows: _Rows, measure: str, pair: str) -> pd.DataFrame:
+    """`did_table` of every cohort of `measure`; shared between callers, so read it, never change it."""
+    return did_table(cells(rows.rows, measure, pair), measure, pair, _dispersion(rows, measure))
+
+
 def overview(rows: pd.DataFrame, pair: str, cohort: str) -> pd.DataFrame:
     """Every measure's difference in differences for one follow-up and cohort, with its statement."""
     out = []
+    keyed = _Rows(rows)
+    present = set(rows["measure"])
     for measure in MEASURES:
-        if not (rows["measure"] == measure).any():
+        if measure not in present:
             continue
-        d = did_table(cells(rows, measure, pair), measure, pair, dispersion(rows, measure))
+        d = _did_rows(keyed, measure, pair)
         d = d[d["cohort"] == cohort]
         row = d.iloc[0] if len(d) else None
         out.append({"measure": measure, "outcome": t(f"outcomes.m_{measure}"),
