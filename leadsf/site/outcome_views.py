@@ -6,6 +6,9 @@ A share of people is shown in % of the people followed; a total (jail bookings, 
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+
 import numpy as np
 import pandas as pd
 
@@ -78,14 +81,12 @@ def pooled_cohorts(cell_rows: pd.DataFrame) -> list[str]:
     return outcome_stats.covered_cohorts(cell_rows)
 
 
-def _remainder(cell_rows: pd.DataFrame, measure: str, pair: str, known: list[str]) -> list[tuple] | None:
-    """The covered cohorts with a withheld cell, taken together as one stratum: the pooled row less the fully
-    published cohorts (derivable from published numbers; used in the model, never shown). None when there are
-    none or a pooled cell is withheld."""
-    pooled = _four(cell_rows[cell_rows["cohort"] == ALL], measure, pair)
+def _remainder(pooled: list[tuple] | None, fours: list[list[tuple]]) -> list[tuple] | None:
+    """The covered cohorts with a withheld cell, taken together as one stratum: the pooled row's four cells
+    less those of the fully published cohorts (`fours`; derivable from published numbers; used in the model,
+    never shown). None when there are none or a pooled cell is withheld."""
     if pooled is None:
         return None
-    fours = [_four(cell_rows[cell_rows["cohort"] == c], measure, pair) for c in known]
     rest = [(k - sum(f[i][0] for f in fours), n - sum(f[i][1] for f in fours)) for i, (k, n) in enumerate(pooled)]
     if any(n <= 1e-9 for _, n in rest) or any(k < 0 for k, _ in rest):
         return None
@@ -105,8 +106,13 @@ def covers_label(cohorts: list[str]) -> str:
 def _four(part: pd.DataFrame, measure: str, pair: str) -> list[tuple[int, float]] | None:
     """A cohort's four cells (LEAD before, after; comparison before, after) as (count, people followed) for a
     share, or (total, person-years) for a total; None when one is missing or withheld."""
+    return _four_of(part.itertuples(index=False), measure, pair)
+
+
+def _four_of(records, measure: str, pair: str) -> list[tuple[int, float]] | None:
+    """`_four` of a cohort's rows of `cells` as named tuples."""
     before, after = PAIRS[pair]
-    got = {(r.group, r.window): r for r in part.itertuples(index=False)}
+    got = {(r.group, r.window): r for r in records}
     keys = [("lead", before), ("lead", after), ("comparison", before), ("comparison", after)]
     if any(k not in got or got[k].withheld or pd.isna(got[k].count) for k in keys):
         return None
@@ -120,9 +126,12 @@ def dispersion(rows: pd.DataFrame, measure: str) -> float | None:
     windows are complete and published, or for a share."""
     if not is_total(measure):
         return None
+    return _dispersion_of(measure, {pair: cells(rows, measure, pair) for pair in PAIRS})
+
+
+def _dispersion_of(measure: str, cells_by_pair: dict[str, pd.DataFrame]) -> float | None:
     fours = []
-    for pair in PAIRS:
-        part = cells(rows, measure, pair)
+    for pair, part in cells_by_pair.items():
         fours += [_four(g, measure, pair) for c, g in part.groupby("cohort", sort=False) if c != ALL]
     return outcome_stats.rate_dispersion([f for f in fours if f])
 
@@ -134,14 +143,16 @@ def did_table(cell_rows: pd.DataFrame, measure: str, pair: str, dispersion: floa
     ones with a withheld cell one stratum together (`outcome_stats.pooled_*`), not a fit to the summed cells.
     A total needs the over-dispersion (`dispersion`); without one there is no interval, so no difference."""
     before, after = PAIRS[pair]
-    fours = {cohort: _four(part, measure, pair) for cohort, part in cell_rows.groupby("cohort", sort=False)
-             if cohort != ALL}
+    by_cohort: dict[str, list] = {}  # each cohort's rows in the order of `cell_rows`, 'all' among them
+    for r in cell_rows.itertuples(index=False):
+        by_cohort.setdefault(r.cohort, []).append(r)
+    fours = {cohort: _four_of(records, measure, pair) for cohort, records in by_cohort.items()}
     covered = pooled_cohorts(cell_rows)
     known = [c for c in covered if fours[c] is not None]
-    rest = _remainder(cell_rows, measure, pair, known)
+    rest = _remainder(fours.get(ALL), [fours[c] for c in known])
     strata = [fours[c] for c in known] + ([rest] if rest else [])
     out = []
-    for cohort, part in cell_rows.groupby("cohort", sort=False):
+    for cohort, records in by_cohort.items():
         group = strata if cohort == ALL else ([fours[cohort]] if fours[cohort] is not None else [])
         if not group or (is_total(measure) and dispersion is None):
             did = None
@@ -149,7 +160,7 @@ def did_table(cell_rows: pd.DataFrame, measure: str, pair: str, dispersion: floa
             did = outcome_stats.pooled_rate(group, dispersion=dispersion)
         else:
             did = outcome_stats.pooled_proportion(group)
-        sizes = part[part["window"] == after].set_index("group")["followed"]
+        sizes = {r.group: r.followed for r in records if r.window == after}
         scale = 1 if is_total(measure) else 100
         out.append({"cohort": cohort, "lead_followed": int(sizes.get("lead", 0)),
                     "comparison_followed": int(sizes.get("comparison", 0)),
@@ -286,13 +297,51 @@ def before_after_alt(cell_rows: pd.DataFrame, measure: str, pair: str, cohort: s
              unit=unit_title(measure)) + " " + "; ".join(items) + "."
 
 
+class _Rows:
+    """Published outcome rows known by their content: the same table asked about again (the Outcomes page and
+    Home ask per cohort and per follow-up) finds its model fits already made, whichever frame carries it."""
+
+    def __init__(self, rows: pd.DataFrame):
+        self.rows = rows
+        digest = hashlib.sha256(pd.util.hash_pandas_object(rows).to_numpy().tobytes())
+        digest.update(repr([(str(c), str(d)) for c, d in rows.dtypes.items()]).encode())
+        self.key = digest.hexdigest()
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Rows) and self.key == other.key
+
+
+@functools.lru_cache(maxsize=256)
+def _cells(rows: _Rows, measure: str, pair: str) -> pd.DataFrame:
+    """`cells`, shared between callers: read it, never change it."""
+    return cells(rows.rows, measure, pair)
+
+
+@functools.lru_cache(maxsize=64)
+def _dispersion(rows: _Rows, measure: str) -> float | None:
+    if not is_total(measure):
+        return None
+    return _dispersion_of(measure, {pair: _cells(rows, measure, pair) for pair in PAIRS})
+
+
+@functools.lru_cache(maxsize=256)
+def _did_rows(rows: _Rows, measure: str, pair: str) -> pd.DataFrame:
+    """`did_table` of every cohort of `measure`, shared between callers: read it, never change it."""
+    return did_table(_cells(rows, measure, pair), measure, pair, _dispersion(rows, measure))
+
+
 def overview(rows: pd.DataFrame, pair: str, cohort: str) -> pd.DataFrame:
     """Every measure's difference in differences for one follow-up and cohort, with its statement."""
     out = []
+    keyed = _Rows(rows)
+    present = set(rows["measure"])
     for measure in MEASURES:
-        if not (rows["measure"] == measure).any():
+        if measure not in present:
             continue
-        d = did_table(cells(rows, measure, pair), measure, pair, dispersion(rows, measure))
+        d = _did_rows(keyed, measure, pair)
         d = d[d["cohort"] == cohort]
         row = d.iloc[0] if len(d) else None
         out.append({"measure": measure, "outcome": t(f"outcomes.m_{measure}"),

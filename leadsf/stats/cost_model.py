@@ -122,15 +122,16 @@ def justice_use(use: pd.DataFrame, pair: str) -> pd.DataFrame:
     period = {before: "before", after: "after"}
     measures = [m for m, _ in JUSTICE.values()]
     out, covers, own = [], None, None
+    found = {measure: outcome_stats.same_cohorts(use, measure, before, after) for measure in measures}
     for measure in measures:
-        part, pooled, covered = outcome_stats.same_cohorts(use, measure, before, after)
+        part, pooled, covered = found[measure]
         # One cohort set for every measure: those every measure covers.
         covers = covered if covers is None else [c for c in covers if c in covered]
         full = [c for c in outcome_stats.fully_published(part)
                 if part.loc[part["cohort"] == c, "cohort_type"].iloc[0] == "year"]
         own = full if own is None else [c for c in own if c in full]
     for measure in measures:
-        part, pooled, covered = outcome_stats.same_cohorts(use, measure, before, after)
+        part, pooled, covered = found[measure]
         if covered != covers:  # a measure covering more cohorts: the sums over the shared ones
             kept = part[part["cohort"].isin(covers or [])]
             pooled = kept.groupby(["group", "window", "window_months"], as_index=False).agg(

@@ -239,8 +239,11 @@ def sums_the_cohorts(pooled: pd.DataFrame, part: pd.DataFrame) -> bool:
     part = part[part["cohort"] != ALL]
     if len(pooled) != 4 or part.empty:
         return False
-    sizes = part.groupby(["group", "window"])["followed"].sum()
-    return all(sizes.get((r.group, r.window)) == r.followed for r in pooled.itertuples(index=False))
+    sizes: dict[tuple, int] = {}  # a sum per group and window, in plain Python: a few dozen rows, asked often
+    for group, window, followed in zip(part["group"], part["window"], part["followed"]):
+        if not pd.isna(followed):
+            sizes[(group, window)] = sizes.get((group, window), 0) + followed
+    return all(sizes.get((g, w)) == n for g, w, n in zip(pooled["group"], pooled["window"], pooled["followed"]))
 
 
 def covered_cohorts(part: pd.DataFrame) -> list[str]:

@@ -112,7 +112,9 @@ def test_publish_rejects_and_store_unchanged(case, tmp_path, capsys, store):
         assert case.secret not in store.log_file.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("case", BAD[:3] + BAD[-4:-1], ids=lambda c: c.case_id)
+# The real CLI once per shape of message: a row and column named (and the rejected value kept out), and a file-wide
+# rule naming neither. Every case goes through the same `publish` in-process above.
+@pytest.mark.parametrize("case", [BAD[0], BAD[-2]], ids=lambda c: c.case_id)
 def test_publish_rejects_in_a_real_subprocess(case, tmp_path, store):
     before = state(store.root)
     env = os.environ | {"LEADSF_DATA_DIR": str(store.root)}
@@ -184,29 +186,38 @@ def test_sample_file_is_the_generator_output():
 
 # ---- the pattern across releases, and the audit ------------------------------------------------------------------
 
-def revised_sample(month: int, more: int) -> bytes:
-    """The sample with a later correction: `more` comparison re-arrests found in `month`, moved from those
-    censored at the end."""
-    frame = pd.read_csv(config.SAMPLE_DIR / "life_table.csv", dtype=str, keep_default_na=False)
-    numbers = ["month_since_referral", "at_risk", "re_arrested", "censored"]
-    frame[numbers] = frame[numbers].astype(int)
+def revised(frame: pd.DataFrame, month: int, more: int) -> pd.DataFrame:
+    """The sample (its numbers as integers) with a later correction: `more` comparison re-arrests found in
+    `month`, moved from those censored at the end."""
+    frame = frame.copy()
     g = frame["group"] == "comparison"
     months = frame.loc[g, "month_since_referral"]
     frame.loc[g & (months == month), "re_arrested"] += more
     frame.loc[g & (months > month), "at_risk"] -= more
     frame.loc[g & (months == months.max()), "censored"] -= more
-    return frame.astype(str).to_csv(index=False, lineterminator="\n").encode()
+    return frame
+
+
+def revised_sample(month: int, more: int) -> bytes:
+    """`revised` as the file a steward would upload."""
+    frame = pd.read_csv(config.SAMPLE_DIR / "life_table.csv", dtype=str, keep_default_na=False)
+    numbers = ["month_since_referral", "at_risk", "re_arrested", "censored"]
+    frame[numbers] = frame[numbers].astype(int)
+    return revised(frame, month, more).astype(str).to_csv(index=False, lineterminator="\n").encode()
 
 
 def cutting_revision(first: pd.DataFrame) -> bytes:
     """A revision that, pooled on its own, would end an interval where the first release did not: a month
     whose re-arrests a small correction lifts to 11 or more. Found on the sample, not written down, so that
-    recalibrating the sample keeps the test meaningful."""
+    recalibrating the sample keeps the test meaningful. Searched on the sample read once; the file found is
+    then read as an upload is and must still cut."""
+    sample_frame = extracts.read_extract(_sample_bytes(), "life_table.csv").frame
     for month in range(2, 24):
         for more in range(1, 6):
-            data = revised_sample(month, more)
-            if survival.audit(survival.build_table(extracts.read_extract(data, "life_table.csv").frame, None)[0],
-                              first):
+            if survival.audit(survival.build_table(revised(sample_frame, month, more), None)[0], first):
+                data = revised_sample(month, more)
+                assert survival.audit(survival.build_table(extracts.read_extract(data, "life_table.csv").frame,
+                                                           None)[0], first)
                 return data
     raise AssertionError("no small correction of the sample pools differently on its own")
 

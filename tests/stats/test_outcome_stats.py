@@ -257,3 +257,21 @@ def test_a_cohort_with_a_suppressed_cell_stays_in_the_pooled_figure():
     assert pooled["did"] != pytest.approx(100 * st.did_proportion(*fours[0]).estimate, abs=1e-3)
     # With only the published cohorts, the figure would differ: the suppressed ones count.
     assert pooled["did"] != pytest.approx(100 * st.pooled_proportion(fours[1:]).estimate, abs=1e-3)
+
+
+def test_overview_answers_for_the_rows_it_is_given_even_a_table_changed_in_place():
+    """The model fits behind `overview` are kept per table content (the page asks again per cohort): the same
+    numbers in another frame get the same answer; the same frame with a count changed gets a new one."""
+    from tests import outcomes_fixture
+
+    rows = outcomes_fixture.outcomes_table()
+    first = ov.overview(rows, "6m", "all")
+    pd.testing.assert_frame_equal(ov.overview(rows.copy(), "6m", "all"), first)
+    lead_after = (rows["measure"] == "any_arrest") & (rows["group"] == "lead") & (rows["window"] == "post_6m")
+    rows.loc[lead_after, "count"] = rows.loc[lead_after, "count"] // 2
+    changed = ov.overview(rows, "6m", "all").set_index("measure")
+    fresh = ov.did_table(ov.cells(rows, "any_arrest", "6m"), "any_arrest", "6m").set_index("cohort").loc["all"]
+    assert changed.loc["any_arrest", "did"] == fresh["did"]
+    assert changed.loc["any_arrest", "did"] != first.set_index("measure").loc["any_arrest", "did"]
+    assert (changed.drop(index="any_arrest")["statement"] == first.set_index("measure")
+            .drop(index="any_arrest")["statement"]).all()
