@@ -1,6 +1,8 @@
-"""Shared fixtures: a store with the sample published once per session, copied for tests that change it."""
+"""Shared fixtures: a store with the sample published once per run, copied for tests that change it."""
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from pathlib import Path
 
@@ -20,9 +22,18 @@ def sample_uploads() -> list[Upload]:
 
 @pytest.fixture(scope="session")
 def published_sample(tmp_path_factory) -> Path:
-    """A data directory with the sample published as release 1 (built once; treat as read-only)."""
-    root = tmp_path_factory.mktemp("sample_store")
-    publishing.publish(Store(root), sample_uploads(), who="tests", note="sample", synthetic=True)
+    """A data directory with the sample published as release 1 (built once per run, shared by the xdist
+    workers; treat as read-only)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        root = tmp_path_factory.mktemp("sample_store")
+        publishing.publish(Store(root), sample_uploads(), who="tests", note="sample", synthetic=True)
+        return root
+    run = tmp_path_factory.getbasetemp().parent  # this run's folder, above each worker's own
+    root = run / "sample_store"
+    with open(run / "sample_store.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker publishes; the others wait for it, then read
+        if Store(root).current() is None:
+            publishing.publish(Store(root), sample_uploads(), who="tests", note="sample", synthetic=True)
     return root
 
 
