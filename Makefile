@@ -42,10 +42,10 @@ WORKERS ?= 2
 serve: install nginx
 	$(BIN)/python deploy/serve.py --port $(PORT) --workers $(WORKERS)
 
-# Four workers on two cores: the others keep both cores busy while one waits on servers, browsers and
+# Three workers on two cores: a third keeps a core busy while the others wait on servers, browsers and
 # subprocesses (about a third of a two-worker run's time). Each test file runs whole on one worker.
 test: install-test chromium nginx
-	$(BIN)/python -m pytest -n 4 --dist loadfile -q -p no:cacheprovider
+	$(BIN)/python -m pytest -n 3 --dist loadfile -q -p no:cacheprovider
 
 test-fast: install-test
 	$(BIN)/python -m pytest -q -m "not e2e and not install" -x

@@ -51,17 +51,3 @@ def empty_store(tmp_path, monkeypatch) -> Store:
     root = tmp_path / "empty_store"
     monkeypatch.setenv("LEADSF_DATA_DIR", str(root))
     return Store(root)
-
-
-def _waits_most(item) -> int:
-    """0 for the install check (it needs no published sample, so it installs while that is published), 1 for
-    the files that wait on servers and a browser, 2 for the rest."""
-    if item.get_closest_marker("install"):
-        return 0
-    return 1 if {"deploy", "e2e"} & set(item.path.relative_to(ROOT).parts) else 2
-
-
-def pytest_collection_modifyitems(items):
-    """The waiting files first: each runs whole on one xdist worker, so one started last would leave the other
-    workers idle at the end; the quick files behind them fill the gaps while they wait."""
-    items.sort(key=_waits_most)  # stable: each file keeps its own order
