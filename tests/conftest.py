@@ -51,10 +51,3 @@ def empty_store(tmp_path, monkeypatch) -> Store:
     root = tmp_path / "empty_store"
     monkeypatch.setenv("LEADSF_DATA_DIR", str(root))
     return Store(root)
-
-
-def pytest_collection_modifyitems(items):
-    """The fresh-install check first: each file runs whole on one xdist worker, and collected in name order it
-    came last, leaving the other workers idle while it installed; first, it installs while the sample store
-    is published."""
-    items.sort(key=lambda item: 0 if item.get_closest_marker("install") else 1)  # stable: files keep their order
