@@ -37,13 +37,18 @@ def published_sample(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture
-def store(published_sample, tmp_path, monkeypatch) -> Store:
-    """A private copy of the published sample store, also set as $LEADSF_DATA_DIR for the app and CLI."""
+def private_copy(source: Path, tmp_path: Path, monkeypatch) -> Store:
+    """A copy of the store at `source` for one test, also set as $LEADSF_DATA_DIR for the app and CLI."""
     root = tmp_path / "store"
-    shutil.copytree(published_sample, root)
+    shutil.copytree(source, root)
     monkeypatch.setenv("LEADSF_DATA_DIR", str(root))
     return Store(root)
+
+
+@pytest.fixture
+def store(published_sample, tmp_path, monkeypatch) -> Store:
+    """A private copy of the published sample store."""
+    return private_copy(published_sample, tmp_path, monkeypatch)
 
 
 @pytest.fixture

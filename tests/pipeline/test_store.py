@@ -19,7 +19,7 @@ from leadsf.pipeline import contract
 from leadsf.pipeline.db import open_release
 from leadsf.pipeline import extracts
 from leadsf.pipeline.store import PublishError, Store, Upload
-from tests.conftest import sample_uploads
+from tests.conftest import private_copy, sample_uploads
 from tests.pipeline import kill_publish
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,11 +49,8 @@ def one_extract(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def small_store(one_extract, tmp_path, monkeypatch) -> Store:
-    """A private copy of the one-extract store, also set as $LEADSF_DATA_DIR for the CLI."""
-    root = tmp_path / "store"
-    shutil.copytree(one_extract, root)
-    monkeypatch.setenv("LEADSF_DATA_DIR", str(root))
-    return Store(root)
+    """A private copy of the one-extract store."""
+    return private_copy(one_extract, tmp_path, monkeypatch)
 
 
 def publish_proc(root: Path) -> subprocess.Popen:
