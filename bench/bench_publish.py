@@ -54,14 +54,14 @@ store = Store(work / "store")
 started, cpu_started = time.perf_counter(), time.process_time()
 manifest = publishing.publish(store, uploads, who="bench", note=f"x{factor}", synthetic=True)
 seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+first_briefs = brief_cpu[0]
 # The same files again: the briefs' pictures are read back from pictures/, not drawn (brief_pictures).
-again_started, again_briefs = time.process_time(), brief_cpu[0]
+again_started = time.process_time()
 publishing.publish(store, uploads, who="bench", note="again", synthetic=True)
-again_cpu, again_briefs = time.process_time() - again_started, brief_cpu[0] - again_briefs
-brief_cpu[0] -= again_briefs
+again_cpu, again_briefs = time.process_time() - again_started, brief_cpu[0] - first_briefs
 audit = manifest["audit"]
 print(json.dumps({"rows": rows, "publish_seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
-                  "briefs_cpu_seconds": round(brief_cpu[0], 2), "again_cpu_seconds": round(again_cpu, 2),
+                  "briefs_cpu_seconds": round(first_briefs, 2), "again_cpu_seconds": round(again_cpu, 2),
                   "again_briefs_cpu_seconds": round(again_briefs, 2),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                   "withheld": audit["withheld_cells"], "primary": audit["primary_cells"],

@@ -73,17 +73,14 @@ class Pictures:
             tmp.unlink(missing_ok=True)
             raise
 
-    def forget_unused(self) -> int:
+    def forget_unused(self) -> None:
         """Remove the pictures this publish did not use, so the folder holds about one release's worth. Ones
         written after this publish began are left: another publish running at the same time may want them."""
-        removed = 0
         for path in self.folder.glob("*") if self.folder.is_dir() else ():
             if path.name in self.used:
                 continue
             try:
                 if path.stat().st_mtime < self.started:
                     path.unlink()
-                    removed += 1
             except FileNotFoundError:  # another publish removed it first
                 pass
-        return removed
