@@ -32,6 +32,7 @@ from leadsf.i18n import messages
 from leadsf.pipeline import briefs, export, opendata, publishing
 from leadsf.pipeline.store import Store, Upload
 from leadsf.site import nav
+from tests.conftest import kept_pictures
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVERS = ("nginx", "app")
@@ -96,15 +97,17 @@ def start_app(data: Path, log: Path) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory, published_sample):
     """The app's server on an empty store (a newcomer's `make run`: its start publishes the sample), then nginx
-    over the same store. One publish serves both the newcomer's check and every test of the addresses."""
+    over the same store. One publish serves both the newcomer's check and every test of the addresses. The
+    store has no release, only the briefs' pictures kept from the session's publish (conftest.kept_pictures)."""
     try:
         nginx = serve.nginx_binary()
     except SystemExit:
         pytest.skip("nginx missing (make test installs it)")
     tmp = tmp_path_factory.mktemp("opendata")
     data = tmp / "store"
+    kept_pictures(published_sample, data)
 
     log = tmp / "app.log"
     app, app_url = start_app(data, log)
@@ -467,10 +470,11 @@ def test_systemd_builds_an_older_stores_tree_before_a_process_starts(tmp_path, p
     assert run().stdout.strip().endswith("up to date")
 
 
-def test_the_start_publishes_the_sample_into_an_empty_store(tmp_path):
+def test_the_start_publishes_the_sample_into_an_empty_store(tmp_path, published_sample):
     """The systemd unit's ExecStartPre (and make serve, make run): the sample is published before a process
-    serves anyone, so no visitor's page run ever publishes."""
+    serves anyone, so no visitor's page run ever publishes. (No release yet; the kept pictures only.)"""
     data = tmp_path / "store"
+    kept_pictures(published_sample, data)
     proc = subprocess.run([sys.executable, "-m", "leadsf.pipeline.publishing"], cwd=ROOT, text=True,
                           env=os.environ | {"LEADSF_DATA_DIR": str(data)}, capture_output=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]

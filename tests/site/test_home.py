@@ -3,6 +3,7 @@ from streamlit.testing.v1 import AppTest
 
 from leadsf.config import ROOT
 from leadsf.pipeline.db import open_release
+from tests.conftest import kept_pictures
 
 APP = "from pages import home\nhome.render()"
 
@@ -39,11 +40,13 @@ def test_home_in_spanish(store):
         i18n.set_language("en")
 
 
-def test_an_empty_store_shows_the_empty_state_until_the_start_publishes_the_sample(empty_store):
+def test_an_empty_store_shows_the_empty_state_until_the_start_publishes_the_sample(empty_store, published_sample):
     """A page run only reads: the sample is published at start (publishing.start: make run, make serve, the
     systemd unit), never inside a visitor's run, which would take seconds."""
     from leadsf.i18n import t
     from leadsf.pipeline import publishing
+
+    kept_pictures(published_sample, empty_store.root)
 
     at = run_home()
     assert empty_store.current() is None and not at.metric
