@@ -35,15 +35,14 @@ def server(published_sample, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def site(server, browser):
+def site(server, tabs):
     """The session server after one visit to "/": the first run of dashboard.py registers the st.navigation
     pages. (A deep link before that hits Streamlit's legacy pages/ mode; test_site tests that separately.)"""
     from .helpers import open_page
 
-    # A first-time visitor of its own, as the first visitor after a start is.
-    context = browser.new_context()
-    open_page(context.new_page(), server.url, "")
-    context.close()
+    tab = tabs.new_tab()
+    open_page(tab, server.url, "")
+    tabs.done(tab)
     return server
 
 
@@ -83,16 +82,13 @@ class Tabs:
         if self.context is None:
             self.context = self.browser.new_context(viewport=VIEWPORT, accept_downloads=True)
         self.context.clear_cookies()
-        tab = self.context.new_page()
-        if self.left is not None:  # closed once the new tab exists, so the renderer they share stays up
-            self.left.close()
-            self.left = None
-        return tab
+        return self.context.new_page()
 
     def done(self, tab) -> None:
         """Empty the local storage of every site the test's tab stored in, from a page of that site with no
         app on it (its health check): the tab's session on the server ends, and the tab stays open on that
-        page until the next test's tab exists. A tab or a site that cannot be reached: a new profile."""
+        page through the next test, so the renderer the next tab needs is running when it navigates (the tab
+        left by the test before is closed now). A tab or a site that cannot be reached: a new profile."""
         try:
             where = urlsplit(tab.url)
             stored = [o["origin"] for o in self.context.storage_state()["origins"]]
@@ -105,6 +101,8 @@ class Tabs:
         except Exception:  # noqa: BLE001 - whatever the test left broken, the next one starts afresh
             clean = False
         if clean:
+            if self.left is not None:
+                self.left.close()
             self.left = tab
         else:
             self.context.close()
