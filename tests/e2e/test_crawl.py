@@ -6,9 +6,9 @@ axis without data, a line chart that draws no line although it shows two or more
 label or value is cut off, anything wider than the screen that does not scroll inside itself, a chart or
 table wider than the screen, on the desktop visit a serious or critical axe violation, and on the phone visit
 chart text under 11 px or a label, link or caption cut off (test_phone.py's checks). Checks of one page's default
-view from other files run on its visit here too (Cost's headline: test_outcomes_browser.py), instead of
-loading the page again. A full-page screenshot of each view goes to
-test-artifacts/screenshots/<lang>-<size>-<page>.png."""
+view from other files run on its visit here too (Cost's headline: test_outcomes_browser.py; after the
+screenshot, the phone's language switch on Referrals: test_phone.py), instead of loading the page again. A
+full-page screenshot of each view goes to test-artifacts/screenshots/<lang>-<size>-<page>.png."""
 from __future__ import annotations
 
 import pytest
@@ -19,7 +19,7 @@ from leadsf.site import nav
 from .helpers import chart_problems, clear_watch, cut_metrics, expect_no_exception, open_page, wait_for_charts, watch
 from .test_accessibility import axe_problems
 from .test_outcomes_browser import cost_headline_problems
-from .test_phone import chart_text_problems, cut_off
+from .test_phone import chart_text_problems, cut_off, language_switch_problems
 from .test_site import SHOTS
 
 pytestmark = pytest.mark.e2e
@@ -29,19 +29,29 @@ CHARTS = '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]'
 WIDGETS = '[data-testid="stMain"] [data-testid="stSelectbox"], [data-testid="stMain"] [data-testid="stRadio"]'
 # A page's own checks of its default view, by (screen size, page key): they take the page and the language.
 PAGE_CHECKS = {("desktop", "cost"): cost_headline_problems}
+# Checks that act on the page (a click): after the screenshot, on the page as the visit left it.
+PAGE_ACTIONS = {("phone", "referrals"): language_switch_problems}
 
 
 @pytest.fixture(scope="module", params=list(SIZES))
-def visitor(browser, site, request):
-    """One browser tab per screen size, reused for every page (each visit is still a fresh load)."""
+def visitor(browser, tabs, site, request):
+    """One browser tab per screen size, reused for every page (each visit is still a fresh load): on the
+    desktop a tab of the worker's shared profile, on the phone a profile of its own (a phone's screen is a
+    property of the profile)."""
     size = request.param
-    context = browser.new_context(viewport=SIZES[size], is_mobile=size == "phone", has_touch=size == "phone",
-                                  device_scale_factor=2 if size == "phone" else 1)
-    page = context.new_page()
+    if size == "desktop":
+        page = tabs.new_tab()
+        page.set_viewport_size(SIZES[size])
+    else:
+        context = browser.new_context(viewport=SIZES[size], is_mobile=True, has_touch=True, device_scale_factor=2)
+        page = context.new_page()
     watch(page, site.url)
     page.size_name = size
     yield page
-    context.close()
+    if size == "desktop":
+        tabs.done(page)
+    else:
+        context.close()
 
 
 def overflow(page) -> dict:
@@ -92,13 +102,14 @@ def fit_problems(page) -> list[str]:
 
 def screenshot(page, name: str) -> None:
     """Streamlit scrolls inside stMain, so a "full page" shot is one screen: grow the window to the content,
-    then give it back its size for the next page."""
+    then give it back its size for the next page. One image pixel per CSS pixel (the layout as laid out): the
+    phone's twice-as-dense pixels made each phone shot cost chromium 0.4 s of CPU instead of 0.17 s."""
     size = page.viewport_size
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12_000)})
     wait_for_charts(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True, scale="css")
     page.set_viewport_size(size)
 
 
@@ -122,18 +133,20 @@ def test_default_view_says_something(visitor, site, spec, lang):
     if check := PAGE_CHECKS.get((page.size_name, spec.key)):
         problems += check(page, lang)
     screenshot(page, f"{lang}-{page.size_name}-{spec.key}.png")
+    if act := PAGE_ACTIONS.get((page.size_name, spec.key)):
+        problems += act(page, lang)
     problems += [f"console error: {e}" for e in page.console_errors]  # late ones (maps draw after the run)
     assert not problems, f"/{spec.url_path}?lang={lang} at {page.size_name}:\n" + "\n".join(dict.fromkeys(problems))
 
 
-def test_the_checks_catch_each_defect(browser, tmp_path):
+def test_the_checks_catch_each_defect(tabs, tmp_path):
     """The crawl's checks on a page made of defects (canary_app.py): each one is reported, a good line chart
     is not."""
     with Server(tmp_path / "store", tmp_path / "canary.log", script="tests/e2e/canary_app.py") as server:
         server.wait_healthy()
-        context = browser.new_context(viewport=SIZES["desktop"])
+        page = tabs.new_tab()
         try:
-            page = context.new_page()
+            page.set_viewport_size(SIZES["desktop"])
             watch(page, server.url)
             open_page(page, server.url, "")
             wait_for_charts(page)
@@ -148,4 +161,4 @@ def test_the_checks_catch_each_defect(browser, tmp_path):
             assert any(p.startswith("axe image-alt (critical)") for p in axe_problems(page, "canary")), \
                 "axe missed the image without alt text"
         finally:
-            context.close()
+            tabs.done(page)  # while its server still answers

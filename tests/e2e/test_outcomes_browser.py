@@ -84,11 +84,10 @@ def test_cost_input_moves_the_result_and_stays_in_the_url(page, site):
 
 
 def test_home_answer_links_to_both_pages(page, site):
-    open_page(page, site.url, "")
     answer = page.locator('[class*="st-key-home_answer"]')
-    answer.wait_for(timeout=30_000)
     for label, url_path in (("See every outcome", "outcomes"), ("See the costs", "cost")):
         open_page(page, site.url, "")
+        answer.wait_for(timeout=30_000)
         page.get_by_role("link", name=re.compile(label)).click()
         page.wait_for_url(re.compile(rf"/{url_path}\b"), timeout=30_000)
         wait_for_page(page, messages("en")[f"{url_path}.title"])

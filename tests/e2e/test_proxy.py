@@ -72,22 +72,22 @@ def arrangement(published_sample, tmp_path_factory):
     out.close()
 
 
-def _watch(context):
-    """A page of `context` that records page errors, console errors, failed requests and CSP violations."""
-    context.add_init_script(CSP_PROBE)
-    pg = context.new_page()
-    pg.page_errors, pg.console_errors, pg.failed = [], [], []
-    pg.on("pageerror", lambda exc: pg.page_errors.append(str(exc)))
+def _watch(pg):
+    """`pg`, recording page errors, console errors, failed requests and CSP violations."""
+    pg.add_init_script(CSP_PROBE)
+    if not isinstance(getattr(pg, "page_errors", None), list):  # the `page` fixture's tabs record them already
+        pg.page_errors = []
+        pg.on("pageerror", lambda exc: pg.page_errors.append(str(exc)))
+    pg.console_errors, pg.failed = [], []
     pg.on("response", lambda r: pg.failed.append((r.status, r.url)) if r.status >= 400 else None)
     pg.on("console", lambda msg: pg.console_errors.append(msg.text) if msg.type == "error" else None)
     return pg
 
 
 @pytest.fixture
-def watched(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield _watch(context)
-    context.close()
+def watched(page):
+    """A new tab with no cookies or local storage (to nginx, a visitor it has not routed yet)."""
+    return _watch(page)
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def visitor(browser):
     """One tab for every public page (each visit still a fresh load of the page; the browser's cache keeps the
     static files after the first, as a visitor's does)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield _watch(context)
+    yield _watch(context.new_page())
     context.close()
 
 
@@ -255,22 +255,18 @@ def test_staff_is_served_by_the_staff_process(arrangement, watched):
 
 
 @pytest.mark.e2e
-def test_release_published_with_the_cli_shows_on_every_process(arrangement, browser):
+def test_release_published_with_the_cli_shows_on_every_process(arrangement, watched):
     out = subprocess.run([sys.executable, "-m", "leadsf", "publish", str(ROOT / "data" / "sample" / "referrals.csv"),
                           "--synthetic", "--note", "proxy test"], cwd=ROOT, capture_output=True, text=True,
                          env=os.environ | {"LEADSF_DATA_DIR": str(arrangement["data"])}, timeout=300)
     assert out.returncode == 0, out.stderr
-    context = browser.new_context()
-    try:
-        pg = context.new_page()
-        for proc in [*arrangement["workers"], arrangement["staff"]]:   # each process addressed directly
-            open_page(pg, proc["url"], "about", lang="en")
-            caption = pg.get_by_text(re.compile(r"release \d+")).first.inner_text()
-            assert "release 2" in caption, (proc["name"], caption)
-        open_page(pg, arrangement["url"], "about", lang="en")
-        assert "release 2" in pg.get_by_text(re.compile(r"release \d+")).first.inner_text()
-    finally:
-        context.close()
+    pg = watched
+    for proc in [*arrangement["workers"], arrangement["staff"]]:   # each process addressed directly
+        open_page(pg, proc["url"], "about", lang="en")
+        caption = pg.get_by_text(re.compile(r"release \d+")).first.inner_text()
+        assert "release 2" in caption, (proc["name"], caption)
+    open_page(pg, arrangement["url"], "about", lang="en")
+    assert "release 2" in pg.get_by_text(re.compile(r"release \d+")).first.inner_text()
 
 
 class PublicProcesses:
@@ -308,11 +304,12 @@ def test_killing_an_app_process_mid_session(arrangement, browser, watched):
     (victim,) = [w for w in arrangement["workers"] if w["port"] == port]
     os.kill(victim["pid"], signal.SIGKILL)
 
-    # New visitors are served by the other process, whatever route cookie nginx gives them.
+    # New visitors are served by the other process, whatever route cookie nginx gives them (first-time
+    # visitors: profiles of their own, while the visitor above keeps its cookie for the dead process).
     for _ in range(3):
         context = browser.new_context()
         try:
-            pg = _watch(context)
+            pg = _watch(context.new_page())
             open_page(pg, arrangement["url"], "")
             pg.wait_for_selector(CHART, timeout=30_000)
             expect_clean(pg)

@@ -80,15 +80,19 @@ def test_home_csv_download_has_no_small_counts(page, site):
     expect_no_exception(page)
 
 
-def test_staff_deep_link_on_fresh_server_shows_no_uploader(page, fresh_server):
+def test_staff_deep_link_on_fresh_server_shows_no_uploader(first_visit, fresh_server):
+    """A first-time visitor (a browser profile of its own) following a deep link right after a start."""
+    page = first_visit
     open_page(page, fresh_server.url, "staff")
     expect_no_exception(page)
     assert page.get_by_test_id("stFileUploader").count() == 0, "the upload form is shown without sign-in"
     assert page.locator('input[type="file"]').count() == 0
 
 
-def test_public_deep_link_on_fresh_server_renders(page, fresh_server):
-    """A visitor following a shared link right after a restart must see the page, not a blank one."""
+def test_public_deep_link_on_fresh_server_renders(first_visit, fresh_server):
+    """A visitor following a shared link right after a restart must see the page, not a blank one (a first-time
+    visitor: a browser profile of its own)."""
+    page = first_visit
     open_page(page, fresh_server.url, "referrals")
     expect_no_exception(page)
     nav = page.get_by_test_id("stSidebarNavLink").all_inner_texts()

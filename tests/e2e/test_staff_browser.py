@@ -29,7 +29,8 @@ def nav_text(page) -> str:
     return page.get_by_test_id("stSidebarNav").inner_text()
 
 
-def test_sign_in_upload_preview_publish(page, staff_server, tmp_path):
+def test_sign_in_upload_preview_publish(first_visit, staff_server, tmp_path):
+    page = first_visit  # a profile of its own: a sign-in is never shared with another test's tabs
     open_page(page, staff_server.url, "")  # the router runs once, as on a live site
     assert "Staff sign-in" not in nav_text(page), "the staff page is listed for a signed-out visitor"
     open_page(page, staff_server.url, "staff")
