@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import server as srv  # noqa: E402
-from deploy.warm import CHROMIUM_ARGS as ARGS  # noqa: E402 - every chromium of the project gets the same flags
+from deploy.warm import VISITOR_ARGS as ARGS  # noqa: E402 - times a visitor's browser, not the tests' lighter one
 
 CHROMIUM = "/usr/bin/chromium"
 PAGES = ("home", "referrals", "engagement", "overdoses", "property-crime", "maps", "area", "outcomes", "cost",

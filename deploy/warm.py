@@ -34,14 +34,16 @@ def wait_healthy(app_url: str, timeout: float = 90, alive: Callable[[], bool] = 
 
 
 CHROMIUM = os.environ.get("LEADSF_CHROMIUM", "/usr/bin/chromium")
-# The one flag list for every headless chromium of the project (this warm-up, tests/e2e, bench/bench_browser.py).
+# A headless chromium as a visitor's: bench/bench_browser.py times page loads with these flags only.
+VISITOR_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"]
+# The flags of every chromium that only loads pages to check or warm them (this warm-up, tests/e2e).
 # --process-per-site: tabs of one site share a renderer, so a new tab does not start one and compile Streamlit's
 # scripts again. --max-opt=1: V8 stops at its baseline compiler; a page here lives seconds, too short for the
 # optimizing compilers' work to pay back. Chromium CPU per load of /overdoses, without / with both (two runs
 # each, a loaded machine): same tab 2.8, 2.5 / 2.1, 2.3 s; new tab 5.1, 3.7 / 2.6, 2.3 s; new context 6.6,
 # 4.9 / 5.4, 5.2 s.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--process-per-site", "--js-flags=--max-opt=1"]
+CHROMIUM_ARGS = [*VISITOR_ARGS, "--process-per-site", "--js-flags=--max-opt=1"]
 # A page's first run is over when, as a visitor sees it, the app is connected and not running, the page body
 # holds elements, none is stale or still a skeleton, and Streamlit's running indicator is gone (public test ids
 # and attributes of its frontend).
