@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench.server import Server  # the same server runner the browser and load benchmarks use
-from deploy.warm import CHROMIUM_ARGS  # the production warm-up's chromium flags, the same for every chromium
+from deploy.warm import CHROMIUM_ARGS  # the warm-up's flags: deploy/warm.py says why each is there
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
