@@ -54,9 +54,11 @@ class Problem:
         self.locked = np.zeros(n, bool) if self.locked is None else np.asarray(self.locked, dtype=bool)
         self.cost = (self.values + 1.0) if self.cost is None else np.asarray(self.cost, dtype=float)
         self.lines_of: list[list[int]] = [[] for _ in range(n)]
+        lines_of = self.lines_of
         for li, (parts, total) in enumerate(self.lines):
-            for v in (*parts, total):
-                self.lines_of[v].append(li)
+            for v in parts:
+                lines_of[v].append(li)
+            lines_of[total].append(li)
 
 
 class Unprotectable(Exception):
