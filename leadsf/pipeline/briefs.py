@@ -67,7 +67,21 @@ def _area_list(rel: db.PublicRelease) -> list[tuple[str, str, str | None, int | 
                       for r in listed.itertuples(index=False)]]
 
 
+def _answers_once(rel: db.PublicRelease) -> profile.Query:
+    """rel.run, answering a query asked again with the same parameters from the first answer: a domain's series
+    is asked for its summary and again for its trend, and a year's rank once per area. Only read, never changed."""
+    answers: dict[tuple, pd.DataFrame] = {}
+
+    def run(name: str, **params) -> pd.DataFrame:
+        key = (name, *sorted(params.items()))
+        if key not in answers:
+            answers[key] = rel.run(name, **params)
+        return answers[key]
+    return run
+
+
 def collect(rel: db.PublicRelease) -> list[AreaData]:
+    run = _answers_once(rel)
     listed = _area_list(rel)
     kind_sets = {k: b for _, _, b, _, ks in listed[1:] for k in ks}
     out = []
@@ -76,10 +90,10 @@ def collect(rel: db.PublicRelease) -> list[AreaData]:
         for kind_name, wanted in profile.DOMAINS:
             if kind_name not in kinds:
                 continue
-            summary = profile.summary(rel.run, kind_name, wanted, area_id)
+            summary = profile.summary(run, kind_name, wanted, area_id)
             d = Domain(kind_name, wanted, summary)
             if summary:
-                d.series = rel.run("profile_series", kind=kind_name, measure=summary["measure"], area=area_id)
+                d.series = run("profile_series", kind=kind_name, measure=summary["measure"], area=area_id)
                 d.grain = profile.print_grain(d.series, area_id)
             domains.append(d)
         elsewhere = [(k, kind_sets[k]) for k, _ in profile.DOMAINS if k not in kinds and k in kind_sets]

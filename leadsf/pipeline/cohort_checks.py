@@ -254,7 +254,7 @@ def check(frame: pd.DataFrame, spec: contract.TableKind, today: date, found: Fou
 def coverage(kind: str, frame: pd.DataFrame) -> tuple[str | None, str | None]:
     """First and last month an extract covers (referral months to data_through; fiscal years), or None."""
     if kind == "outcomes":
-        return min(cohort_months(c)[0] for c in frame["cohort"]), str(frame["data_through"].max())
+        return min(cohort_months(c)[0] for c in set(frame["cohort"].tolist())), str(frame["data_through"].max())
     if kind == "costs":
         years = frame["fiscal_year"].astype(str)
         return fiscal_year_months(years.min())[0], fiscal_year_months(years.max())[1]

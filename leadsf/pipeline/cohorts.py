@@ -70,7 +70,9 @@ class _Outcomes:
     def __init__(self, frame: pd.DataFrame):
         self.frame = frame
         self.through = str(frame["data_through"].iat[0])
-        self.value = {k: int(v) for k, v in zip(zip(*(frame[c] for c in CELL_KEY)), frame["count"])}
+        # Columns as lists first: iterating an Arrow-backed column costs a Python call per value.
+        keys = zip(*(frame[c].tolist() for c in CELL_KEY))
+        self.value = {k: int(v) for k, v in zip(keys, frame["count"].tolist())}
         self.cohorts = sorted(set(frame["cohort"]))
         self.years = sorted({c[:4] for c in self.cohorts})
         self.by_quarter = {y: any("-Q" in c for c in self.cohorts if c[:4] == y) for y in self.years}
@@ -209,15 +211,16 @@ def outcome_cells(data: _Outcomes, units: list[Unit], k: int, whole_years: set[s
     cells = pd.DataFrame(rows, columns=["cohort", "cohort_type", "cohort_first_month", "cohort_last_month", "group",
                                         "window", "measure", "value", "in_year", "in_all"])
     cells["value"] = cells["value"].astype(np.int64)
-    followed = cells[cells["measure"] == contract.FOLLOWED].set_index(["cohort", "group", "window"])["value"]
-    cells["followed"] = [followed.get((c, g, w), 0) for c, g, w in zip(cells["cohort"], cells["group"],
-                                                                          cells["window"])]
+    people = ["cohort", "group", "window"]
+    followed_rows = cells[cells["measure"] == contract.FOLLOWED]
+    followed = dict(zip(zip(*(followed_rows[c].tolist() for c in people)), followed_rows["value"].tolist()))
+    cells["followed"] = [followed.get(key, 0) for key in zip(*(cells[c].tolist() for c in people))]
     return cells
 
 
 def _lines(cells: pd.DataFrame) -> tuple[list[tuple[list[int], int]], list[tuple[int, int]]]:
     """Additive lines (quarters -> year, units -> all) and (part, whole) pairs, as row indices."""
-    index = {key: i for i, key in enumerate(zip(*(cells[c] for c in CELL_KEY)))}
+    index = {key: i for i, key in enumerate(zip(*(cells[c].tolist() for c in CELL_KEY)))}
     lines = []
     for (year, g, w, m), rows in cells[cells["in_year"] != ""].groupby(["in_year", "group", "window",
                                                                          "measure"]).groups.items():

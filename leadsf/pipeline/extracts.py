@@ -392,7 +392,7 @@ def _check_duplicates(frame: pd.DataFrame, kind: contract.Kind, found: Found) ->
 # ------------------------------------------------------------------------------------------ relations
 
 def _boundary_set(frame: pd.DataFrame, found: Found) -> str:
-    names = areas.sets_containing(set(frame["area_id"]))
+    names = areas.sets_containing(set(frame["area_id"].tolist()))
     if names:
         return names[0]
     sets = areas.boundary_sets().values()

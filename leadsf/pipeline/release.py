@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -174,7 +175,8 @@ def split_backbone_quarters(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[Ref
 
 def lines_for(cells: pd.DataFrame) -> tuple[list[tuple[list[int], int]], list[tuple[int, int]]]:
     """Additive lines (row indices) among these cells, and (part, whole) pairs needing a complement cell."""
-    index = {key: i for i, key in enumerate(zip(*(cells[c] for c in KEY)))}
+    # Columns as lists first: iterating an Arrow-backed column costs a Python call per value.
+    index = {key: i for i, key in enumerate(zip(*(cells[c].tolist() for c in KEY)))}
     lines: list[tuple[list[int], int]] = []
 
     def add(group_rows, total_key):
@@ -220,7 +222,7 @@ def lines_for(cells: pd.DataFrame) -> tuple[list[tuple[list[int], int]], list[tu
         for col, part, whole in contract.kind(kind_name).parts:
             tag = f"{col}={part}"
             sub = c[(c["kind"] == kind_name) & c["series"].str.contains(tag, regex=False)]
-            for i, key in zip(sub.index, zip(*(sub[k] for k in KEY))):
+            for i, key in zip(sub.index.tolist(), zip(*(sub[k].tolist() for k in KEY))):
                 whole_key = (key[0], key[1].replace(tag, f"{col}={whole}"), *key[2:])
                 if whole_key in index:
                     pairs.append((int(i), index[whole_key]))
@@ -243,12 +245,16 @@ class _System:
     var_of_new: np.ndarray
     n_new: int
     line_rows: list[np.ndarray] = field(default_factory=list)  # new cells each line is made of ([] for old)
+    new_relations: tuple | None = None  # lines_for(new), for parts_given_way to reuse
 
     def publishing(self, published: np.ndarray) -> suppression.Problem:
         """The problem with only the new cells in `published` on public view: a line made of an unpublished
         cell is gone, and a count no longer published anywhere cannot be a complement."""
         p = self.problem
-        keep = [li for li, rows in enumerate(self.line_rows) if published[rows].all()]
+        line_of, rows = self._line_cells
+        broken = np.zeros(len(self.line_rows), bool)
+        broken[line_of[~published[rows]]] = True
+        keep = np.flatnonzero(~broken).tolist()
         gone = np.zeros(len(p.values), bool)
         gone[self.var_of_new[~published]] = True
         gone[self.var_of_new[published]] = False
@@ -257,6 +263,13 @@ class _System:
         out.initial = p.initial
         out.source_lines = keep
         return out
+
+    @cached_property
+    def _line_cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """(line, new cell) for every new cell of every line, flat: which lines a publication breaks, at once."""
+        sizes = np.fromiter(map(len, self.line_rows), np.int64, len(self.line_rows))
+        rows = np.concatenate([np.zeros(0, np.int64), *self.line_rows]).astype(np.int64)
+        return np.repeat(np.arange(len(self.line_rows)), sizes), rows
 
 
 def _build_system(new: pd.DataFrame, old: pd.DataFrame | None) -> _System:
@@ -313,8 +326,10 @@ def _build_system(new: pd.DataFrame, old: pd.DataFrame | None) -> _System:
     line_rows: list[np.ndarray] = []
     extra_values: list[int] = []
     no_rows = np.zeros(0, np.int64)
+    new_relations = None
     for f, off in zip(frames, offsets[:-1]):
         f_lines, pairs = lines_for(f)
+        new_relations = new_relations or (f_lines, pairs)
         for parts, total in f_lines:
             lines.append(([int(var_of_row[off + p]) for p in parts], int(var_of_row[off + total])))
             line_rows.append(np.asarray([*parts, total], np.int64) if off == 0 else no_rows)
@@ -329,7 +344,7 @@ def _build_system(new: pd.DataFrame, old: pd.DataFrame | None) -> _System:
         np.r_[np.zeros(n_vars, bool), np.ones(n_extra, bool)], np.r_[fixed, np.zeros(n_extra, bool)],
         np.r_[locked, np.ones(n_extra, bool)], np.r_[var_cost, np.asarray(extra_values, float) + 1.0])
     problem.initial = np.r_[initial, np.zeros(n_extra, bool)]
-    return _System(problem, var_of_row[: len(new)], len(new), line_rows)
+    return _System(problem, var_of_row[: len(new)], len(new), line_rows, new_relations)
 
 
 def _table_to_drop(system: _System, problem: suppression.Problem, exc: suppression.Unprotectable,
@@ -379,13 +394,13 @@ def _why_dropped(system: _System, problem: suppression.Problem, exc: suppression
             "by subtraction")
 
 
-def parts_given_way(cells: pd.DataFrame, published: np.ndarray, hidden: np.ndarray, headline: np.ndarray
-                    ) -> list[str]:
+def parts_given_way(cells: pd.DataFrame, published: np.ndarray, hidden: np.ndarray, headline: np.ndarray,
+                    relations: tuple | None = None) -> list[str]:
     """Where a headline whole and one of its parts (a drug, a category) differ by 1 to suppress_max, the part
     is withheld or not published and the whole stays: one line per part table and whole saying which part gave
-    way, for which periods, and why."""
+    way, for which periods, and why. `relations`: lines_for(cells) when the caller has it already."""
     k = config.get("suppress_max")
-    lines, pairs = lines_for(cells)
+    lines, pairs = relations if relations is not None else lines_for(cells)
     values, dims = cells["value"].to_numpy(np.int64), cells["dim"].to_numpy()
     relations = list(pairs) + [(p, total) for parts, total in lines if dims[total] == "" for p in parts
                                if dims[p] != ""]
@@ -506,7 +521,8 @@ def protect(cells: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[pd.Data
         "narrowest_range": (None if not widths else round(float(min(widths)), 3)),
         "lp_solves": result.lp_solves,
         "with_previous_release": previous is not None,
-        "gave_way": parts_given_way(cells, published, hidden_all, suppression_cost.headline(cells)),
+        "gave_way": parts_given_way(cells, published, hidden_all, suppression_cost.headline(cells),
+                                    system.new_relations),
         "seconds": round(time.perf_counter() - started, 3),
     }
     return out, refusals, summary

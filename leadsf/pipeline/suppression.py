@@ -20,6 +20,7 @@ withheld ones.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import highspy
@@ -27,6 +28,9 @@ import numpy as np
 from scipy import sparse
 
 _TOL = 1e-6
+# Ranges of components already audited, keyed by everything the audit of one reads (see _audit_component).
+_AUDITED: OrderedDict[tuple, tuple[dict[int, tuple[float, float]], int]] = OrderedDict()
+_AUDITED_MAX = 4096
 
 
 @dataclass
@@ -50,9 +54,11 @@ class Problem:
         self.locked = np.zeros(n, bool) if self.locked is None else np.asarray(self.locked, dtype=bool)
         self.cost = (self.values + 1.0) if self.cost is None else np.asarray(self.cost, dtype=float)
         self.lines_of: list[list[int]] = [[] for _ in range(n)]
+        lines_of = self.lines_of
         for li, (parts, total) in enumerate(self.lines):
-            for v in (*parts, total):
-                self.lines_of[v].append(li)
+            for v in parts:
+                lines_of[v].append(li)
+            lines_of[total].append(li)
 
 
 class Unprotectable(Exception):
@@ -357,6 +363,27 @@ def _optimum(h: highspy.Highs, costs: dict[int, float]) -> tuple[float, np.ndarr
 
 
 def _audit_component(a_eq, b_eq, lower, true, targets, width):
+    """Ranges of the target variables of one connected component, and the LP solves they took.
+
+    The answer depends on nothing but these arguments (the LPs are deterministic and the batch weights come
+    from a generator seeded afresh for each component), and most components come back unchanged between
+    suppression rounds, table restorations and publishes of the same figures: an answer found before for
+    exactly the same arguments is given again, with the solves it took then."""
+    a = sparse.csc_matrix(a_eq)  # the model's own column form: equal matrices give equal keys
+    key = (a.shape, a.indptr.astype(np.int64).tobytes(), a.indices.astype(np.int64).tobytes(),
+           a.data.astype(float).tobytes(), *(np.asarray(x, float).tobytes() for x in (b_eq, lower, true)),
+           np.asarray(targets, np.int64).tobytes(), float(width))
+    if key in _AUDITED:
+        _AUDITED.move_to_end(key)
+    else:
+        _AUDITED[key] = _solve_component(a_eq, b_eq, lower, true, targets, width)
+        if len(_AUDITED) > _AUDITED_MAX:
+            _AUDITED.popitem(last=False)
+    ranges, solves = _AUDITED[key]
+    return dict(ranges), solves
+
+
+def _solve_component(a_eq, b_eq, lower, true, targets, width):
     """Ranges of the target variables of one connected component.
 
     Every feasible table an LP returns is evidence for every target at once: a target whose values across

@@ -35,7 +35,9 @@ def _per_series(cells: pd.DataFrame, test) -> np.ndarray:
     pairs = cells[["kind", "series"]].drop_duplicates()
     answer = {(k, s): test(contract.kind(k), dict(item.split("=", 1) for item in s.split("|")) if s else {})
               for k, s in zip(pairs["kind"], pairs["series"])}
-    return np.fromiter((answer[p] for p in zip(cells["kind"], cells["series"])), bool, len(cells))
+    # Columns as lists first: iterating an Arrow-backed column costs a Python call per value.
+    keys = zip(cells["kind"].tolist(), cells["series"].tolist())
+    return np.fromiter((answer[p] for p in keys), bool, len(cells))
 
 
 def _top_series(cells: pd.DataFrame) -> np.ndarray:

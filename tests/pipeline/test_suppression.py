@@ -210,3 +210,19 @@ def test_random_tables_given_up_name_a_small_count(seed):
     with pytest.raises(Unprotectable) as info:
         suppress(p, K, WIDTH)
     assert 1 <= p.values[info.value.variable] <= K, info.value.variable
+
+
+def test_a_component_audited_again_is_answered_as_before_and_a_changed_one_is_solved(monkeypatch):
+    """The audit keeps the ranges of the components it has solved (suppression._audit_component): the same
+    component asked again gets the same ranges and LP solves without solving, and a changed count is solved."""
+    p, idx = grid_problem([[12, 3, 25, 14], [30, 41, 8, 19], [0, 22, 17, 26]])
+    r = suppress(p, K, WIDTH)
+    first = audit(p, r.hidden, r.primary, WIDTH)
+
+    def no_solving(*args):
+        raise AssertionError("solved again")
+    monkeypatch.setattr(suppression, "_solve_component", no_solving)
+    assert audit(p, r.hidden, r.primary, WIDTH) == first
+    changed, _ = grid_problem([[12, 3, 25, 14], [30, 41, 7, 19], [0, 22, 17, 26]])
+    with pytest.raises(AssertionError, match="solved again"):
+        audit(changed, r.hidden, r.primary, WIDTH)
