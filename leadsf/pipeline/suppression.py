@@ -20,6 +20,7 @@ withheld ones.
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ _TOL = 1e-6
 # Ranges of components already audited, keyed by everything the audit of one reads (see _audit_component).
 _AUDITED: OrderedDict[tuple, tuple[dict[int, tuple[float, float]], int]] = OrderedDict()
 _AUDITED_MAX = 4096
+_AUDITED_LOCK = threading.Lock()  # the staff process previews in one thread per session
 
 
 @dataclass
@@ -373,13 +375,17 @@ def _audit_component(a_eq, b_eq, lower, true, targets, width):
     key = (a.shape, a.indptr.astype(np.int64).tobytes(), a.indices.astype(np.int64).tobytes(),
            a.data.astype(float).tobytes(), *(np.asarray(x, float).tobytes() for x in (b_eq, lower, true)),
            np.asarray(targets, np.int64).tobytes(), float(width))
-    if key in _AUDITED:
-        _AUDITED.move_to_end(key)
-    else:
-        _AUDITED[key] = _solve_component(a_eq, b_eq, lower, true, targets, width)
-        if len(_AUDITED) > _AUDITED_MAX:
-            _AUDITED.popitem(last=False)
-    ranges, solves = _AUDITED[key]
+    with _AUDITED_LOCK:
+        found = _AUDITED.get(key)
+        if found is not None:
+            _AUDITED.move_to_end(key)
+    if found is None:
+        found = _solve_component(a_eq, b_eq, lower, true, targets, width)
+        with _AUDITED_LOCK:
+            _AUDITED[key] = found
+            if len(_AUDITED) > _AUDITED_MAX:
+                _AUDITED.popitem(last=False)
+    ranges, solves = found
     return dict(ranges), solves
 
 
