@@ -44,10 +44,11 @@ WORKERS ?= 2
 serve: install nginx
 	$(BIN)/python deploy/serve.py --port $(PORT) --workers $(WORKERS)
 
-# Three workers on two cores: a third keeps a core busy while the others wait on servers, browsers and
-# subprocesses (about a third of a two-worker run's time). Each test file runs whole on one worker.
+# Four workers on two cores: the others keep the cores busy while one waits on a server, a browser or a
+# subprocess (a run uses ~1.4 cores on average). Each test file runs whole on one worker, the longest handed
+# out first (tests/conftest.py LONGEST_FIRST; --no-loadscope-reorder keeps that order).
 test: install-test chromium nginx
-	$(BIN)/python -m pytest -n 3 --dist loadfile -q -p no:cacheprovider
+	$(BIN)/python -m pytest -n 4 --dist loadfile --no-loadscope-reorder -q -p no:cacheprovider
 
 test-fast: install-test
 	$(BIN)/python -m pytest -q -m "not e2e and not install" -x

@@ -15,6 +15,28 @@ from leadsf.pipeline.store import Store, Upload
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# The files that keep one xdist worker longest (a fresh virtual environment, servers and browsers): handed out
+# first, so that none of them starts last and runs on alone while the other workers are done. The fresh
+# install leads: its first minute installs packages and needs no published sample, so it runs while the first
+# worker to need the sample publishes it. The rest follow in xdist's own order (most tests first); the
+# Makefile turns xdist's reordering off so that this order is the one used.
+LONGEST_FIRST = ("tests/test_fresh_install.py", "tests/e2e/test_proxy.py", "tests/deploy/test_open_data.py",
+                 "tests/e2e/test_crawl.py", "tests/site/test_staff.py")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    count: dict[str, int] = {}
+    for item in items:
+        count[item.nodeid.split("::")[0]] = count.get(item.nodeid.split("::")[0], 0) + 1
+
+    def rank(item) -> tuple:
+        path = item.nodeid.split("::")[0]
+        first = LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+        return first, -count[path], path
+
+    items.sort(key=rank)  # stable: the tests of a file keep their order
+
+
 def sample_uploads() -> list[Upload]:
     paths = [*sorted(config.SAMPLE_DIR.glob("*.csv")), *official_table.bundled()]  # as ensure_published does
     return [Upload(p.name, p.read_bytes()) for p in paths]
