@@ -4,6 +4,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -25,12 +26,10 @@ LONGEST_FIRST = ("tests/test_fresh_install.py", "tests/e2e/test_proxy.py", "test
 
 
 def pytest_collection_modifyitems(items) -> None:
-    count: dict[str, int] = {}
-    for item in items:
-        count[item.nodeid.split("::")[0]] = count.get(item.nodeid.split("::")[0], 0) + 1
+    count = Counter(item.location[0] for item in items)
 
     def rank(item) -> tuple:
-        path = item.nodeid.split("::")[0]
+        path = item.location[0]
         first = LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
         return first, -count[path], path
 

@@ -329,7 +329,8 @@ def _build_system(new: pd.DataFrame, old: pd.DataFrame | None) -> _System:
     new_relations = None
     for f, off in zip(frames, offsets[:-1]):
         f_lines, pairs = lines_for(f)
-        new_relations = new_relations or (f_lines, pairs)
+        if off == 0:  # the new cells' own frame
+            new_relations = (f_lines, pairs)
         for parts, total in f_lines:
             lines.append(([int(var_of_row[off + p]) for p in parts], int(var_of_row[off + total])))
             line_rows.append(np.asarray([*parts, total], np.int64) if off == 0 else no_rows)
