@@ -1,6 +1,7 @@
 """`make serve`: the production arrangement on one machine, in the foreground.
 
-    python deploy/serve.py [--port 8080] [--workers 2] [--host 127.0.0.1] [--no-staff] [--state-dir DIR]
+    python deploy/serve.py [--port 8080] [--workers 2] [--host 127.0.0.1] [--no-staff] [--no-warm]
+                           [--state-dir DIR]
 
 nginx on HOST:PORT in front of WORKERS `streamlit run dashboard.py` processes and one staff process
 (`--server.baseUrlPath staff`, reached at /staff), all on loopback and one LEADSF_DATA_DIR, with the site
@@ -9,8 +10,9 @@ temporary prefix (its config, pid, logs, cache and temp files; removed at the en
 the state directory), so it needs no system configuration and leaves none. The app processes' logs are in
 the state directory (a temporary one, also removed, unless --state-dir is given).
 
-Each app process is opened once (one script run over its WebSocket) before nginx starts, so the first
-visitor does not pay the imports and release load, and a deep link works from the start. Ctrl-C or SIGTERM
+Each app process has its pages opened once in headless chromium (deploy/warm.py) before nginx starts, so the
+first visitor does not pay the imports and release load, and a deep link works from the start; `--no-warm`
+starts without that (sooner, and the first visitor of each page on each process waits for it instead). Ctrl-C or SIGTERM
 stops nginx and every app process and waits for them; children also get SIGTERM if this process dies
 (PR_SET_PDEATHSIG). An app process that dies is not restarted (nginx sends its visitors to the others, and
 says so here); on a server, systemd restarts it (deploy/systemd/).
@@ -118,10 +120,11 @@ class Arrangement:
 
     def __init__(self, port: int, workers: int = 2, data_dir: Path | None = None, host: str = "127.0.0.1",
                  staff: bool = True, state_dir: Path | None = None, say=print, script: str = "dashboard.py",
-                 cwd: Path = ROOT):
+                 cwd: Path = ROOT, warm: bool = True):
         if workers < 1:
             raise ValueError("WORKERS must be at least 1")
         self.host, self.port, self.n_workers, self.with_staff, self.say = host, port, workers, staff, say
+        self.warm = warm
         self.script, self.cwd = script, Path(cwd)  # another app (bench/: an empty Streamlit page) for comparison
         self.data_dir = Path(data_dir or os.environ.get("LEADSF_DATA_DIR") or ROOT / "data" / "store").resolve()
         self._own_state = state_dir is None
@@ -158,13 +161,18 @@ class Arrangement:
             state = f"exited with {proc.popen.returncode}" if not proc.alive() else f"not healthy after {timeout:.0f}s"
             raise RuntimeError(f"{proc.name} {state}:\n{self.tail(proc)}")
 
-    def _warm(self, proc: Proc) -> None:
-        """Its pages opened once in headless chromium (deploy/warm.py); without a browser it starts cold, as a
-        systemd unit does."""
-        try:
-            warm.open_once(proc.url, warm.public_paths() if proc in self.workers else ("",))
-        except RuntimeError as exc:
-            self.say(f"{proc.name} not warmed: {exc}")
+    def warm_up(self) -> None:
+        """Each app process's pages opened once in headless chromium (deploy/warm.py), the processes at once:
+        a public process's every public page, the staff process's Home. A process that cannot be warmed (no
+        browser) starts cold, as a systemd unit does, and says so."""
+        def one(proc: Proc) -> None:
+            try:
+                warm.open_once(proc.url, warm.public_paths() if proc in self.workers else ("",))
+            except RuntimeError as exc:
+                self.say(f"{proc.name} not warmed: {exc}")
+
+        with ThreadPoolExecutor(max_workers=len(self.apps)) as pool:
+            list(pool.map(one, self.apps))
 
     # -- nginx ---------------------------------------------------------------------------------------------
     def _render_nginx(self) -> Path:
@@ -230,8 +238,8 @@ class Arrangement:
                 self.staff = self._start_app("staff", base=site.STAFF_BASE)
             for proc in self.apps:
                 self._wait_healthy(proc)
-            with ThreadPoolExecutor(max_workers=len(self.apps)) as pool:
-                list(pool.map(self._warm, self.apps))
+            if self.warm:
+                self.warm_up()
             self.nginx = self._start_nginx()
         except BaseException:
             self.stop()
@@ -342,6 +350,8 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS") or 2))
     ap.add_argument("--host", default=os.environ.get("HOST") or "127.0.0.1", help="nginx's listen address")
     ap.add_argument("--no-staff", action="store_true", help="no staff process (/staff/ answers 502)")
+    ap.add_argument("--no-warm", action="store_true",
+                    help="start without opening each page once (the first visitor of each page waits instead)")
     ap.add_argument("--state-dir", type=Path, help="keep nginx's config, logs and cache here")
     ap.add_argument("--state-file", type=Path, help="write URL, ports and PIDs here as JSON once up")
     args = ap.parse_args(argv)
@@ -356,7 +366,7 @@ def main(argv=None) -> int:
         signal.signal(sig, on_signal)
     say = lambda msg: print(msg, flush=True)  # noqa: E731
     arrangement = Arrangement(args.port, args.workers, host=args.host, staff=not args.no_staff,
-                              state_dir=args.state_dir, say=say)
+                              state_dir=args.state_dir, say=say, warm=not args.no_warm)
     code = 0
     try:
         say(f"starting {args.workers} app process(es){'' if args.no_staff else ' and the staff process'} "

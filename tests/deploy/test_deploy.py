@@ -131,6 +131,28 @@ def test_systemd_warms_each_process_it_starts():
         "systemd would stop a slow warm-up before the warm-up's own timeouts"
 
 
+def test_make_serve_warms_every_public_page_of_each_public_process_and_the_staff_home(monkeypatch, tmp_path):
+    """deploy/serve.py opens each public process's every public page once and the staff process's Home, the
+    processes at once; one it cannot warm starts cold and says so. (tests/e2e/test_proxy.py starts serve.py
+    with --no-warm: its own visits through nginx are the first ones, and the warm-up would open 21 pages
+    more; deploy.warm's own loads are tested in tests/deploy/test_app_process.py.)"""
+    opened, said = {}, []
+
+    def open_once(url, pages=("",), timeout=120):
+        if url.endswith(":8502"):
+            raise RuntimeError("no chromium here")
+        opened[url] = pages
+
+    monkeypatch.setattr(warm, "open_once", open_once)
+    arrangement = serve.Arrangement(8080, workers=2, say=said.append, state_dir=tmp_path)
+    arrangement.workers = [serve.Proc("app1", None, 8501), serve.Proc("app2", None, 8502)]
+    arrangement.staff = serve.Proc("staff", None, 8503, base=site.STAFF_BASE)
+    arrangement.warm_up()
+    assert opened == {"http://127.0.0.1:8501": warm.public_paths(),
+                      f"http://127.0.0.1:8503/{site.STAFF_BASE}": ("",)}
+    assert said == ["app2 not warmed: no chromium here"]
+
+
 def test_cpu_seconds_counts_ended_threads_to_the_nanosecond():
     """The bench charges a process with what its threads used, the threads that ran one script run and ended
     included, more finely than /proc's 10 ms ticks."""

@@ -2,8 +2,9 @@
 no console error and no Content-Security-Policy violation; the headers; the staff process behind /staff; a
 release published with the CLI live on every process at its next run; the load test's visitors through nginx;
 an app process killed with SIGKILL mid-session; and SIGTERM leaving no process behind. The tests share one
-arrangement (a start costs ~35 s of CPU) and run in file order. Only the tests that drive chromium are marked
-e2e: the others, the load test among them, run in the normal (`-m "not e2e"`) suite too."""
+arrangement, started without its warm-up (deploy/serve.py --no-warm: these visits are the first), and run in
+file order. Only the tests that drive chromium are marked e2e: the others, the load test among them, run in
+the normal (`-m "not e2e"`) suite too."""
 from __future__ import annotations
 
 import json
@@ -46,7 +47,8 @@ def _get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
 
 @pytest.fixture(scope="module")
 def arrangement(published_sample, tmp_path_factory):
-    """`python deploy/serve.py` (what `make serve` runs) on a free port, over a copy of the sample store."""
+    """`python deploy/serve.py` (what `make serve` runs, without its warm-up) on a free port, over a copy of the
+    sample store."""
     if not Path(serve.nginx_binary()).exists():
         pytest.skip("nginx missing (make test installs it)")
     tmp = tmp_path_factory.mktemp("proxy")
@@ -54,8 +56,10 @@ def arrangement(published_sample, tmp_path_factory):
     shutil.copytree(published_sample, data)
     state_file = tmp / "state.json"
     out = open(tmp / "serve.out", "wb")
+    # --no-warm: the warm-up would open 21 pages before the tests' own visits (~40 s of CPU, measured on this
+    # file); tests/deploy/test_deploy.py checks which pages it opens.
     proc = subprocess.Popen([sys.executable, "deploy/serve.py", "--port", str(serve.free_port()), "--workers", "2",
-                             "--state-dir", str(tmp / "state"), "--state-file", str(state_file)],
+                             "--no-warm", "--state-dir", str(tmp / "state"), "--state-file", str(state_file)],
                             cwd=ROOT, env=os.environ | {"LEADSF_DATA_DIR": str(data)}, stdout=out,
                             stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 180
