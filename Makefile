@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run serve test test-fast e2e bench install install-test chromium nginx sample
+.PHONY: run serve test durations test-fast e2e bench install install-test chromium nginx sample
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -47,10 +47,14 @@ serve: install nginx
 	$(BIN)/python deploy/serve.py --port $(PORT) --workers $(WORKERS)
 
 # Four workers on two cores: the others keep the cores busy while one waits on a server, a browser or a
-# subprocess (a run uses ~1.4 cores on average). Each test file runs whole on one worker, the longest handed
-# out first (tests/conftest.py LONGEST_FIRST; --no-loadscope-reorder keeps that order).
+# subprocess. Each test file runs whole on one worker, the longest handed out first (tests/durations.json;
+# --no-loadscope-reorder keeps that order). `make durations` runs the suite and rewrites that file.
+PYTEST := $(BIN)/python -m pytest -n 4 --dist loadfile --no-loadscope-reorder -q -p no:cacheprovider
 test: install-test chromium nginx
-	$(BIN)/python -m pytest -n 4 --dist loadfile --no-loadscope-reorder -q -p no:cacheprovider
+	$(PYTEST)
+
+durations: install-test chromium nginx
+	$(PYTEST) --record-durations
 
 test-fast: install-test
 	$(BIN)/python -m pytest -q -m "not e2e and not install" -x

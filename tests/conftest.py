@@ -2,43 +2,90 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
+import statistics
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from leadsf import config
-from leadsf.pipeline import brief_pictures, official_table, publishing
+from leadsf.pipeline import brief_pictures, official_table, opendata, publishing
 from leadsf.pipeline.store import Store, Upload
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-# The files that keep one xdist worker longest (a fresh virtual environment, servers and browsers): handed out
-# first, so that none of them starts last and runs on alone while the other workers are done. The fresh
-# install leads: its first minute installs packages and needs no published sample, so it runs while the first
-# worker to need the sample publishes it. The rest follow in xdist's own order (most tests first); the
-# Makefile turns xdist's reordering off so that this order is the one used.
-LONGEST_FIRST = ("tests/test_fresh_install.py", "tests/e2e/test_proxy.py", "tests/deploy/test_open_data.py",
-                 "tests/e2e/test_crawl.py", "tests/site/test_staff.py")
+# The order `make test` hands the test files out to its xdist workers in: the longest first (tests/durations.json,
+# each file's seconds in a whole run: `make durations` rewrites it), so that no long file starts last and runs
+# on alone while the other workers are done. A file not in it yet counts as a typical one. The Makefile turns
+# xdist's own reordering off so that this order is the one used.
+DURATIONS = ROOT / "tests" / "durations.json"
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption("--record-durations", action="store_true",
+                     help=f"write each test file's seconds in this run to {DURATIONS.relative_to(ROOT)}")
 
 
 def pytest_collection_modifyitems(items) -> None:
+    seconds = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    typical = statistics.median(seconds.values()) if seconds else 0.0
     count = Counter(item.location[0] for item in items)
 
     def rank(item) -> tuple:
         path = item.location[0]
-        first = LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
-        return first, -count[path], path
+        return -seconds.get(path, typical), -count[path], path
 
     items.sort(key=rank)  # stable: the tests of a file keep their order
+
+
+_SPENT: Counter = Counter()
+
+
+def pytest_runtest_logreport(report) -> None:
+    _SPENT[report.location[0]] += report.duration  # setup, call and teardown (xdist sends each one here)
+
+
+def pytest_sessionfinish(session) -> None:
+    if session.config.getoption("record_durations") and not os.environ.get("PYTEST_XDIST_WORKER"):
+        DURATIONS.write_text(json.dumps({p: round(s, 1) for p, s in sorted(_SPENT.items())}, indent=1) + "\n")
 
 
 def sample_uploads() -> list[Upload]:
     paths = [*sorted(config.SAMPLE_DIR.glob("*.csv")), *official_table.bundled()]  # as ensure_published does
     return [Upload(p.name, p.read_bytes()) for p in paths]
+
+
+# A store's public tree and the briefs' pictures are only ever written by write-then-rename (opendata,
+# brief_pictures), so a test's copy of a store shares those files with it as hard links: what is written
+# through the copy never reaches the original. The rest (releases, raw extracts, the audit log, which is
+# appended to) is copied. A copy of the sample is then 0.5 MB instead of 28 (a run makes ~400 of them: it
+# wrote 11 GB), and published_sample checks at the end of the run that no linked file changed.
+LINKED = (opendata.PUBLIC, brief_pictures.FOLDER)
+
+
+def copy_store(source: Path, root: Path) -> Path:
+    """A copy of the store at `source` at `root` (LINKED: hard links)."""
+    def link_or_copy(src: str, dst: str) -> None:
+        if Path(src).relative_to(source).parts[0] in LINKED:
+            os.link(src, dst)
+        else:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, root, copy_function=link_or_copy)
+    return root
+
+
+def linked_files(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Each file copy_store links, with its inode, size and modification time."""
+    files = {}
+    for path in (p for folder in LINKED for p in (root / folder).rglob("*") if p.is_file()):
+        st = path.stat()
+        files[str(path.relative_to(root))] = (st.st_ino, st.st_size, st.st_mtime_ns)
+    return files
 
 
 @pytest.fixture(scope="session")
@@ -48,20 +95,24 @@ def published_sample(tmp_path_factory) -> Path:
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         root = tmp_path_factory.mktemp("sample_store")
         publishing.publish(Store(root), sample_uploads(), who="tests", note="sample", synthetic=True)
-        return root
-    run = tmp_path_factory.getbasetemp().parent  # this run's folder, above each worker's own
-    root = run / "sample_store"
-    with open(run / "sample_store.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker publishes; the others wait for it, then read
-        if Store(root).current() is None:
-            publishing.publish(Store(root), sample_uploads(), who="tests", note="sample", synthetic=True)
-    return root
+    else:
+        run = tmp_path_factory.getbasetemp().parent  # this run's folder, above each worker's own
+        root = run / "sample_store"
+        with open(run / "sample_store.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker publishes; the others wait for it, then read
+            if Store(root).current() is None:
+                publishing.publish(Store(root), sample_uploads(), who="tests", note="sample", synthetic=True)
+    before = linked_files(root)
+    yield root
+    after = linked_files(root)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"files of the session's sample store changed through a linked copy: {changed[:5]}"
 
 
 def private_copy(source: Path, tmp_path: Path, monkeypatch) -> Store:
-    """A copy of the store at `source` for one test, also set as $LEADSF_DATA_DIR for the app and CLI."""
-    root = tmp_path / "store"
-    shutil.copytree(source, root)
+    """A copy of the store at `source` for one test (copy_store), also set as $LEADSF_DATA_DIR for the app
+    and CLI."""
+    root = copy_store(source, tmp_path / "store")
     monkeypatch.setenv("LEADSF_DATA_DIR", str(root))
     return Store(root)
 
@@ -74,11 +125,11 @@ def store(published_sample, tmp_path, monkeypatch) -> Store:
 
 def kept_pictures(published_sample: Path, root: Path) -> None:
     """Give a store that has no release yet the pictures the session's publish drew (brief_pictures keeps them
-    in the data directory between publishes). Tests of a first start on an empty store use it so that each
-    does not draw all 246 pictures again (~13 s of CPU): the pictures are a cache, and drawing them from
-    nothing is what the session's own publish does (published_sample), with test_briefs checking what is
-    drawn when."""
-    shutil.copytree(published_sample / brief_pictures.FOLDER, root / brief_pictures.FOLDER)
+    in the data directory between publishes; hard links, as in copy_store). Tests of a first start on an
+    empty store use it so that each does not draw all 246 pictures again (~13 s of CPU): the pictures are a
+    cache, and drawing them from nothing is what the session's own publish does (published_sample), with
+    test_briefs checking what is drawn when."""
+    shutil.copytree(published_sample / brief_pictures.FOLDER, root / brief_pictures.FOLDER, copy_function=os.link)
 
 
 @pytest.fixture

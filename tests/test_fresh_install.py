@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 from leadsf.config import ROOT, SAMPLE_DIR
 from leadsf.pipeline import brief_pictures
+from tests.conftest import copy_store
 
 pytestmark = pytest.mark.install
 
@@ -86,7 +86,7 @@ def test_publish_of_the_sample_and_the_outcomes_page(fresh, published_sample, tm
     """A publish onto a copy of the session's store: the briefs read most pictures back (brief_pictures), and
     the two removed here are drawn with what requirements.txt installed."""
     store = tmp_path / "store"
-    shutil.copytree(published_sample, store)
+    copy_store(published_sample, store)
     pictures = sorted((store / brief_pictures.FOLDER).iterdir())
     removed = [next(p for p in pictures if p.suffix == suffix) for suffix in (".svg", ".png")]
     for path in removed:

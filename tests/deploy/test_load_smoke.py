@@ -8,12 +8,13 @@ Deliberately not marked e2e: it needs no browser, so it runs in the normal (`-m 
 """
 from __future__ import annotations
 
-import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import copy_store
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
@@ -27,7 +28,7 @@ def live_server(published_sample, tmp_path_factory):
     """One server for the module's tests: they only read, and a start costs ~10 s of the suite."""
     tmp_path = tmp_path_factory.mktemp("live-server")
     data = tmp_path / "store"
-    shutil.copytree(published_sample, data)
+    copy_store(published_sample, data)
     s = bench_server.Server(data, tmp_path / "streamlit.log")
     try:
         s.wait_healthy()

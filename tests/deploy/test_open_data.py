@@ -32,7 +32,7 @@ from leadsf.i18n import messages
 from leadsf.pipeline import briefs, export, opendata, publishing
 from leadsf.pipeline.store import Store, Upload
 from leadsf.site import nav
-from tests.conftest import kept_pictures
+from tests.conftest import copy_store, kept_pictures
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVERS = ("nginx", "app")
@@ -461,7 +461,7 @@ def test_systemd_builds_an_older_stores_tree_before_a_process_starts(tmp_path, p
     line = next(li for li in unit.splitlines() if li.startswith("ExecStartPre="))
     assert line == "ExecStartPre=-/opt/leadsf/.venv/bin/python -m leadsf.pipeline.publishing"
     data = tmp_path / "store"
-    shutil.copytree(published_sample, data)
+    copy_store(published_sample, data)
     shutil.rmtree(data / opendata.PUBLIC)
     run = lambda: subprocess.run([sys.executable, "-m", "leadsf.pipeline.publishing"], cwd=ROOT, text=True,  # noqa: E731
                                  env=os.environ | {"LEADSF_DATA_DIR": str(data)}, capture_output=True, check=True)

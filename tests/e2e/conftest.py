@@ -2,7 +2,6 @@
 Debian's chromium through Playwright."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -10,6 +9,7 @@ import pytest
 
 from bench.server import Server  # the same server runner the browser and load benchmarks use
 from deploy.warm import CHROMIUM_ARGS  # the warm-up's flags: deploy/warm.py says why each is there
+from tests.conftest import copy_store
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -17,7 +17,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 def start_server(published_sample: Path, tmp: Path, extra_args: tuple[str, ...] = ()) -> Server:
     data = tmp / "store"
-    shutil.copytree(published_sample, data)
+    copy_store(published_sample, data)
     server = Server(data, tmp / "streamlit.log", extra=extra_args)
     try:
         server.wait_healthy()

@@ -3,13 +3,13 @@ CSV, which downloads under its file name with the exported bytes; the page head 
 release list links every file of the release."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from bench.server import Server
 from leadsf.pipeline import export, opendata
 from leadsf.pipeline.store import Store
+from tests.conftest import copy_store
 
 from .helpers import expect_no_exception, open_page
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 def make_run(published_sample, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("make_run")
     data = tmp / "store"
-    shutil.copytree(published_sample, data)
+    copy_store(published_sample, data)
     server = Server(data, tmp / "streamlit.log", script="app.py")
     try:
         server.wait_healthy()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import pytest
 
 from deploy import serve, site, warm
 from leadsf.i18n import messages
+from tests.conftest import copy_store
 from tests.deploy.test_load_smoke import smoke
 
 from .helpers import expect_no_exception, open_page, wait_for_page, wait_for_run
@@ -53,7 +53,7 @@ def arrangement(published_sample, tmp_path_factory):
         pytest.skip("nginx missing (make test installs it)")
     tmp = tmp_path_factory.mktemp("proxy")
     data = tmp / "store"
-    shutil.copytree(published_sample, data)
+    copy_store(published_sample, data)
     state_file = tmp / "state.json"
     out = open(tmp / "serve.out", "wb")
     # --no-warm: the warm-up would open 21 pages before the tests' own visits (~40 s of CPU, measured on this
