@@ -12,8 +12,8 @@ the state directory (a temporary one, also removed, unless --state-dir is given)
 
 Each app process has its pages opened once in headless chromium (deploy/warm.py) before nginx starts, so the
 first visitor does not pay the imports and release load, and a deep link works from the start; `--no-warm`
-starts without that (sooner, and the first visitor of each page on each process waits for it instead). Ctrl-C or SIGTERM
-stops nginx and every app process and waits for them; children also get SIGTERM if this process dies
+starts without that (sooner, and the first visitor of each page on each process waits instead). Ctrl-C or
+SIGTERM stops nginx and every app process and waits for them; children also get SIGTERM if this process dies
 (PR_SET_PDEATHSIG). An app process that dies is not restarted (nginx sends its visitors to the others, and
 says so here); on a server, systemd restarts it (deploy/systemd/).
 
