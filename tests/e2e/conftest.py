@@ -8,11 +8,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench.server import Server  # the same server runner the browser and load benchmarks use
-from deploy.warm import CHROMIUM_ARGS  # the warm-up's flags: deploy/warm.py says why each is there
+from deploy.warm import CHROMIUM, CHROMIUM_ARGS  # the warm-up's browser and flags (deploy/warm.py says why)
 from tests.conftest import copy_store
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 
 
 def start_server(published_sample: Path, tmp: Path, extra_args: tuple[str, ...] = ()) -> Server:

@@ -11,6 +11,7 @@ import pytest
 
 from leadsf.i18n import messages
 
+from .conftest import VIEWPORT
 from .helpers import expect_no_exception, open_page, wait_for_page, wait_for_run
 
 pytestmark = pytest.mark.e2e
@@ -99,7 +100,7 @@ def test_keyboard_focus_is_visible(page, site):
 def test_language_from_browser_url_and_kept_across_pages(browser, site):
     """First visit from a Spanish browser is in Spanish (st.context.locale); ?lang=en wins; a choice made with
     the switch stays in the URL and survives moving to another page."""
-    context = browser.new_context(locale="es-ES", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="es-ES", viewport=VIEWPORT)
     try:
         page = context.new_page()
         open_page(page, site.url, "")

@@ -25,6 +25,7 @@ from leadsf.i18n import messages
 from tests.conftest import copy_store
 from tests.deploy.test_load_smoke import smoke
 
+from .conftest import VIEWPORT
 from .helpers import expect_no_exception, open_page, wait_for_page, wait_for_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +99,7 @@ def watched(page):
 def visitor(browser):
     """One tab for every public page (each visit still a fresh load of the page; the browser's cache keeps the
     static files after the first, as a visitor's does)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=VIEWPORT)
     yield _watch(context.new_page())
     context.close()
 
