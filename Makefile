@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run serve test durations test-fast e2e bench install install-test chromium nginx sample
+.PHONY: run serve test durations test-setup test-fast e2e screenshots bench install install-test system-packages sample
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -19,21 +19,22 @@ install-test: $(BIN)/python
 	$(BIN)/pip install --quiet --no-compile -r requirements-test.txt
 	$(BIN)/python -m compileall -q -j 0 -x 'site-packages/.*/tests?/' $(VENV)/lib
 
-# Debian's chromium drives the browser tests; Playwright never downloads a browser here.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
-
-# nginx fronts the app processes in `make serve` and in the arrangement test (tests/e2e/test_proxy.py);
-# Debian's brotli module, where the release has it, makes the static files ~12% smaller than gzip.
-BROTLI_MODULE := /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so
-nginx:
-	@{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } && [ -e $(BROTLI_MODULE) ] || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx >/dev/null && \
-	  { $$SUDO apt-get install -y -qq libnginx-mod-http-brotli-filter >/dev/null 2>&1 || \
-	    echo "no libnginx-mod-http-brotli-filter here: static files are gzip-compressed only"; }; }
+# What the browser tests and `make serve` need from Debian, in one apt-get for whatever is missing: chromium
+# (Playwright never downloads a browser here; serve.py warms pages with it) and nginx, with Debian's brotli
+# module where the release has it (static files ~12% smaller than gzip).
+BROTLI := libnginx-mod-http-brotli-filter
+system-packages:
+	@need=""; \
+	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
+	{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || need="$$need nginx"; \
+	[ -e /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so ] || need="$$need $(BROTLI)"; \
+	[ -z "$$need" ] && exit 0; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && { \
+	  apt-cache show $(BROTLI) >/dev/null 2>&1 || { \
+	    need=$$(echo "$$need" | sed 's/ $(BROTLI)//'); \
+	    echo "no $(BROTLI) here: static files are gzip-compressed only"; }; \
+	  [ -z "$$need" ] || $$SUDO apt-get install -y -qq $$need >/dev/null; }
 
 # app.py: dashboard.py plus the /data/ open-data addresses nginx serves in `make serve`.
 run: install
@@ -43,24 +44,32 @@ run: install
 # process, one LEADSF_DATA_DIR; foreground, Ctrl-C stops all of it (deploy/serve.py).
 PORT ?= 8080
 WORKERS ?= 2
-serve: install nginx
+serve: install system-packages
 	$(BIN)/python deploy/serve.py --port $(PORT) --workers $(WORKERS)
 
 # Four workers on two cores: the others keep the cores busy while one waits on a server, a browser or a
 # subprocess. Each test file runs whole on one worker, the longest handed out first (tests/durations.json;
 # --no-loadscope-reorder keeps that order). `make durations` runs the suite and rewrites that file.
 PYTEST := $(BIN)/python -m pytest -n 4 --dist loadfile --no-loadscope-reorder -q -p no:cacheprovider
-test: install-test chromium nginx
+test: test-setup
 	$(PYTEST)
 
-durations: install-test chromium nginx
+durations: test-setup
 	$(PYTEST) --record-durations
+
+# pip (the CPU) and apt-get (mostly the download and the unpacking) side by side.
+test-setup:
+	@$(MAKE) --no-print-directory -j2 install-test system-packages
 
 test-fast: install-test
 	$(BIN)/python -m pytest -q -m "not e2e and not install" -x
 
-e2e: install-test chromium nginx
+e2e: test-setup
 	$(BIN)/python -m pytest -q -m e2e
+
+# Every page at 1366 and 390 px in both languages, into test-artifacts/screenshots (the crawl, with its checks).
+screenshots: test-setup
+	$(BIN)/python -m pytest -q tests/e2e/test_crawl.py --screenshots
 
 bench: install
 	$(BIN)/python bench/bench_publish.py
