@@ -7,8 +7,10 @@ label or value is cut off, anything wider than the screen that does not scroll i
 table wider than the screen, on the desktop visit a serious or critical axe violation, and on the phone visit
 chart text under 11 px or a label, link or caption cut off (test_phone.py's checks). Checks of one page's default
 view from other files run on its visit here too (Cost's headline: test_outcomes_browser.py; after the
-screenshot, the phone's language switch on Referrals: test_phone.py), instead of loading the page again. A
-full-page screenshot of each view goes to test-artifacts/screenshots/<lang>-<size>-<page>.png."""
+screenshot, the phone's language switch on Referrals: test_phone.py), instead of loading the page again. With
+--screenshots (`make screenshots`), a full-page screenshot of each view goes to
+test-artifacts/screenshots/<lang>-<size>-<page>.png: they are for people to look at, so a plain test run, which
+nobody looks through, skips them (~0.5 s of CPU each)."""
 from __future__ import annotations
 
 import pytest
@@ -115,7 +117,7 @@ def screenshot(page, name: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("spec", nav.PAGES, ids=[p.key for p in nav.PAGES])
-def test_default_view_says_something(visitor, site, spec, lang):
+def test_default_view_says_something(visitor, site, spec, lang, pytestconfig):
     page = visitor
     clear_watch(page)
     open_page(page, site.url, spec.url_path, lang=lang)
@@ -132,7 +134,8 @@ def test_default_view_says_something(visitor, site, spec, lang):
         problems += chart_text_problems(page) + cut_off(page)
     if check := PAGE_CHECKS.get((page.size_name, spec.key)):
         problems += check(page, lang)
-    screenshot(page, f"{lang}-{page.size_name}-{spec.key}.png")
+    if pytestconfig.getoption("screenshots"):
+        screenshot(page, f"{lang}-{page.size_name}-{spec.key}.png")
     if act := PAGE_ACTIONS.get((page.size_name, spec.key)):
         problems += act(page, lang)
     problems += [f"console error: {e}" for e in page.console_errors]  # late ones (maps draw after the run)
