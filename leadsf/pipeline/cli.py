@@ -8,6 +8,7 @@ Each command imports what it runs: building a release loads pandas, pandera and 
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import json
 import os
@@ -232,6 +233,16 @@ def parser() -> argparse.ArgumentParser:
     from .boundaries import add_cli  # the boundaries command lives with its validator
     add_cli(sub)
     return top
+
+
+def batch_gc() -> None:
+    """Python's cycle collector for a run that makes millions of short-lived objects (a publish) beside a large
+    long-lived heap (pandas, pyarrow, DuckDB, matplotlib): what is alive at the call is moved out of its sight
+    (gc.freeze), and it runs less often. At Python's defaults three publishes of revised referrals spent 3.0
+    of their 22.8 s of CPU in it (13%); 0.7 s with these thresholds."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -183,3 +183,14 @@ def test_publish_prints_only_its_result_on_stdout(store):
     lines = proc.stdout.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Published release 2:"), lines
     assert "... checking" in proc.stderr.decode()
+
+
+def test_the_command_line_sets_its_collector_for_a_batch_run():
+    """`python -m leadsf` (leadsf/__main__.py) collects cycles less often, with what was alive at its start
+    frozen; the collector stays on."""
+    code = ("import gc, runpy, sys; sys.argv = ['leadsf', '--help']\n"
+            "try:\n    runpy.run_module('leadsf', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print(gc.isenabled(), gc.get_threshold(), gc.get_freeze_count() > 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "True (20000, 20, 20) True", out.stdout
