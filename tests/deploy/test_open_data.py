@@ -469,15 +469,3 @@ def test_systemd_builds_an_older_stores_tree_before_a_process_starts(tmp_path, p
     assert opendata.up_to_date(Store(data))
     assert run().stdout.strip().endswith("up to date")
 
-
-def test_the_start_publishes_the_sample_into_an_empty_store(tmp_path, published_sample):
-    """The systemd unit's ExecStartPre (and make serve, make run): the sample is published before a process
-    serves anyone, so no visitor's page run ever publishes. (No release yet; the kept pictures only.)"""
-    data = tmp_path / "store"
-    kept_pictures(published_sample, data)
-    proc = subprocess.run([sys.executable, "-m", "leadsf.pipeline.publishing"], cwd=ROOT, text=True,
-                          env=os.environ | {"LEADSF_DATA_DIR": str(data)}, capture_output=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().endswith("published the sample"), proc.stdout
-    store = Store(data)
-    assert store.current() == 1 and store.manifest(1)["synthetic"] and opendata.up_to_date(store)
