@@ -7,6 +7,8 @@ import os
 import shutil
 import statistics
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -98,25 +100,59 @@ def linked_files(root: Path) -> dict[str, tuple[int, int, int]]:
     return files
 
 
-@pytest.fixture(scope="session")
-def published_sample(tmp_path_factory) -> Path:
-    """A data directory with the sample published as release 1 (built once per run, shared by the xdist
-    workers; treat as read-only)."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        root = tmp_path_factory.mktemp("sample_store")
-        publishing.publish(Store(root), sample_uploads(), who="tests", note="sample", synthetic=True)
-    else:
-        run = tmp_path_factory.getbasetemp().parent  # this run's folder, above each worker's own
-        root = run / "sample_store"
-        with open(run / "sample_store.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker publishes; the others wait for it, then read
-            if Store(root).current() is None:
-                publishing.publish(Store(root), sample_uploads(), who="tests", note="sample", synthetic=True)
+@contextmanager
+def unchanged(root: Path) -> Iterator[Path]:
+    """`root`, checked afterwards: no file that copy_store links changed (through a copy, or at all)."""
     before = linked_files(root)
     yield root
     after = linked_files(root)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
-    assert not changed, f"files of the session's sample store changed through a linked copy: {changed[:5]}"
+    assert not changed, f"files of the shared store {root.name} changed through a linked copy: {changed[:5]}"
+
+
+def shared_store(tmp_path_factory, name: str, build) -> Path:
+    """The store `name` of this run, built by build(folder) once: the first xdist worker to ask builds it
+    while the others wait on a lock, then all read it. Built under a temporary name, so a half-built one
+    is never taken for done."""
+    run = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run = run.parent  # this run's folder, above each worker's own
+    root = run / name
+    with open(run / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not root.exists():
+            building = run / f"{name}.building"
+            shutil.rmtree(building, ignore_errors=True)
+            build(building)
+            building.rename(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def published_sample(tmp_path_factory) -> Iterator[Path]:
+    """A data directory with the sample published as release 1 (shared by the xdist workers; treat as
+    read-only)."""
+    def build(root: Path) -> None:
+        publishing.publish(Store(root), sample_uploads(), who="tests", note="sample", synthetic=True)
+
+    with unchanged(shared_store(tmp_path_factory, "sample_store", build)) as root:
+        yield root
+
+
+@pytest.fixture(scope="session")
+def revised_sample(published_sample, tmp_path_factory) -> Iterator[Path]:
+    """The sample store with revised referrals (tests.site.test_staff.bumped_referrals()) published over it as
+    release 2, for tests that need two releases but not to watch the second one made (shared by the xdist
+    workers; treat as read-only)."""
+    def build(root: Path) -> None:
+        from tests.site.test_staff import bumped_referrals
+
+        copy_store(published_sample, root)
+        publishing.publish(Store(root), [Upload("referrals.csv", bumped_referrals()[0])], who="tests",
+                           note="second")
+
+    with unchanged(shared_store(tmp_path_factory, "revised_store", build)) as root:
+        yield root
 
 
 def private_copy(source: Path, tmp_path: Path, monkeypatch) -> Store:
@@ -131,6 +167,12 @@ def private_copy(source: Path, tmp_path: Path, monkeypatch) -> Store:
 def store(published_sample, tmp_path, monkeypatch) -> Store:
     """A private copy of the published sample store."""
     return private_copy(published_sample, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def revised_store(revised_sample, tmp_path, monkeypatch) -> Store:
+    """A private copy of revised_sample: release 2 live, release 1 the sample."""
+    return private_copy(revised_sample, tmp_path, monkeypatch)
 
 
 def kept_pictures(published_sample: Path, root: Path) -> None:

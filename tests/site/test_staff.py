@@ -225,9 +225,8 @@ def test_rejected_report_groups_problems_and_offers_the_full_list(store):
 
 
 # ---- history, rollback, audit, templates ------------------------------------------------------------------
-def test_rollback_via_the_page(store):
-    data, _ = bumped_referrals()
-    store.publish([Upload("referrals.csv", data)], who="tests", note="second")
+def test_rollback_via_the_page(revised_store):
+    store = revised_store
     assert store.current() == 2
     at = sign_in(password_app())
     history = table_with(at, "version", "created_at", "who", "note")
