@@ -168,7 +168,7 @@ def english_in(text: str) -> list[str]:
 
 @pytest.mark.parametrize("page,params", SPANISH_RUNS, ids=[f"{p}-{'-'.join(q.values()) or 'default'}"
                                                             for p, q in SPANISH_RUNS])
-def test_pages_in_spanish_show_no_english(store, page, params):
+def test_pages_in_spanish_show_no_english(sample, page, params):
     from tests.site.test_pages_public import run_page
 
     at = run_page(page, params, "es", timeout=120)

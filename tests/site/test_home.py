@@ -17,9 +17,9 @@ def run_home(query_params=None) -> AppTest:
     return at
 
 
-def test_home_headlines_match_release(store):
+def test_home_headlines_match_release(sample):
     at = run_home()
-    headline = open_release(store, store.current()).run("headline").set_index("measure")
+    headline = open_release(sample, sample.current()).run("headline").set_index("measure")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["People referred to LEAD"] == f"{int(headline.loc['referrals', 'recent']):,}"
     assert metrics["Residential burglaries"] == f"{int(headline.loc['residential_burglary', 'recent']):,}"
@@ -27,7 +27,7 @@ def test_home_headlines_match_release(store):
     assert any("synthetic" in i.value for i in at.info)
 
 
-def test_home_in_spanish(store):
+def test_home_in_spanish(sample):
     from leadsf import i18n
 
     i18n.set_language("es")

@@ -244,7 +244,7 @@ def test_maps_page_every_measure(store, measure_keys):
     assert mapped >= 5
 
 
-def test_maps_withheld_and_rates(store):
+def test_maps_withheld_and_rates(sample):
     at = maps_app().run()
     at.selectbox(key="map_measure").set_value("overdoses.nonfatal_ed").run()
     no_exception(at)
@@ -279,7 +279,7 @@ def test_maps_tracts_table_ranked_and_download(store):
     assert at.get("download_button")
 
 
-def test_map_area_choice_links_to_profile(store):
+def test_map_area_choice_links_to_profile(sample):
     at = maps_app().run()
     at.selectbox(key="map_area").set_value("87501").run()
     no_exception(at)
@@ -298,7 +298,7 @@ def test_map_area_choice_links_to_profile(store):
     assert [f["properties"]["area_id"] for f in hi] == ["87505"]
 
 
-def test_maps_url_and_spanish(store):
+def test_maps_url_and_spanish(sample):
     at = maps_app()
     at.query_params["measure"] = "property_crime.residential_burglary"
     at.run()
@@ -340,7 +340,7 @@ def test_profile_page(store, area, domains):
         no_exception(at)
 
 
-def test_profile_select_updates_url_and_unknown_area(store):
+def test_profile_select_updates_url_and_unknown_area(sample):
     at = profile_app()
     at.query_params["area"] = "nowhere"
     at.run()

@@ -19,7 +19,7 @@ def test_every_page_has_a_module_a_title_and_its_own_address():
     assert [p.key for p in nav.PAGES if not p.public] == ["staff"]
 
 
-def test_router_opens_home(store):
+def test_router_opens_home(sample):
     at = AppTest.from_file("../../dashboard.py", default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == i18n.t("home.title")

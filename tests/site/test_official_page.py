@@ -21,9 +21,9 @@ def _rows(data: bytes) -> list[dict]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
 
 
-def test_official_table_in_export_datapackage_and_data_address(store):
-    n = store.current()
-    files = export.bundle(store, n)
+def test_official_table_in_export_datapackage_and_data_address(sample):
+    n = sample.current()
+    files = export.bundle(sample, n)
     rows = [r for r in _rows(files["official.csv"]) if r["geo_id"] == "35049" and r["measure"] == "drug_deaths"]
     assert {r["period"]: float(r["value"]) for r in rows} == SANTA_FE_DEATHS
     row_2023 = next(r for r in rows if r["period"] == "2023")
@@ -33,13 +33,13 @@ def test_official_table_in_export_datapackage_and_data_address(store):
     resource = next(r for r in package["resources"] if r["name"] == "official")
     assert {f["name"] for f in resource["schema"]["fields"]} >= {"source", "geo_id", "period", "measure", "value",
                                                                  "rate", "flag", "citation"}
-    served = opendata.resolve(opendata.public_root(store), "latest/official.csv")
+    served = opendata.resolve(opendata.public_root(sample), "latest/official.csv")
     assert served is not None and served.path.read_bytes() == files["official.csv"]
-    assert opendata.resolve(opendata.public_root(store), f"releases/{n}/official.csv") is not None
+    assert opendata.resolve(opendata.public_root(sample), f"releases/{n}/official.csv") is not None
 
 
-def test_withheld_official_values_are_empty_never_zero(store):
-    t = store.table(store.current(), "official")
+def test_withheld_official_values_are_empty_never_zero(sample):
+    t = sample.table(sample.current(), "official")
     withheld = t[t["withheld"]]
     assert withheld["value"].isna().all() and withheld["rate"].isna().all()
     counts = t[t["measure"].isin(["drug_deaths", "drug_overdose_deaths"]) & ~t["withheld"]]
@@ -50,7 +50,7 @@ def _page_text(at) -> str:
     return " ".join([*(m.value for m in at.markdown), *(c.value for c in at.caption), *(h.value for h in at.header)])
 
 
-def test_overdose_page_shows_official_record_in_english(store):
+def test_overdose_page_shows_official_record_in_english(sample):
     at = run_page("overdoses")
     text = _page_text(at)
     assert "The program's count and the official record" in text
@@ -66,7 +66,7 @@ def test_overdose_page_shows_official_record_in_english(store):
     assert shown.apply(lambda r: "New Mexico: CDC VSRR" in " ".join(map(str, r)), axis=1).sum() == 10  # 2015-2024
 
 
-def test_overdose_page_shows_official_record_in_spanish(store):
+def test_overdose_page_shows_official_record_in_spanish(sample):
     at = run_page("overdoses", lang="es")
     text = _page_text(at)
     assert "El conteo del programa y el registro oficial" in text
@@ -74,7 +74,7 @@ def test_overdose_page_shows_official_record_in_spanish(store):
     assert "The program's count" not in text
 
 
-def test_home_says_where_the_official_series_stands(store):
+def test_home_says_where_the_official_series_stands(sample):
     at = run_page("home")
     assert any("Official record: 82 drug deaths in Santa Fe County in 2023" in c.value for c in at.caption)
     at = run_page("home", lang="es")
@@ -82,10 +82,10 @@ def test_home_says_where_the_official_series_stands(store):
                for c in at.caption)
 
 
-def test_program_county_rates_use_that_years_pep_population(store):
-    n = store.current()
-    od = store.table(n, "overdoses")
-    pep = store.table(n, "official")
+def test_program_county_rates_use_that_years_pep_population(sample):
+    n = sample.current()
+    od = sample.table(n, "overdoses")
+    pep = sample.table(n, "official")
     pep = pep[(pep["source"] == "census_pep") & (pep["geo_id"] == "35049")].set_index("period")["value"]
     year = od[(od["area_id"] == "city") & (od["period_type"] == "year") & (od["period"] == "2022")
               & (od["outcome"] == "fatal") & (od["drug"] == "any")].iloc[0]
@@ -106,11 +106,11 @@ def test_staff_preview_of_an_agency_file(store):
     assert preview.audit["passed"]
 
 
-def test_overdose_headline_rate_on_pep_population(store):
+def test_overdose_headline_rate_on_pep_population(sample):
     """The county's headline rate for the default window (calendar 2025) divides by the latest PEP estimate
     (2024: 157,765; no 2025 estimate exists yet), not by the 2020 census count (154,823)."""
-    n = store.current()
-    od = store.table(n, "overdoses")
+    n = sample.current()
+    od = sample.table(n, "overdoses")
     deaths = od[(od["area_id"] == "city") & (od["period_type"] == "year") & (od["period"] == "2025")
                 & (od["outcome"] == "fatal") & (od["drug"] == "any")]["count"].iloc[0]
     at = run_page("overdoses")
@@ -120,18 +120,18 @@ def test_overdose_headline_rate_on_pep_population(store):
     assert expected in captions and (census == expected or census not in captions), (expected, captions)
 
 
-def test_property_crime_county_rate_on_pep_population(store):
+def test_property_crime_county_rate_on_pep_population(sample):
     """The county's yearly property-crime rate, by hand: count / that year's PEP estimate x 1,000 (2022:
     155,768, Vintage 2024), a year past the last estimate on the latest (2025 on 2024's 157,765); areas keep
     their 2020 census count."""
-    n = store.current()
-    pc = store.table(n, "property_crime")
+    n = sample.current()
+    pc = sample.table(n, "property_crime")
     years = pc[(pc["area_id"] == "city") & (pc["period_type"] == "year") & (pc["offense"] == "all")
                & ~pc["withheld"]].set_index("period")
     assert years.loc["2022", "rate"] == round(int(years.loc["2022", "count"]) / 155_768 * 1_000, 1)
     assert years.loc["2025", "rate"] == round(int(years.loc["2025", "count"]) / 157_765 * 1_000, 1)
     assert years.loc["2022", "rate"] != round(int(years.loc["2022", "count"]) / 154_823 * 1_000, 1)
-    areas = store.table(n, "areas")
+    areas = sample.table(n, "areas")
     tract = areas[(areas["kind"] == "property_crime") & (areas["area_id"] != "city")].iloc[0]
     row = pc[(pc["area_id"] == tract["area_id"]) & (pc["period_type"] == "year") & (pc["offense"] == "all")
              & ~pc["withheld"]].iloc[0]
@@ -150,6 +150,6 @@ RATE_NOTE = {"en": ("2020 census count of each area (census tracts, ZIP areas)",
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("page, params", [("maps", {"measure": "property_crime.all"}), ("area_profile", {}),
                                           ("property_crime", {})])
-def test_pages_say_which_population_rates_divide_by(store, page, params, lang):
+def test_pages_say_which_population_rates_divide_by(sample, page, params, lang):
     captions = " ".join(c.value for c in run_page(page, params, lang=lang).caption)
     assert all(part in captions for part in RATE_NOTE[lang]), captions

@@ -21,10 +21,10 @@ def source_keys() -> list[str]:
                   and not k.startswith(("about.", "ui.")))
 
 
-def test_every_source_line_has_a_public_table(store):
+def test_every_source_line_has_a_public_table(sample):
     keys = source_keys()
     assert len(keys) >= 15
-    files = set(opendata.entries(store)[0].files)
+    files = set(opendata.entries(sample)[0].files)
     for key in keys:
         assert source_table(key) in PUBLIC_TABLES, key
         assert f"{source_table(key)}.csv" in files, key
@@ -32,14 +32,14 @@ def test_every_source_line_has_a_public_table(store):
 
 @pytest.mark.parametrize("page, table", [("referrals", "referrals"), ("overdoses", "overdoses"),
                                          ("property_crime", "property_crime")])
-def test_a_charts_source_line_links_its_tables_csv(store, page, table):
+def test_a_charts_source_line_links_its_tables_csv(sample, page, table):
     at = run_page(page)
     lines = [c.value for c in at.caption if c.value.startswith("Source:")]
     assert lines
-    root = opendata.public_root(store)
+    root = opendata.public_root(sample)
     for line in lines:
         (url, version, name), = LINK.findall(line)
-        assert version == str(store.current())
+        assert version == str(sample.current())
         assert opendata.resolve(root, url.removeprefix(opendata.URL_PREFIX)) is not None, url
     assert any(name == f"{table}.csv" for line in lines for _, _, name in LINK.findall(line))
 

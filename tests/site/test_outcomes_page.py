@@ -127,7 +127,7 @@ def test_pooled_figures_say_which_cohorts_they_cover(outcomes_store):
     assert not any(c.value.startswith("**All cohorts** here are") for c in one.caption)
 
 
-def test_about_method_note_says_how_outcomes_and_costs_are_compared(store):
+def test_about_method_note_says_how_outcomes_and_costs_are_compared(sample):
     from leadsf import config
 
     at = run_page("about")

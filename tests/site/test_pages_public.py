@@ -96,8 +96,8 @@ def no_withheld_zero(at: AppTest) -> None:
 
 
 @pytest.fixture
-def rel(store):
-    return open_release(store, store.current())
+def rel(sample):
+    return open_release(sample, sample.current())
 
 
 HEADLINES = {
@@ -114,7 +114,7 @@ HEADLINES = {
 
 
 @pytest.mark.parametrize("page", list(HEADLINES))
-def test_page_defaults_and_headlines(store, rel, page):
+def test_page_defaults_and_headlines(sample, rel, page):
     at = run_page(page)
     assert at.title[0].value == TITLES[page]
     assert any("Data through December 2025" in c.value for c in at.caption)
@@ -137,7 +137,7 @@ def test_page_defaults_and_headlines(store, rel, page):
 
 
 @pytest.mark.parametrize("page", list(HEADLINES))
-def test_page_every_filter(store, page):
+def test_page_every_filter(sample, page):
     at = run_page(page)
     for preset in ("3y", "lead", "years"):
         at.selectbox(key="filter_period").set_value(preset).run()
@@ -159,7 +159,7 @@ def test_page_every_filter(store, page):
 
 
 @pytest.mark.parametrize("page", list(HEADLINES))
-def test_page_one_area(store, rel, page):
+def test_page_one_area(sample, rel, page):
     at = run_page(page, {"period": "lead"})
     areas = rel.con.execute("select area_id from areas where kind = $k and area_id <> 'city' order by area_id",
                             {"k": page}).df()["area_id"].tolist()
@@ -169,7 +169,7 @@ def test_page_one_area(store, rel, page):
     assert at.title[0].value == TITLES[page]
 
 
-def test_url_round_trip(store):
+def test_url_round_trip(sample):
     params = {"period": "years", "from": "2016", "to": "2018", "area": "87505", "outcome": "nonfatal_ed"}
     at = run_page("overdoses", params)
     assert at.selectbox(key="filter_period").value == "years"
@@ -185,7 +185,7 @@ def test_url_round_trip(store):
     assert at.selectbox(key="filter_offense").value == "residential_burglary"
 
 
-def test_suppressed_months_shown_as_suppressed(store, rel):
+def test_suppressed_months_shown_as_suppressed(sample, rel):
     """Property crime by month: every withheld city month of the chosen offence appears as suppressed."""
     withheld = rel.con.execute("select offense, period from property_crime where area_id = 'city' and "
                                "period_type = 'month' and withheld and offense <> 'all' order by period desc").df()
@@ -211,7 +211,7 @@ def test_suppressed_months_shown_as_suppressed(store, rel):
     assert found
 
 
-def test_about_page(store):
+def test_about_page(sample):
     at = run_page("about")
     assert at.title[0].value == "About the data"
     assert any("Data through December 2025" in c.value for c in at.caption)
@@ -233,7 +233,7 @@ def test_text_tables_show_text_never_markup():
     assert parser.tables == [[["Line", "Amount"], ["<script>alert(1)</script>", "$150"], ["Jail day", ""]]]
 
 
-def test_pages_in_spanish(store):
+def test_pages_in_spanish(sample):
     at = run_page("overdoses", lang="es")
     assert at.title[0].value == "Tendencias de sobredosis"
 
@@ -272,7 +272,7 @@ def test_window_total_tiles_published_rows():
     assert hl.pick_grain(rows, "2024-01", "2024-12") == "quarter"
 
 
-def test_render_highlights(store, rel):
+def test_render_highlights(sample, rel):
     at = AppTest.from_string("from leadsf.site import ui\nui.render_highlights()", default_timeout=60)
     at.run()
     assert not at.exception

@@ -52,10 +52,10 @@ def install_unclear_table(store) -> None:
     install_life_table(store, LEAD, LEAD)
 
 
-def test_sample_section_english(store):
+def test_sample_section_english(sample):
     at = run()
     assert any(h.value == "Time to re-arrest" for h in at.header)
-    table = open_release(store, store.current()).run("survival_life_table")
+    table = open_release(sample, sample.current()).run("survival_life_table")
     lead, comparison = table[table["group"] == "lead"], table[table["group"] == "comparison"]
     test = survival.logrank(lead, comparison)
     statement = next(m.value for m in at.markdown if m.value.startswith("**Time to re-arrest"))
@@ -82,15 +82,15 @@ def test_sample_section_english(store):
     assert any("How time to re-arrest is worked out" in e.label for e in at.expander)
 
 
-def test_table_view_is_the_numbers_drawn(store):
+def test_table_view_is_the_numbers_drawn(sample):
     at = run()
     at.toggle(key="survival_curves_as_table").set_value(True)
     at.run()
     assert not at.exception
     frame = at.dataframe[-1].value
     assert len(frame) == len(survival.curve(survival.fit(
-        open_release(store, store.current()).run("survival_life_table").query("group == 'lead'")))) + len(
-        survival.curve(survival.fit(open_release(store, store.current()).run("survival_life_table")
+        open_release(sample, sample.current()).run("survival_life_table").query("group == 'lead'")))) + len(
+        survival.curve(survival.fit(open_release(sample, sample.current()).run("survival_life_table")
                                     .query("group == 'comparison'"))))
 
 
@@ -111,7 +111,7 @@ def test_unclear_difference_stays_off_home(store):
     assert not any("Time to re-arrest" in m.value for m in home.markdown)
 
 
-def test_spanish_section_shows_no_english(store):
+def test_spanish_section_shows_no_english(sample):
     at = run("es")
     assert any(h.value == "Tiempo hasta una nueva detención" for h in at.header)
     spec = survival_spec(at)

@@ -54,7 +54,7 @@ def rel(store):
 
 
 @pytest.mark.parametrize("page", MEASURE_PAGES)
-def test_default_trends_show_the_history_with_the_period_shaded(store, page):
+def test_default_trends_show_the_history_with_the_period_shaded(sample, page):
     """Default period (last 12 months): every over-time chart still draws at least 4 points on a line, and
     the selected 12 months are shaded; the headline cards answer for the 12 months."""
     at = run(page)
@@ -68,7 +68,7 @@ def test_default_trends_show_the_history_with_the_period_shaded(store, page):
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
-def test_time_axes_run_in_time_order(store, page):
+def test_time_axes_run_in_time_order(sample, page):
     at = run(page)
     for fig in figures(at):
         for trace in lines(fig):
@@ -79,7 +79,7 @@ def test_time_axes_run_in_time_order(store, page):
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
-def test_titles_are_ours_and_never_doubled_bold(store, page):
+def test_titles_are_ours_and_never_doubled_bold(sample, page):
     """Streamlit's theme wraps a title in <b> on every redraw: our charts are drawn without it."""
     at = run(page)
     for el in at.get("plotly_chart"):
@@ -105,7 +105,7 @@ def test_county_state_chart_in_time_order_unit():
     assert list(county.y)[4] == 6
 
 
-def test_county_state_chart_on_the_page(store):
+def test_county_state_chart_on_the_page(sample):
     at = run("overdoses")
     state = [f for f in figures(at) if len(lines(f)) >= 2 and not shaded(f)]
     assert state, "no county/state chart"

@@ -80,7 +80,7 @@ def page_text(at: AppTest) -> str:
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 @pytest.mark.parametrize("page", [p.module for p in nav.PUBLIC])
-def test_no_rendered_page_calls_a_withheld_cell_small(store, page, lang):
+def test_no_rendered_page_calls_a_withheld_cell_small(sample, page, lang):
     at = AppTest.from_string(f"from leadsf import i18n\ni18n.set_language({lang!r})\n"
                              f"from pages import {page}\n{page}.render()", default_timeout=90)
     try:
