@@ -174,8 +174,8 @@ def store(published_sample, tmp_path, monkeypatch) -> Store:
 def sample(published_sample, monkeypatch) -> Store:
     """The session's sample store itself, as $LEADSF_DATA_DIR, for a test that only reads it (a page run only
     reads): no copy, and what a page run caches for this store stays warm for the worker's next test, where a
-    copy is a new store to the caches: eight page-rendering files, one after another, took 73.6 s of CPU so
-    against 114.0 s with copies. A test that writes takes `store`; published_sample checks at the end of the run
+    copy is a new store to the caches: eight page-rendering files, one after another, took 73.6 s of CPU this
+    way against 114.0 s with copies. A test that writes takes `store`; published_sample checks at the end of the run
     that no file of it changed."""
     monkeypatch.setenv("LEADSF_DATA_DIR", str(published_sample))
     return Store(published_sample)
